@@ -1,0 +1,3 @@
+CREATE DATABASE handoff;
+CREATE DATABASE insurance;
+CREATE DATABASE tracker;

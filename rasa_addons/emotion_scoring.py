@@ -1,0 +1,100 @@
+"""NLU component: score every customer message for emotion before the bot decides what to say.
+
+The score is added to the message's parse data under ``emotion``; Rasa stores parse data with each
+``user`` event, so every turn's score stays in the tracker for later turns, the handoff ticket and
+the agent. The model itself runs in the action server (``POST /score``): it needs torch and
+sentence-transformers, which cannot live beside TensorFlow in Rasa's Python 3.10 runtime.
+
+If the scorer is unreachable the message is still understood and answered: ``emotion`` then says
+``{"available": false}`` and replies fall back to their plain (never cheerful) variants.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Dict, List, Optional, Text
+
+import requests
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from rasa_addons import settings
+
+logger = logging.getLogger(__name__)
+
+EMOTION_KEY = "emotion"
+UNAVAILABLE: Dict[Text, Any] = {"available": False}
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
+)
+class EmotionScorer(GraphComponent):
+    """Adds the action server's emotion score to each message's parse data."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "url": settings.EMOTION_SCORER_URL,
+            "timeout": settings.EMOTION_SCORER_TIMEOUT_SECONDS,
+            "retry_after": settings.EMOTION_SCORER_RETRY_AFTER_SECONDS,
+        }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._url: Text = config["url"]
+        self._timeout: float = float(config["timeout"])
+        self._retry_after: float = float(config["retry_after"])
+        self._session = requests.Session()
+        self._unavailable_until = 0.0
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "EmotionScorer":
+        return cls({**cls.get_default_config(), **config})
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # Training examples need no emotion score: the intent model does not use it.
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        texts = [message.get(TEXT) or "" for message in messages]
+        scores = self._score(texts)
+        for message, score in zip(messages, scores):
+            message.set(EMOTION_KEY, score, add_to_output=True)
+        return messages
+
+    def _score(self, texts: List[Text]) -> List[Dict[Text, Any]]:
+        if not texts:
+            return []
+        if time.monotonic() < self._unavailable_until:
+            return [dict(UNAVAILABLE) for _ in texts]
+        scores = self._request(texts)
+        if scores is None:
+            self._unavailable_until = time.monotonic() + self._retry_after
+            return [dict(UNAVAILABLE) for _ in texts]
+        return [{**score, "available": True} for score in scores]
+
+    def _request(self, texts: List[Text]) -> Optional[List[Dict[Text, Any]]]:
+        try:
+            response = self._session.post(
+                self._url, json={"texts": texts}, timeout=self._timeout
+            )
+            response.raise_for_status()
+            scores = response.json()["scores"]
+        except (requests.RequestException, ValueError, KeyError) as error:
+            logger.warning("Emotion scorer unavailable at %s: %s", self._url, error)
+            return None
+        if not isinstance(scores, list) or len(scores) != len(texts):
+            logger.warning("Emotion scorer returned %r for %d texts", type(scores), len(texts))
+            return None
+        return scores

@@ -1,0 +1,1 @@
+"""Runs Heard's three processes together: the action server, the handoff service and Rasa."""
