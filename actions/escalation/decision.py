@@ -1,0 +1,181 @@
+"""The escalation decision: which moment goes to a person, why, and how urgently.
+
+Triggers, strongest first (the first that fires is recorded on the ticket with the customer's
+words that caused it):
+
+- ``explicit_request``   the customer asks for a person;
+- ``vulnerability``      bereavement, serious injury or illness, financial hardship, fraud or threat;
+- ``unsupported_language`` the message is not in English;
+- ``complex_case``       a declined or disputed claim, or a large loss;
+- ``high_intensity``     one message at or above ``Thresholds.intensity``;
+- ``rising_distress``    intensity climbing over the last turns (trajectory slope);
+- ``sustained_distress`` a smoothed level that stays high for several turns;
+- ``loop``               the same request twice in a row, or two fallbacks in a row.
+
+After the customer declines an offer, every emotional threshold drops by ``decline_step`` so that
+the next offer comes sooner, but not on the very next turn (``cooldown_turns``) unless the
+customer asks or discloses a vulnerability.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from actions.emotion.trajectory import conversation_trajectory
+from actions.escalation.lexicon import COMPLEX_CASE, VULNERABILITY, first_match, largest_amount
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+
+VULNERABILITY_INTENTS = {
+    "disclose_bereavement": "bereavement",
+    "disclose_serious_injury": "serious_injury_or_illness",
+    "disclose_hardship": "financial_hardship",
+    "report_fraud": "fraud_or_threat",
+}
+REQUEST_INTENTS = {"request_human"}
+FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
+# Repeating these is normal conversation, not a loop.
+NOT_A_LOOP = {"affirm", "deny", "thank", "greet", "goodbye", "inform", "inform_name",
+              "handoff_accept", "handoff_decline", "tnps_score"}
+# Trigger categories that carry risk to the person, not only to the claim.
+URGENT_CATEGORIES = {"bereavement", "fraud_or_threat", "serious_injury_or_illness"}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    intensity: float = 0.80
+    immediate_intensity: float = 0.90
+    sustained_level: float = 0.55
+    sustained_turns: int = 3
+    rising_slope: float = 0.12
+    large_loss_amount: float = 10_000.0
+    decline_step: float = 0.10
+    cooldown_turns: int = 2
+
+    def lowered(self, declines: int) -> "Thresholds":
+        step = self.decline_step * max(0, declines)
+        return Thresholds(
+            intensity=max(0.5, self.intensity - step),
+            immediate_intensity=self.immediate_intensity,
+            sustained_level=max(0.35, self.sustained_level - step),
+            sustained_turns=self.sustained_turns,
+            rising_slope=max(0.05, self.rising_slope - step / 2),
+            large_loss_amount=self.large_loss_amount,
+            decline_step=self.decline_step,
+            cooldown_turns=self.cooldown_turns,
+        )
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One customer message as the decision sees it."""
+
+    text: str
+    intent: str | None = None
+    score: dict[str, Any] | None = None
+
+    @property
+    def intensity(self) -> float:
+        return float((self.score or {}).get("intensity") or 0.0)
+
+
+@dataclass(frozen=True)
+class Decision:
+    trigger: str
+    words: str
+    priority: str
+    immediate: bool
+    category: str = ""
+    signals: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"trigger": self.trigger, "words": self.words, "priority": self.priority,
+                "immediate": self.immediate, "category": self.category, "signals": self.signals}
+
+
+def _priority(base: str, score: dict[str, Any] | None) -> str:
+    """Raise the trigger's base priority for intensity and for waiting the customer reports."""
+    rank = PRIORITIES.index(base)
+    intensity = float((score or {}).get("intensity") or 0.0)
+    if intensity >= 0.9:
+        rank += 1
+    elif intensity >= 0.7:
+        rank = max(rank, PRIORITIES.index("high"))
+    cues = " ".join(str(cue) for cue in (score or {}).get("cues") or []).lower()
+    if "wait" in cues or "repeat" in cues:
+        rank += 1
+    return PRIORITIES[min(rank, len(PRIORITIES) - 1)]
+
+
+def decide_message(turn: Turn, thresholds: Thresholds = Thresholds()) -> Decision | None:
+    """The single-message decision: what this message alone says."""
+    text, score = turn.text or "", turn.score
+    if turn.intent in REQUEST_INTENTS:
+        return Decision("explicit_request", text, _priority("normal", score), immediate=True)
+    category = VULNERABILITY_INTENTS.get(turn.intent or "")
+    match = first_match(VULNERABILITY, text)
+    if category or match:
+        category = category or match[0]
+        words = match[1] if match else text
+        base = "urgent" if category in URGENT_CATEGORIES else "high"
+        return Decision("vulnerability", words, _priority(base, score), immediate=True, category=category)
+    if score and score.get("is_english") is False:
+        return Decision("unsupported_language", text, _priority("normal", score), immediate=True,
+                        category=str(score.get("language", "")))
+    match = first_match(COMPLEX_CASE, text)
+    amount = largest_amount(text)
+    if match or amount >= thresholds.large_loss_amount:
+        category, words = match if match else ("large_loss", text)
+        return Decision("complex_case", words, _priority("normal", score), immediate=False,
+                        category=category, signals={"amount": amount} if amount else {})
+    if turn.intensity >= thresholds.intensity:
+        cues = [str(cue) for cue in (score or {}).get("cues") or []]
+        return Decision("high_intensity", text, _priority("normal", score),
+                        immediate=turn.intensity >= thresholds.immediate_intensity,
+                        signals={"intensity": turn.intensity, "cues": cues})
+    return None
+
+
+def _is_loop(turns: Sequence[Turn]) -> bool:
+    if len(turns) < 2:
+        return False
+    previous, latest = turns[-2], turns[-1]
+    if previous.intent in FALLBACK_INTENTS and latest.intent in FALLBACK_INTENTS:
+        return True
+    return bool(latest.intent) and latest.intent == previous.intent and latest.intent not in NOT_A_LOOP
+
+
+def decide_conversation(
+    turns: Sequence[Turn],
+    thresholds: Thresholds = Thresholds(),
+    declines: int = 0,
+    turns_since_decline: int | None = None,
+) -> Decision | None:
+    """The decision for the latest turn, seen with the whole conversation so far."""
+    if not turns:
+        return None
+    limits = thresholds.lowered(declines)
+    latest = turns[-1]
+    decision = decide_message(latest, limits)
+    cooling_down = turns_since_decline is not None and turns_since_decline < limits.cooldown_turns
+    if decision and decision.trigger in ("explicit_request", "vulnerability"):
+        return decision
+    if cooling_down:
+        return None
+    if decision:
+        return decision
+    scores = [turn.score for turn in turns if turn.score]
+    if len(scores) >= 2:
+        trajectory = conversation_trajectory(scores)
+        distress = trajectory["distress"]
+        signals = {key: trajectory[key] for key in ("level", "slope", "peak", "negative_turns")}
+        if trajectory["slope"] >= limits.rising_slope and distress[-1] >= limits.sustained_level:
+            return Decision("rising_distress", latest.text, _priority("normal", latest.score),
+                            immediate=False, signals=signals)
+        recent = distress[-limits.sustained_turns:]
+        if len(recent) >= limits.sustained_turns and min(recent) >= limits.sustained_level:
+            return Decision("sustained_distress", latest.text, _priority("normal", latest.score),
+                            immediate=False, signals=signals)
+    if _is_loop(turns):
+        return Decision("loop", latest.text, _priority("normal", latest.score), immediate=True)
+    return None

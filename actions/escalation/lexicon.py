@@ -1,0 +1,65 @@
+"""Words that signal vulnerability or a complex case, which the emotion score alone can miss
+("my dad passed away" can be written very calmly)."""
+from __future__ import annotations
+
+import re
+
+_FLAGS = re.IGNORECASE
+
+VULNERABILITY = {
+    "bereavement": re.compile(
+        r"\b(passed away|passed on|has died|had died|died|death of|funeral|bereave\w*|"
+        r"lost my (?:mum|mom|dad|father|mother|husband|wife|partner|son|daughter|brother|sister|child|baby))\b",
+        _FLAGS),
+    "serious_injury_or_illness": re.compile(
+        r"\b(in hospital|hospitali[sz]ed|intensive care|icu|a&e|ambulance|seriously (?:hurt|injured|ill)|"
+        r"broke(?:n)? (?:my|his|her) (?:neck|back|spine)|cancer|stroke|heart attack|terminal(?:ly)? ill|"
+        r"life[- ]threatening|paraly[sz]ed|surgery)\b",
+        _FLAGS),
+    "financial_hardship": re.compile(
+        r"\b(can(?:no|')t afford|cannot afford|lost my job|made redundant|redundancy|bankrupt\w*|"
+        r"in debt|debt collectors?|behind on (?:my )?(?:payments|rent|mortgage)|food ?bank|"
+        r"no money (?:left|at all)|struggling (?:financially|to pay|with money))\b",
+        _FLAGS),
+    "fraud_or_threat": re.compile(
+        r"\b(fraud\w*|scam\w*|identity theft|stole my identity|someone (?:else )?(?:used|opened) .{0,20}in my name|"
+        r"threaten\w*|blackmail\w*|harass\w*|domestic (?:abuse|violence)|unsafe at home|kill myself|suicid\w*|"
+        r"self[- ]harm|end it all)\b",
+        _FLAGS),
+}
+
+COMPLEX_CASE = {
+    "declined_or_disputed_claim": re.compile(
+        r"\b(declined|rejected|refused|turned down|denied|dispute\w*|appeal\w*|ombudsman|unfair(?:ly)? "
+        r"(?:settled|assessed)|lowball\w*|solicitor|legal action|take you to court)\b",
+        _FLAGS),
+    "large_loss": re.compile(
+        r"\b(total loss|written off|write[- ]off|burn(?:ed|t) down|destroyed|uninhabitable|"
+        r"whole (?:house|home|roof|ground floor)|structural damage)\b",
+        _FLAGS),
+}
+
+_AMOUNT = re.compile(r"(?:£|\$|€|gbp\s?|eur\s?|usd\s?)\s?(\d[\d,]*(?:\.\d+)?)\s?(k|grand|thousand)?", _FLAGS)
+
+
+def largest_amount(text: str) -> float:
+    """The largest money amount mentioned ("£12,500", "€8k"), or 0."""
+    largest = 0.0
+    for number, multiplier in _AMOUNT.findall(text):
+        try:
+            value = float(number.replace(",", ""))
+        except ValueError:
+            continue
+        if multiplier:
+            value *= 1000
+        largest = max(largest, value)
+    return largest
+
+
+def first_match(patterns: dict[str, re.Pattern], text: str) -> tuple[str, str] | None:
+    """(category, matched words) of the first pattern that matches, or None."""
+    for category, pattern in patterns.items():
+        match = pattern.search(text)
+        if match:
+            return category, match.group(0)
+    return None

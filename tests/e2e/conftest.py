@@ -1,0 +1,91 @@
+"""End-to-end fixtures: the real action server, handoff service and Rasa, on private ports.
+
+One stack serves the whole test session (Rasa needs tens of seconds to start); each test talks
+to it with its own conversation id, so tests stay independent.
+"""
+from __future__ import annotations
+
+import secrets
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from stack.processes import Stack, rasa_model_path
+from stack.settings import StackSettings
+from tests.conftest import free_port
+
+
+def stack_settings(var_dir: Path, **overrides: str) -> StackSettings:
+    return StackSettings.load(
+        HEARD_VAR_DIR=str(var_dir),
+        RASA_PORT=str(free_port()),
+        ACTION_SERVER_PORT=str(free_port()),
+        HANDOFF_PORT=str(free_port()),
+        RASA_TOKEN=secrets.token_urlsafe(16),
+        HANDOFF_SERVICE_TOKEN=secrets.token_urlsafe(16),
+        HANDOFF_SECRET_KEY=secrets.token_urlsafe(16),
+        RASA_ENDPOINTS="endpoints.yml",
+        **overrides,
+    )
+
+
+@pytest.fixture(scope="session")
+def running_stack(tmp_path_factory) -> Stack:
+    assert rasa_model_path().exists(), "no trained model: ./heard test trains it before the tests"
+    var_dir = tmp_path_factory.mktemp("stack-var")
+    settings = stack_settings(var_dir)
+    _prepare_databases(settings)
+    with Stack(settings, log=lambda line: None) as stack:
+        yield stack
+
+
+def _prepare_databases(settings: StackSettings) -> None:
+    import os
+    import subprocess
+
+    from stack.processes import APP_VENV
+    from stack.settings import ROOT
+
+    env = {**os.environ, **settings.env, "PYTHONPATH": str(ROOT)}
+    subprocess.run([str(APP_VENV / "bin" / "python"), "-m", "actions.insurance.setup"],
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+
+
+class Customer:
+    """A customer on the REST channel, with the helpers tests need to look at the conversation."""
+
+    def __init__(self, stack: Stack, first_name: str | None = None) -> None:
+        self.env = stack.settings.env
+        self.sender = f"e2e-{uuid.uuid4().hex[:10]}"
+        self.metadata = {"first_name": first_name} if first_name else {}
+        self.client = httpx.Client(base_url=self.env["RASA_URL"], timeout=30.0)
+
+    def say(self, text: str) -> list[dict]:
+        response = self.client.post("/webhooks/rest/webhook",
+                                    json={"sender": self.sender, "message": text, "metadata": self.metadata})
+        response.raise_for_status()
+        return response.json()
+
+    def say_texts(self, text: str) -> list[str]:
+        return [reply.get("text", "") for reply in self.say(text)]
+
+    def tracker(self) -> dict:
+        response = self.client.get(f"/conversations/{self.sender}/tracker",
+                                   params={"token": self.env["RASA_TOKEN"]})
+        response.raise_for_status()
+        return response.json()
+
+    def user_events(self) -> list[dict]:
+        return [event for event in self.tracker()["events"] if event["event"] == "user"]
+
+
+@pytest.fixture
+def customer(running_stack) -> Customer:
+    return Customer(running_stack)
+
+
+@pytest.fixture
+def customer_named(running_stack):
+    return lambda name: Customer(running_stack, first_name=name)

@@ -1,0 +1,119 @@
+"""The escalation decision on hand-made score dicts (the scorer itself is tested in tests/emotion)."""
+from __future__ import annotations
+
+import pytest
+
+from actions.escalation import Thresholds, Turn, decide_conversation, decide_message
+
+
+def score(intensity: float, *, english: bool = True, cues: list[str] | None = None) -> dict:
+    return {"intensity": intensity, "valence": -intensity, "is_english": english,
+            "language": "en" if english else "fr", "cues": cues or [], "dominant": "frustration",
+            "emotions": {"anger": 0.0, "frustration": intensity, "fear": 0.0, "sadness": 0.0,
+                         "joy": 0.0, "confusion": 0.0}}
+
+
+def test_calm_routine_message_does_not_escalate():
+    assert decide_message(Turn("what documents do you need for a travel claim?", "documents_needed",
+                               score(0.1))) is None
+
+
+def test_explicit_request_escalates_at_once_even_when_calm():
+    decision = decide_message(Turn("can I talk to a real person please", "request_human", score(0.1)))
+    assert decision.trigger == "explicit_request" and decision.immediate
+
+
+@pytest.mark.parametrize("text, category", [
+    ("my dad passed away on sunday and I think he had life cover with you", "bereavement"),
+    ("my husband is in intensive care after the crash", "serious_injury_or_illness"),
+    ("I lost my job and can't afford the premium this month", "financial_hardship"),
+    ("someone opened a policy in my name, I think it's fraud", "fraud_or_threat"),
+])
+def test_vulnerability_is_found_in_the_words_even_without_the_intent(text, category):
+    decision = decide_message(Turn(text, "file_claim", score(0.2)))
+    assert decision.trigger == "vulnerability"
+    assert decision.category == category
+    assert decision.words.lower() in text.lower()
+    assert decision.priority in ("high", "urgent")
+
+
+def test_bereavement_is_urgent_priority():
+    decision = decide_message(Turn("mum died last week", "disclose_bereavement", score(0.3)))
+    assert decision.priority == "urgent"
+
+
+def test_non_english_message_escalates_as_unsupported_language():
+    decision = decide_message(Turn("mi coche fue robado anoche", None, score(0.3, english=False)))
+    assert decision.trigger == "unsupported_language"
+
+
+def test_declined_claim_and_large_loss_are_complex_cases():
+    declined = decide_message(Turn("you declined my claim and I want to dispute it", None, score(0.3)))
+    assert declined.trigger == "complex_case" and declined.category == "declined_or_disputed_claim"
+    large = decide_message(Turn("the repairs are quoted at £23,500", None, score(0.2)))
+    assert large.trigger == "complex_case" and large.signals["amount"] == 23500
+    small = decide_message(Turn("the repair is about £250", None, score(0.2)))
+    assert small is None
+
+
+def test_single_high_intensity_message_escalates_and_very_high_is_immediate():
+    high = decide_message(Turn("this is ridiculous", "make_complaint", score(0.85)))
+    assert high.trigger == "high_intensity" and not high.immediate
+    very = decide_message(Turn("THIS IS A DISGRACE", "make_complaint", score(0.95)))
+    assert very.immediate
+    assert decide_message(Turn("a bit annoyed", "make_complaint", score(0.5))) is None
+
+
+def test_waiting_cue_raises_priority():
+    plain = decide_message(Turn("x", None, score(0.85)))
+    waited = decide_message(Turn("x", None, score(0.85, cues=["waiting: three weeks"])))
+    order = ["low", "normal", "high", "urgent"]
+    assert order.index(waited.priority) > order.index(plain.priority)
+
+
+def test_rising_distress_over_turns_escalates_though_no_single_message_is_extreme():
+    turns = [Turn("hi", "greet", score(0.1)), Turn("still waiting", "claim_status", score(0.35)),
+             Turn("no one called me", "claim_status_followup", score(0.55)),
+             Turn("this is getting worse", "make_complaint", score(0.72))]
+    decision = decide_conversation(turns)
+    assert decision is not None and decision.trigger in ("rising_distress", "sustained_distress")
+
+
+def test_sustained_distress_escalates():
+    turns = [Turn(f"message {i}", f"intent_{i}", score(0.62)) for i in range(3)]
+    assert decide_conversation(turns).trigger == "sustained_distress"
+
+
+def test_calm_conversation_never_escalates():
+    turns = [Turn(f"question {i}", f"intent_{i}", score(0.1 + 0.02 * i)) for i in range(6)]
+    assert decide_conversation(turns) is None
+
+
+def test_two_fallbacks_in_a_row_are_a_loop():
+    turns = [Turn("asdf", "nlu_fallback", score(0.1)), Turn("qwerty", "nlu_fallback", score(0.1))]
+    assert decide_conversation(turns).trigger == "loop"
+
+
+def test_the_same_request_twice_is_a_loop_but_two_yeses_are_not():
+    same = [Turn("change my address", "update_contact_details", score(0.2)),
+            Turn("I already told you, change the address", "update_contact_details", score(0.3))]
+    assert decide_conversation(same).trigger == "loop"
+    yeses = [Turn("yes", "affirm", score(0.0)), Turn("yes", "affirm", score(0.0))]
+    assert decide_conversation(yeses) is None
+
+
+def test_after_a_decline_the_next_offer_comes_sooner_but_not_at_once():
+    moderate = [Turn("this is annoying", "make_complaint", score(0.74))]
+    assert decide_conversation(moderate) is None
+    assert decide_conversation(moderate, declines=1, turns_since_decline=1) is None
+    assert decide_conversation(moderate, declines=1, turns_since_decline=3).trigger == "high_intensity"
+
+
+def test_request_and_vulnerability_ignore_the_cooldown():
+    turns = [Turn("get me a human", "request_human", score(0.2))]
+    assert decide_conversation(turns, declines=1, turns_since_decline=0).trigger == "explicit_request"
+
+
+def test_thresholds_never_drop_below_their_floor():
+    lowered = Thresholds().lowered(20)
+    assert lowered.intensity == 0.5 and lowered.sustained_level == 0.35
