@@ -50,3 +50,19 @@ ACTION_SERVER_PORT = _int("ACTION_SERVER_PORT", 5055)
 # "onnx" (fail if not prepared) or "torch".
 EMOTION_BACKEND = os.getenv("EMOTION_BACKEND", "auto").strip().lower() or "auto"
 EMOTION_ONNX_DIR = Path(os.getenv("EMOTION_ONNX_DIR", VAR_DIR / "emotion"))
+
+# Escalation thresholds (see actions/escalation/decision.py for what each trigger means).
+ESCALATE_INTENSITY = _float("ESCALATE_INTENSITY", 0.80)
+ESCALATE_IMMEDIATE_INTENSITY = _float("ESCALATE_IMMEDIATE_INTENSITY", 0.90)
+ESCALATE_SUSTAINED_LEVEL = _float("ESCALATE_SUSTAINED_LEVEL", 0.55)
+ESCALATE_SUSTAINED_TURNS = _int("ESCALATE_SUSTAINED_TURNS", 3)
+ESCALATE_RISING_SLOPE = _float("ESCALATE_RISING_SLOPE", 0.12)
+ESCALATE_LARGE_LOSS_AMOUNT = _float("ESCALATE_LARGE_LOSS_AMOUNT", 10000)
+ESCALATE_DECLINE_STEP = _float("ESCALATE_DECLINE_STEP", 0.10)
+ESCALATE_COOLDOWN_TURNS = _int("ESCALATE_COOLDOWN_TURNS", 2)
+# Channels that can show a video call (the website widget); elsewhere the offer is chat only.
+VIDEO_CHANNELS = tuple(c.strip() for c in os.getenv("VIDEO_CHANNELS", "socketio").split(",") if c.strip())
+# How often the action server retries handoff work kept while the handoff service was down.
+HANDOFF_RETRY_SECONDS = _float("HANDOFF_RETRY_SECONDS", 3.0)
+# Shown when no person can be reached through the chat (also in domain.yml's utter_handoff_unavailable).
+CONTACT_PHONE = os.getenv("CONTACT_PHONE", "0800 123 4567")

@@ -1,20 +1,40 @@
 """The action Rasa runs on every customer message (through a custom slot mapping).
 
 ``action_extract_slots`` calls it before the bot predicts its reply, in every state — greeting,
-mid-form, during a handoff — so it is the one place that turns the message's emotion score (added
-to the parse data by the ``EmotionScorer`` NLU component) into the ``emotion_tone`` slot that picks
-validating or plain reply variants.
+mid-form, during a handoff, even while the conversation is paused for a person — so it is the one
+place that
+
+- turns the message's emotion score (added to the parse data by the ``EmotionScorer`` NLU
+  component) into the ``emotion_tone`` slot that picks validating or plain reply variants;
+- decides whether a person should take over (``handoff_trigger`` / ``handoff_decision``; the
+  ``EscalationPolicy`` in Rasa then runs the offer);
+- while a person owns the conversation, relays the message to them (the bot stays silent).
+
+Only ``SlotSet`` events survive ``action_extract_slots``, so everything else happens through the
+handoff service and its outbox.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.escalation import decide_conversation
+from actions.escalation.settings import THRESHOLDS
+from actions.handoff import history, outbox
+
+logger = logging.getLogger(__name__)
+
 TONE_SLOT = "emotion_tone"
 TONES = ("distressed", "upset", "neutral", "positive")
+# The customer is answering the bot here, not telling it how they feel about their case.
+NO_DECISION_INTENTS = {"handoff_accept", "handoff_decline", "EXTERNAL_handoff_resolved",
+                       "EXTERNAL_handoff_abandoned"}
+NO_DECISION_LOOPS = {"tnps_form", "callback_form"}
+CANCEL_WAIT_INTENTS = {"stop", "cancel_handoff"}
 
 
 def latest_emotion(tracker: Tracker) -> dict[str, Any] | None:
@@ -25,6 +45,43 @@ def latest_emotion(tracker: Tracker) -> dict[str, Any] | None:
     return emotion
 
 
+def tone_events(tracker: Tracker) -> list[EventType]:
+    emotion = latest_emotion(tracker)
+    tone = emotion.get("tone") if emotion else None
+    if tone not in TONES:
+        # Unknown feelings are not assumed: plain (never cheerful) variants are the default.
+        tone = "neutral"
+    return [] if tracker.get_slot(TONE_SLOT) == tone else [SlotSet(TONE_SLOT, tone)]
+
+
+def escalation_events(tracker: Tracker) -> list[EventType]:
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    if (intent in NO_DECISION_INTENTS or tracker.active_loop_name in NO_DECISION_LOOPS
+            or tracker.get_slot("handoff_pending")
+            or history.last_bot_action(tracker) == "action_offer_handoff"):
+        return []
+    declines = int(tracker.get_slot("handoff_declines") or 0)
+    decision = decide_conversation(
+        history.turns(tracker), THRESHOLDS, declines=declines,
+        turns_since_decline=history.user_turns_since_intent(tracker, "handoff_decline"),
+    )
+    if decision is None:
+        return []
+    return [SlotSet("handoff_trigger", decision.trigger), SlotSet("handoff_decision", decision.as_dict())]
+
+
+async def relay_to_person(tracker: Tracker) -> None:
+    """Hand the message to the agent (kept in the outbox until the handoff service has it)."""
+    event = history.user_events(tracker)[-1] if history.user_events(tracker) else None
+    if not event or not event.get("text"):
+        return
+    external_id = event.get("message_id") or f"{tracker.sender_id}:{event.get('timestamp')}"
+    intent = ((event.get("parse_data") or {}).get("intent") or {})
+    cancel = intent.get("name") in CANCEL_WAIT_INTENTS and float(intent.get("confidence") or 0) >= 0.6
+    outbox.enqueue_relay(tracker.sender_id, event["text"], external_id, cancel_if_waiting=cancel)
+    await outbox.flush(tracker.sender_id)
+
+
 class ActionAssessMessage(Action):
     def name(self) -> str:
         return "action_assess_message"
@@ -32,11 +89,8 @@ class ActionAssessMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        emotion = latest_emotion(tracker)
-        tone = emotion.get("tone") if emotion else None
-        if tone not in TONES:
-            # Unknown feelings are not assumed: plain (never cheerful) variants are the default.
-            tone = "neutral"
-        if tracker.get_slot(TONE_SLOT) == tone:
-            return []
-        return [SlotSet(TONE_SLOT, tone)]
+        events = tone_events(tracker)
+        if tracker.is_paused():
+            await relay_to_person(tracker)
+            return events
+        return events + escalation_events(tracker)

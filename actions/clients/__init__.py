@@ -1,0 +1,1 @@
+"""One client module per external system, each with its own timeouts."""

@@ -1,0 +1,85 @@
+"""TNPS (0-10 + an optional comment), after a person helped and at the end of bot-only chats,
+so both paths can be compared. Kept in the outbox if the handoff service is down."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.handoff import outbox
+
+_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+          "eight": 8, "nine": 9, "ten": 10}
+_NUMBER = re.compile(r"(?<![\d.])(\d{1,2})(?:\s*(?:/|out of)\s*10)?(?![\d.])")
+_SKIP = re.compile(r"^\s*(no|nope|nothing|none|skip|no comment|no thanks|n/?a|-)\s*[.!]*\s*$", re.I)
+_PHONE = re.compile(r"^\+?[\d\s()-]{7,20}$")
+
+
+def parse_score(text: str) -> int | None:
+    lowered = (text or "").lower()
+    match = _NUMBER.search(lowered)
+    if match and 0 <= int(match.group(1)) <= 10:
+        return int(match.group(1))
+    for word, value in _WORDS.items():
+        if re.search(rf"\b{word}\b", lowered):
+            return value
+    return None
+
+
+class ValidateTnpsForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_tnps_form"
+
+    def validate_tnps_score(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> dict[str, Any]:
+        score = parse_score(str(value or ""))
+        if score is None:
+            dispatcher.utter_message(response="utter_tnps_score_invalid")
+            return {"tnps_score": None}
+        return {"tnps_score": score}
+
+    def validate_tnps_comment(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        return {"tnps_comment": "-" if not text or _SKIP.match(text) else text[:2000]}
+
+
+class ActionStoreTnps(Action):
+    def name(self) -> str:
+        return "action_store_tnps"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        score = tracker.get_slot("tnps_score")
+        comment = tracker.get_slot("tnps_comment")
+        events: list[EventType] = [SlotSet("tnps_asked", True), SlotSet("tnps_score", None),
+                                   SlotSet("tnps_comment", None)]
+        if score is None:
+            return events
+        ticket_id = tracker.get_slot("handoff_resolved_ticket_id")
+        outbox.enqueue_survey(tracker.sender_id, int(score), None if comment in (None, "-") else comment,
+                              int(ticket_id) if ticket_id else None)
+        await outbox.flush(tracker.sender_id)
+        dispatcher.utter_message(response="utter_tnps_thanks")
+        return events
+
+
+class ValidateCallbackForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_callback_form"
+
+    def validate_callback_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        phone = str(value or "").strip()
+        if not _PHONE.match(phone) or sum(ch.isdigit() for ch in phone) < 7:
+            dispatcher.utter_message(response="utter_callback_phone_invalid")
+            return {"callback_phone": None}
+        return {"callback_phone": phone}
+
+    def validate_callback_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> dict[str, Any]:
+        return {"callback_time": str(value or "").strip()[:120] or "as soon as possible"}
