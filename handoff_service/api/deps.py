@@ -1,0 +1,107 @@
+"""Request dependencies: runtime, database session and the three kinds of caller.
+
+401 = no or invalid credentials; 403 = valid credentials that do not cover this resource.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Query, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from handoff_service.models import Agent
+from handoff_service.runtime import Runtime
+from handoff_service.security import constant_time_equals
+
+bearer = HTTPBearer(auto_error=False, description="Service token, agent token or customer token")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+MAX_ID = 2**31 - 1
+TicketId = Annotated[int, Path(ge=1, le=MAX_ID, description="Ticket id")]
+ConversationId = Annotated[str, Path(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    session = runtime.session()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is None or not credentials.credentials:
+        raise _unauthorized("Missing bearer token")
+    return credentials.credentials
+
+
+def is_service_token(runtime: Runtime, token: str) -> bool:
+    return bool(runtime.settings.service_token) and constant_time_equals(token, runtime.settings.service_token)
+
+
+def require_service(runtime: RuntimeDep, credentials: Credentials) -> None:
+    if not is_service_token(runtime, _token(credentials)):
+        raise _unauthorized("Invalid service token")
+
+
+def _agent_from_token(runtime: Runtime, session: Session, token: str, kind: str, max_age: int) -> Agent:
+    claims = runtime.signer.verify(kind, token, max_age)  # type: ignore[arg-type]
+    agent = session.get(Agent, claims.subject) if claims else None
+    if agent is None:
+        raise _unauthorized("Invalid or expired agent token")
+    return agent
+
+
+def require_agent(runtime: RuntimeDep, session: SessionDep, credentials: Credentials) -> Agent:
+    return _agent_from_token(
+        runtime, session, _token(credentials), "agent", runtime.settings.agent_token_ttl_seconds
+    )
+
+
+def require_stream_agent(
+    runtime: RuntimeDep,
+    credentials: Credentials,
+    token: Annotated[str | None, Query(max_length=512, description="Short-lived stream token (EventSource)")] = None,
+) -> int:
+    """EventSource cannot send headers, so a short-lived stream token in the query is accepted too.
+
+    Uses its own short session: a stream lasts hours and must not hold a pooled connection.
+    """
+    with runtime.session() as session:
+        if token:
+            agent = _agent_from_token(runtime, session, token, "stream", runtime.settings.stream_token_ttl_seconds)
+        else:
+            agent = _agent_from_token(
+                runtime, session, _token(credentials), "agent", runtime.settings.agent_token_ttl_seconds
+            )
+        return agent.id
+
+
+def require_service_or_customer(runtime: RuntimeDep, credentials: Credentials, ticket_id: TicketId) -> None:
+    token = _token(credentials)
+    if is_service_token(runtime, token):
+        return
+    claims = runtime.signer.verify("customer", token, None)
+    if claims is None:
+        raise _unauthorized("Invalid token")
+    if claims.subject != ticket_id:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "This token is for another ticket")
+
+
+ServiceAuth = Depends(require_service)
+AgentDep = Annotated[Agent, Depends(require_agent)]

@@ -1,0 +1,257 @@
+"""Request and response models: they make the OpenAPI spec meaningful and reject bad input with 422.
+
+All text fields are plain text, returned exactly as stored (raw). Whoever renders them as HTML must
+escape them (the console inserts them with textContent).
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from handoff_service.config import SETTINGS
+from handoff_service.models import Presence, PreferredMode, Priority, Sender, TicketStatus
+
+MAX_TEXT = SETTINGS.max_text_chars
+MAX_LIST = 500
+MAX_JSON_DEPTH = 6
+
+
+def _check_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("text must be valid Unicode (no lone surrogates)") from exc
+    return value
+
+
+def _check_json(value: Any, depth: int = 0) -> Any:
+    """Slots are free-form JSON, but must be storable on both databases."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    if isinstance(value, str):
+        _check_text(value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("numbers must be finite")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(str(key))
+            _check_json(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_json(item, depth + 1)
+    return value
+
+
+def _text(max_length: int, min_length: int = 0) -> Any:
+    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_check_text)]
+
+
+LongText = _text(MAX_TEXT)
+MessageText = _text(MAX_TEXT, min_length=1)
+ShortText = _text(120)
+Text16 = _text(16)
+Text64 = _text(64)
+Text200 = _text(200)
+Text2000 = _text(2000)
+Identifier = _text(255, min_length=1)
+Phone = _text(64, min_length=3)
+Email = _text(254, min_length=3)
+Password = _text(1024, min_length=1)
+Score = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+JsonObject = Annotated[dict[str, Any], AfterValidator(_check_json)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class TranscriptTurn(_In):
+    sender: Text16 = Field(description="customer (or user), bot, agent")
+    text: LongText
+    timestamp: FiniteFloat | None = Field(default=None, description="Unix seconds")
+    intensity: Score | None = None
+    emotion: ShortText | None = None
+
+
+class EmotionPoint(_In):
+    timestamp: FiniteFloat | None = Field(default=None, description="Unix seconds")
+    turn: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    intensity: Score
+    emotion: ShortText | None = None
+
+
+class TicketCreate(_In):
+    conversation_id: Identifier
+    channel: Text64 = "unknown"
+    customer_first_name: ShortText | None = None
+    reasons: Annotated[list[Text200], Field(max_length=20)] = []
+    priority: Priority = Priority.normal
+    intensity: Score | None = None
+    dominant_emotion: Text64 | None = None
+    emotion_timeline: Annotated[list[EmotionPoint], Field(max_length=MAX_LIST)] = []
+    summary: Text2000 | None = Field(default=None, description="Omit to get an extractive summary")
+    slots: JsonObject = Field(default_factory=dict, description="Details the bot collected")
+    transcript: Annotated[list[TranscriptTurn], Field(max_length=MAX_LIST)] = []
+    preferred_mode: PreferredMode = PreferredMode.chat
+    callback_phone: Text64 | None = None
+    callback_time: ShortText | None = None
+
+
+class CustomerMessageIn(_In):
+    text: MessageText
+    external_id: Identifier | None = Field(
+        default=None, description="Client-supplied id; retrying with the same id never duplicates"
+    )
+
+
+class ReplyIn(_In):
+    text: MessageText
+
+
+class CallbackIn(_In):
+    phone: Phone
+    preferred_time: ShortText | None = None
+
+
+class SurveyIn(_In):
+    conversation_id: Identifier
+    ticket_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    score: Annotated[int, Field(ge=0, le=10, description="TNPS 0-10")]
+    comment: Text2000 | None = None
+
+
+class LoginIn(_In):
+    email: Email
+    password: Password
+
+
+class PresenceIn(_In):
+    presence: Presence
+
+
+class TransferIn(_In):
+    to_agent_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class AvailabilityOut(_Out):
+    agents_online: int
+    within_hours: bool
+    next_opening: datetime | None
+    offline_option: str | None = Field(description='"callback" when waiting live would not be honest')
+
+
+class QueueStatusOut(_Out):
+    ticket_id: int
+    status: TicketStatus
+    position: int | None = Field(description="1 = next; null unless queued")
+    ahead: int | None
+    eta_seconds: int | None = Field(description="null when no agent is online or outside hours")
+    availability: AvailabilityOut
+
+
+class AgentRef(_Out):
+    id: int
+    name: str
+
+
+class AgentOut(_Out):
+    id: int
+    name: str
+    email: str
+    skills: list[str]
+    presence: Presence
+
+
+class TicketOut(_Out):
+    id: int
+    conversation_id: str
+    channel: str
+    customer_first_name: str | None
+    reasons: list[str]
+    priority: Priority
+    intensity: float | None
+    dominant_emotion: str | None
+    emotion_timeline: list[dict[str, Any]]
+    summary: str
+    summary_source: str = Field(description='"bot" or "extractive"')
+    slots: dict[str, Any]
+    preferred_mode: PreferredMode
+    callback_phone: str | None
+    callback_time: str | None
+    video_room: str | None
+    status: TicketStatus
+    assigned_agent: AgentRef | None
+    created_at: datetime
+    queued_at: datetime
+    claimed_at: datetime | None
+    released_at: datetime | None
+    transferred_at: datetime | None
+    resolved_at: datetime | None
+    abandoned_at: datetime | None
+    expired_at: datetime | None
+
+
+class TicketCreatedOut(TicketOut):
+    customer_token: str = Field(description="Lets the customer read this ticket's status only")
+    queue: QueueStatusOut
+
+
+class MessageOut(_Out):
+    id: int
+    ticket_id: int
+    sender: Sender
+    agent_id: int | None
+    text: str
+    external_id: str | None
+    created_at: datetime
+
+
+class TicketDetailOut(TicketOut):
+    transcript: list[dict[str, Any]]
+    messages: list[MessageOut]
+
+
+class QueueItemOut(_Out):
+    position: int
+    waiting_seconds: int
+    ticket: TicketOut
+
+
+class SurveyOut(_Out):
+    id: int
+    conversation_id: str
+    ticket_id: int | None
+    score: int
+    comment: str | None
+    created_at: datetime
+
+
+class LoginOut(_Out):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    agent: AgentOut
+
+
+class StreamTokenOut(_Out):
+    token: str
+    expires_in: int
+
+
+class HealthOut(_Out):
+    status: str
+    database: str
+
+
+class ErrorOut(_Out):
+    detail: str

@@ -1,0 +1,32 @@
+"""Periodic housekeeping, started with the app: expire queued tickets that waited too long.
+
+Runs every HANDOFF_MAINTENANCE_INTERVAL_SECONDS (default 30 s) in each service process; the
+conditional UPDATE makes concurrent runs in several processes harmless.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from handoff_service.runtime import Runtime
+from handoff_service.services.tickets import expire_stale_tickets
+
+log = logging.getLogger("handoff_service.maintenance")
+
+
+def run_maintenance_once(runtime: Runtime) -> int:
+    with runtime.session() as session:
+        expired = expire_stale_tickets(session=session, settings=runtime.settings)
+        session.commit()
+        if expired:
+            log.info("expired %d ticket(s) that waited over %s minutes", len(expired), runtime.settings.queue_max_age_minutes)
+        return len(expired)
+
+
+async def run_maintenance_forever(runtime: Runtime) -> None:
+    while True:
+        try:
+            await asyncio.to_thread(run_maintenance_once, runtime)
+        except Exception:  # keep housekeeping alive through a database hiccup
+            log.exception("maintenance pass failed")
+        await asyncio.sleep(runtime.settings.maintenance_interval_seconds)

@@ -1,0 +1,233 @@
+"""SQLAlchemy 2 typed models: tickets, messages, agents, surveys and the delivery outbox.
+
+Text is stored exactly as received (raw); escaping happens where it is shown (see docs/handoff.md).
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both backends (SQLite drops tzinfo otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class TicketStatus(str, enum.Enum):
+    queued = "queued"
+    claimed = "claimed"
+    resolved = "resolved"
+    abandoned = "abandoned"
+    expired = "expired"
+
+
+OPEN_STATUSES = (TicketStatus.queued, TicketStatus.claimed)
+# The partial unique index below repeats this list as SQL; keep both in step.
+OPEN_STATUS_SQL = "status IN ('queued', 'claimed')"
+
+
+class Priority(str, enum.Enum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+    @property
+    def rank(self) -> int:
+        return _PRIORITY_RANK[self]
+
+
+_PRIORITY_RANK = {Priority.low: 0, Priority.normal: 1, Priority.high: 2, Priority.urgent: 3}
+
+
+class PreferredMode(str, enum.Enum):
+    chat = "chat"
+    video = "video"
+    callback = "callback"
+
+
+class Sender(str, enum.Enum):
+    customer = "customer"
+    agent = "agent"
+    system = "system"
+
+
+class Presence(str, enum.Enum):
+    online = "online"
+    away = "away"
+
+
+class DeliveryKind(str, enum.Enum):
+    bot_message = "bot_message"
+    resume = "resume"
+    trigger_intent = "trigger_intent"
+
+
+class DeliveryStatus(str, enum.Enum):
+    pending = "pending"
+    delivered = "delivered"
+    failed = "failed"
+
+
+def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
+    # Plain VARCHAR + CHECK keeps migrations simple on both SQLite and PostgreSQL.
+    return Enum(enum_cls, name=name, native_enum=False, validate_strings=True, length=16)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    presence: Mapped[Presence] = mapped_column(_enum(Presence, "presence"), default=Presence.away)
+    presence_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # At most one open ticket per conversation, enforced by the database itself.
+        Index(
+            "uq_tickets_open_conversation",
+            "conversation_id",
+            unique=True,
+            sqlite_where=text(OPEN_STATUS_SQL),
+            postgresql_where=text(OPEN_STATUS_SQL),
+        ),
+        Index("ix_tickets_queue", "status", "queue_key", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    channel: Mapped[str] = mapped_column(String(64), default="unknown")
+    customer_first_name: Mapped[str | None] = mapped_column(String(120))
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    priority: Mapped[Priority] = mapped_column(_enum(Priority, "priority"), default=Priority.normal)
+    intensity: Mapped[float | None]
+    dominant_emotion: Mapped[str | None] = mapped_column(String(64))
+    emotion_timeline: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    summary_source: Mapped[str] = mapped_column(String(16), default="bot")
+    slots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    transcript: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    preferred_mode: Mapped[PreferredMode] = mapped_column(
+        _enum(PreferredMode, "preferred_mode"), default=PreferredMode.chat
+    )
+    callback_phone: Mapped[str | None] = mapped_column(String(64))
+    callback_time: Mapped[str | None] = mapped_column(String(120))
+    # Reserved for the click-to-video issue; unused until then.
+    video_room: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus, "ticket_status"), default=TicketStatus.queued)
+    # Ordering key with ageing built in: queued_at minus priority boost (see services/queue.py).
+    queue_key: Mapped[datetime] = mapped_column(UTCDateTime)
+    assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    transferred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    abandoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    assigned_agent: Mapped[Agent | None] = relationship(lazy="joined")
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="ticket", order_by="Message.id", lazy="raise_on_sql", cascade="all, delete-orphan"
+    )
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("ticket_id", "external_id", name="uq_messages_ticket_external"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    sender: Mapped[Sender] = mapped_column(_enum(Sender, "sender"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    text: Mapped[str] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+
+
+class Survey(Base):
+    __tablename__ = "surveys"
+    __table_args__ = (UniqueConstraint("conversation_id", "ticket_id", name="uq_surveys_conversation_ticket"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    score: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Delivery(Base):
+    """Outbox row: something to send to Rasa; written in the same transaction as its cause."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_pending", "status", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    kind: Mapped[DeliveryKind] = mapped_column(_enum(DeliveryKind, "delivery_kind"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        _enum(DeliveryStatus, "delivery_status"), default=DeliveryStatus.pending
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Lease so that two worker processes never send the same row at the same time.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,150 @@
+"""Background worker that sends outbox rows to Rasa: at least once on the wire, exactly once in the tracker.
+
+- Conversations are served concurrently; within one conversation rows go strictly in id order
+  (only the oldest pending row of a conversation is ever picked).
+- Failures back off exponentially: base * 2**(attempts-1), capped; after HANDOFF_OUTBOX_MAX_ATTEMPTS
+  (or a non-retryable 4xx, e.g. an intent the bot does not know) the row is marked failed and the
+  conversation's next row may go.
+- Before re-sending a row that may already have reached Rasa (attempts > 1), the tracker is read:
+  an event whose metadata.heard_delivery_id matches (or, for trigger_intent, a user event with that
+  intent after the first attempt) means it arrived, so it is only marked delivered.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from handoff_service.config import Settings
+from handoff_service.models import Delivery, DeliveryKind, utcnow
+from handoff_service.rasa_client import RasaClient, RasaError
+from handoff_service.services import deliveries
+
+log = logging.getLogger("handoff_service.outbox")
+LEASE_SECONDS = 60.0
+CLOCK_SKEW_SECONDS = 5.0
+
+
+def rasa_events_for(delivery: Delivery) -> dict[str, Any] | list[dict[str, Any]]:
+    marker = {"heard_delivery_id": str(delivery.id)}
+    if delivery.kind == DeliveryKind.bot_message:
+        return {
+            "event": "bot",
+            "text": delivery.payload["text"],
+            "metadata": {"from_human": True, "agent_name": delivery.payload.get("agent_name"), **marker},
+        }
+    if delivery.kind == DeliveryKind.resume:
+        # action_listen after resume avoids a dead turn: the bot waits for the customer's next message.
+        return [
+            {"event": "resume", "metadata": marker},
+            {"event": "action", "name": "action_listen", "metadata": marker},
+        ]
+    raise ValueError(f"{delivery.kind} is not sent as tracker events")
+
+
+def already_in_tracker(delivery: Delivery, events: list[dict[str, Any]]) -> bool:
+    if delivery.kind == DeliveryKind.trigger_intent:
+        since = (delivery.first_attempt_at or delivery.created_at).timestamp() - CLOCK_SKEW_SECONDS
+        name = delivery.payload.get("name")
+        return any(
+            e.get("event") == "user"
+            and ((e.get("parse_data") or {}).get("intent") or {}).get("name") == name
+            and float(e.get("timestamp") or 0) >= since
+            for e in events
+        )
+    wanted = str(delivery.id)
+    return any(str((e.get("metadata") or {}).get("heard_delivery_id")) == wanted for e in events)
+
+
+class OutboxWorker:
+    def __init__(self, *, session_factory: Callable[[], Session], settings: Settings, rasa: RasaClient) -> None:
+        self._session_factory = session_factory
+        self._settings = settings
+        self._rasa = rasa
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def wake(self) -> None:
+        """Thread-safe: called after a commit that wrote outbox rows."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
+
+    async def run_forever(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        while True:
+            try:
+                sent = await self.run_once()
+            except Exception:  # keep the worker alive through a database hiccup
+                log.exception("outbox pass failed")
+                sent = 0
+            if sent:
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._settings.outbox_poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def run_once(self) -> int:
+        """One pass: the due head row of each conversation, sent concurrently. Returns how many were delivered."""
+        due = await asyncio.to_thread(self._load_due)
+        results = await asyncio.gather(*(self._deliver(row) for row in due))
+        return sum(results)
+
+    def _load_due(self) -> list[Delivery]:
+        with self._session_factory() as session:
+            rows = deliveries.due_deliveries(session=session)
+            session.expunge_all()
+            return rows
+
+    def _db(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
+        with self._session_factory() as session:
+            result = fn(session=session, **kwargs)
+            session.commit()
+            return result
+
+    async def _deliver(self, delivery: Delivery) -> int:
+        leased = await asyncio.to_thread(
+            self._db, deliveries.lease_delivery, delivery_id=delivery.id, lease_seconds=LEASE_SECONDS
+        )
+        if not leased:
+            return 0
+        attempt = delivery.attempts + 1
+        if delivery.first_attempt_at is None:
+            delivery.first_attempt_at = utcnow()
+        try:
+            if attempt > 1 and already_in_tracker(delivery, await self._rasa.tracker_events(delivery.conversation_id)):
+                log.info("delivery %s already in tracker; not re-sending", delivery.id)
+            else:
+                await self._send(delivery)
+        except RasaError as exc:
+            give_up = not exc.retryable or attempt >= self._settings.outbox_max_attempts
+            delay = min(
+                self._settings.outbox_backoff_base_seconds * 2 ** (attempt - 1),
+                self._settings.outbox_backoff_max_seconds,
+            )
+            log.warning("delivery %s attempt %s failed (%s)%s", delivery.id, attempt, exc, "; giving up" if give_up else "")
+            await asyncio.to_thread(
+                self._db,
+                deliveries.mark_retry,
+                delivery_id=delivery.id,
+                error=str(exc),
+                retry_at=utcnow() + timedelta(seconds=delay),
+                give_up=give_up,
+            )
+            return 0
+        await asyncio.to_thread(self._db, deliveries.mark_delivered, delivery_id=delivery.id)
+        return 1
+
+    async def _send(self, delivery: Delivery) -> None:
+        if delivery.kind == DeliveryKind.trigger_intent:
+            await self._rasa.trigger_intent(
+                delivery.conversation_id, delivery.payload["name"], delivery.payload.get("entities") or {}
+            )
+        else:
+            await self._rasa.append_events(delivery.conversation_id, rasa_events_for(delivery))

@@ -1,0 +1,70 @@
+"""Rasa's HTTP API, as used to reach the customer: append events, trigger an intent, read the tracker."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+RETRYABLE_STATUS = {408, 425, 429}
+
+
+class RasaError(Exception):
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: str, timeout_seconds: float, transport: Any = None) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._token = token
+        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout_seconds), transport=transport)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _url(self, conversation_id: str, suffix: str) -> str:
+        return f"{self._base_url}/conversations/{quote(conversation_id, safe='')}/{suffix}"
+
+    def _params(self, **extra: str) -> dict[str, str]:
+        params = dict(extra)
+        if self._token:
+            params["token"] = self._token
+        return params
+
+    async def _request(self, method: str, url: str, *, params: dict[str, str], json: Any = None) -> httpx.Response:
+        try:
+            response = await self._client.request(method, url, params=params, json=json)
+        except httpx.HTTPError as exc:
+            raise RasaError(f"Rasa unreachable: {exc.__class__.__name__}: {exc}", retryable=True) from exc
+        if response.status_code >= 400:
+            retryable = response.status_code >= 500 or response.status_code in RETRYABLE_STATUS
+            raise RasaError(f"Rasa answered {response.status_code}: {response.text[:300]}", retryable=retryable)
+        return response
+
+    async def append_events(self, conversation_id: str, events: dict[str, Any] | list[dict[str, Any]]) -> None:
+        await self._request(
+            "POST",
+            self._url(conversation_id, "tracker/events"),
+            params=self._params(output_channel="latest"),
+            json=events,
+        )
+
+    async def trigger_intent(self, conversation_id: str, name: str, entities: dict[str, Any]) -> None:
+        await self._request(
+            "POST",
+            self._url(conversation_id, "trigger_intent"),
+            params=self._params(output_channel="latest"),
+            json={"name": name, "entities": entities},
+        )
+
+    async def tracker_events(self, conversation_id: str) -> list[dict[str, Any]]:
+        response = await self._request(
+            "GET", self._url(conversation_id, "tracker"), params=self._params(include_events="ALL")
+        )
+        try:
+            events = response.json().get("events") or []
+        except (ValueError, AttributeError) as exc:
+            raise RasaError("Rasa returned an unreadable tracker", retryable=True) from exc
+        return [e for e in events if isinstance(e, dict)]

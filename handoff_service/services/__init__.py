@@ -1,0 +1,1 @@
+"""Service layer: functions with a keyword-only ``session`` that return models. No HTTP here."""

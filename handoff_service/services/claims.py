@@ -1,0 +1,161 @@
+"""Agent actions on tickets: claim (atomic), reply, release, transfer, resolve.
+
+Claim next is one statement: UPDATE ... WHERE id = (SELECT id ... ORDER BY queue_key, id LIMIT 1
+[FOR UPDATE SKIP LOCKED on PostgreSQL]) AND status = 'queued' RETURNING id. On SQLite writers are
+serialised (WAL + busy_timeout), so the sub-select always sees the latest committed queue.
+"""
+from __future__ import annotations
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from handoff_service.config import Settings
+from handoff_service.models import Agent, Message, Sender, Ticket, TicketStatus, utcnow
+from handoff_service.services.deliveries import enqueue_bot_message, enqueue_resume
+from handoff_service.services.errors import Conflict, Forbidden, NotFound
+from handoff_service.services.hooks import message_event_data, stage_event, ticket_event_data
+from handoff_service.services.queue import queue_order
+from handoff_service.services.tickets import add_system_message, get_ticket
+from handoff_service.services.transitions import conditional_update
+
+
+def _after_claim(*, session: Session, settings: Settings, ticket: Ticket, agent: Agent) -> Ticket:
+    stage_event(session, "ticket.status", ticket_event_data(ticket))
+    # Plain INSERT without RETURNING: claiming is the hot path, and the status event already tells consoles.
+    session.execute(
+        insert(Message).values(
+            ticket_id=ticket.id, sender=Sender.system, text=f"{agent.name} joined the conversation.", created_at=utcnow()
+        )
+    )
+    if settings.join_message:
+        text = settings.join_message.format_map(
+            {"agent_name": agent.name, "first_name": ticket.customer_first_name or "there"}
+        )
+        _send_to_customer(session=session, ticket=ticket, agent=agent, text=text)
+    return ticket
+
+
+def claim_next(*, session: Session, settings: Settings, agent: Agent) -> Ticket | None:
+    """Claim the ticket at the head of the queue; None when nothing is waiting."""
+    head = select(Ticket.id).where(Ticket.status == TicketStatus.queued).order_by(*queue_order()).limit(1)
+    if session.get_bind().dialect.name == "postgresql":
+        head = head.with_for_update(skip_locked=True)
+    now = utcnow()
+    stmt = (
+        update(Ticket)
+        .where(Ticket.id == head.scalar_subquery(), Ticket.status == TicketStatus.queued)
+        .values(status=TicketStatus.claimed, claimed_at=now, assigned_agent_id=agent.id)
+        .returning(Ticket)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    # RETURNING the whole row saves a SELECT per claim.
+    ticket = session.scalars(stmt).one_or_none()
+    if ticket is None:
+        return None
+    return _after_claim(session=session, settings=settings, ticket=ticket, agent=agent)
+
+
+def claim_ticket(*, session: Session, settings: Settings, agent: Agent, ticket_id: int) -> Ticket:
+    claimed = conditional_update(
+        session=session,
+        ticket_id=ticket_id,
+        allowed_from=[TicketStatus.queued],
+        values={"status": TicketStatus.claimed, "claimed_at": utcnow(), "assigned_agent_id": agent.id},
+    )
+    if claimed is None:
+        ticket = get_ticket(session=session, ticket_id=ticket_id)
+        raise Conflict(f"Ticket {ticket_id} is {ticket.status.value}, not queued; it cannot be claimed")
+    return _after_claim(session=session, settings=settings, ticket=claimed, agent=agent)
+
+
+def _owned_claimed_ticket(*, session: Session, agent: Agent, ticket_id: int, action: str) -> Ticket:
+    ticket = get_ticket(session=session, ticket_id=ticket_id)
+    if ticket.status == TicketStatus.claimed and ticket.assigned_agent_id != agent.id:
+        raise Forbidden(f"Ticket {ticket_id} is assigned to another agent; only they can {action} it")
+    if ticket.status != TicketStatus.claimed:
+        raise Conflict(f"Ticket {ticket_id} is {ticket.status.value}; you can only {action} a claimed ticket")
+    return ticket
+
+
+def _transition_owned(
+    *, session: Session, agent: Agent, ticket_id: int, action: str, values: dict[str, object]
+) -> Ticket:
+    _owned_claimed_ticket(session=session, agent=agent, ticket_id=ticket_id, action=action)
+    changed = conditional_update(
+        session=session,
+        ticket_id=ticket_id,
+        allowed_from=[TicketStatus.claimed],
+        values=values,
+        extra_where=[Ticket.assigned_agent_id == agent.id],
+    )
+    if changed is None:  # lost a race since the check above
+        raise Conflict(f"Ticket {ticket_id} changed meanwhile; reload it")
+    stage_event(session, "ticket.status", ticket_event_data(changed))
+    return changed
+
+
+def release_ticket(*, session: Session, agent: Agent, ticket_id: int) -> Ticket:
+    """Back to the queue at its original place (queue_key is kept)."""
+    ticket = _transition_owned(
+        session=session,
+        agent=agent,
+        ticket_id=ticket_id,
+        action="release",
+        values={
+            "status": TicketStatus.queued,
+            "released_at": utcnow(),
+            "claimed_at": None,
+            "assigned_agent_id": None,
+        },
+    )
+    add_system_message(session=session, ticket=ticket, text=f"{agent.name} put the conversation back in the queue.")
+    return ticket
+
+
+def transfer_ticket(*, session: Session, agent: Agent, ticket_id: int, to_agent_id: int) -> Ticket:
+    _owned_claimed_ticket(session=session, agent=agent, ticket_id=ticket_id, action="transfer")
+    target = session.get(Agent, to_agent_id)
+    if target is None:
+        raise NotFound(f"Agent {to_agent_id} does not exist")
+    if target.id == agent.id:
+        raise Conflict("The ticket is already assigned to you")
+    ticket = _transition_owned(
+        session=session,
+        agent=agent,
+        ticket_id=ticket_id,
+        action="transfer",
+        values={"assigned_agent_id": target.id, "transferred_at": utcnow()},
+    )
+    add_system_message(session=session, ticket=ticket, text=f"{agent.name} transferred the conversation to {target.name}.")
+    return ticket
+
+
+def resolve_ticket(*, session: Session, settings: Settings, agent: Agent, ticket_id: int) -> Ticket:
+    """Close the ticket and hand the conversation back to the bot, which thanks the agent and asks for TNPS."""
+    ticket = _transition_owned(
+        session=session,
+        agent=agent,
+        ticket_id=ticket_id,
+        action="resolve",
+        values={"status": TicketStatus.resolved, "resolved_at": utcnow()},
+    )
+    add_system_message(session=session, ticket=ticket, text=f"{agent.name} resolved the conversation.")
+    enqueue_resume(
+        session=session, ticket=ticket, intent=settings.resolved_intent or None, entities={"agent_name": agent.name}
+    )
+    return ticket
+
+
+def _send_to_customer(*, session: Session, ticket: Ticket, agent: Agent, text: str) -> Message:
+    message = Message(ticket_id=ticket.id, sender=Sender.agent, agent_id=agent.id, text=text, created_at=utcnow())
+    session.add(message)
+    session.flush()
+    enqueue_bot_message(session=session, ticket=ticket, text=text, agent_name=agent.name, message=message)
+    stage_event(session, "ticket.message", message_event_data(message))
+    return message
+
+
+def reply(*, session: Session, agent: Agent, ticket_id: int, text: str) -> Message:
+    """Stored first, then delivered through the outbox."""
+    ticket = _owned_claimed_ticket(session=session, agent=agent, ticket_id=ticket_id, action="reply to")
+    return _send_to_customer(session=session, ticket=ticket, agent=agent, text=text)

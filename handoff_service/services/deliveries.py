@@ -1,0 +1,122 @@
+"""Outbox rows: written in the same transaction as the change that causes them, sent later by the worker.
+
+Per conversation, rows are sent strictly in id order: the worker only ever looks at the oldest
+pending row of each conversation, so message N+1 never overtakes message N.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy.orm import Session
+
+from handoff_service.models import Delivery, DeliveryKind, DeliveryStatus, Message, Ticket, UTCDateTime, utcnow
+from handoff_service.services.hooks import stage_outbox_wakeup
+
+
+def _enqueue(
+    *, session: Session, ticket: Ticket, kind: DeliveryKind, payload: dict[str, Any], message: Message | None = None
+) -> Delivery:
+    delivery = Delivery(
+        conversation_id=ticket.conversation_id,
+        ticket_id=ticket.id,
+        message_id=message.id if message is not None else None,
+        kind=kind,
+        payload=payload,
+        next_attempt_at=utcnow(),
+    )
+    session.add(delivery)
+    session.flush()
+    stage_outbox_wakeup(session)
+    return delivery
+
+
+def enqueue_bot_message(*, session: Session, ticket: Ticket, text: str, agent_name: str, message: Message) -> Delivery:
+    return _enqueue(
+        session=session,
+        ticket=ticket,
+        kind=DeliveryKind.bot_message,
+        payload={"text": text, "agent_name": agent_name},
+        message=message,
+    )
+
+
+def enqueue_resume(*, session: Session, ticket: Ticket, intent: str | None, entities: dict[str, Any]) -> list[Delivery]:
+    """Hand the conversation back to the bot, optionally triggering an intent (e.g. ask for a TNPS score)."""
+    rows = [_enqueue(session=session, ticket=ticket, kind=DeliveryKind.resume, payload={})]
+    if intent:
+        rows.append(
+            _enqueue(
+                session=session,
+                ticket=ticket,
+                kind=DeliveryKind.trigger_intent,
+                payload={"name": intent, "entities": entities},
+            )
+        )
+    return rows
+
+
+def due_deliveries(*, session: Session, now: datetime | None = None, limit: int = 50) -> list[Delivery]:
+    """The oldest pending row of each conversation, if it is due and not leased by another worker."""
+    now = now or utcnow()
+    heads = (
+        select(func.min(Delivery.id))
+        .where(Delivery.status == DeliveryStatus.pending)
+        .group_by(Delivery.conversation_id)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Delivery)
+        .where(
+            Delivery.id.in_(heads),
+            Delivery.next_attempt_at <= now,
+            or_(Delivery.locked_until.is_(None), Delivery.locked_until < now),
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def lease_delivery(*, session: Session, delivery_id: int, lease_seconds: float, now: datetime | None = None) -> bool:
+    """Take a short lease and count the attempt; False if another worker holds it."""
+    now = now or utcnow()
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.status == DeliveryStatus.pending,
+            or_(Delivery.locked_until.is_(None), Delivery.locked_until < now),
+        )
+        .values(
+            locked_until=now + timedelta(seconds=lease_seconds),
+            attempts=Delivery.attempts + 1,
+            first_attempt_at=func.coalesce(Delivery.first_attempt_at, literal(now, UTCDateTime)),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def mark_delivered(*, session: Session, delivery_id: int) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(status=DeliveryStatus.delivered, delivered_at=utcnow(), locked_until=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_retry(*, session: Session, delivery_id: int, error: str, retry_at: datetime, give_up: bool) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(
+            status=DeliveryStatus.failed if give_up else DeliveryStatus.pending,
+            next_attempt_at=retry_at,
+            locked_until=None,
+            last_error=error[:2000],
+        )
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,94 @@
+"""Many claimers at once, real commits, both backends: every ticket is claimed exactly once."""
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+from sqlalchemy import select
+
+from handoff_service.config import Settings
+from handoff_service.db import make_engine, make_session_factory
+from handoff_service.models import Message, Ticket, TicketStatus
+from handoff_service.services import tickets
+from handoff_service.services.tickets import TicketDraft
+
+from .helpers import claim_until_empty, make_agent
+
+TICKETS = 120
+
+
+def _seed(url: str, settings: Settings, agents: int, tickets_count: int = TICKETS) -> list[int]:
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        agent_ids = [make_agent(session, f"Agent{i}").id for i in range(agents)]
+        for i in range(tickets_count):
+            tickets.create_ticket(session=session, settings=settings, draft=TicketDraft(conversation_id=f"conc-{i}"))
+        session.commit()
+    engine.dispose()
+    return agent_ids
+
+
+def _assert_claimed_exactly_once(url: str, results: dict[int, list[int]]) -> None:
+    all_claims = [ticket_id for ids in results.values() for ticket_id in ids]
+    counts = Counter(all_claims)
+    assert len(all_claims) == TICKETS, f"expected {TICKETS} claims, got {len(all_claims)}"
+    assert max(counts.values()) == 1, f"double claims: {[t for t, n in counts.items() if n > 1]}"
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        rows = session.execute(select(Ticket.id, Ticket.status, Ticket.assigned_agent_id)).all()
+    engine.dispose()
+    owner = {ticket_id: agent_id for agent_id, ids in results.items() for ticket_id in ids}
+    assert all(status == TicketStatus.claimed for _, status, _ in rows)
+    assert {row.id: row.assigned_agent_id for row in rows} == owner
+
+
+def test_many_threads_claim_the_same_queue(fresh_db_url: str, settings: Settings) -> None:
+    agent_ids = _seed(fresh_db_url, settings, agents=16)
+    with ThreadPoolExecutor(max_workers=len(agent_ids)) as pool:
+        futures = {agent_id: pool.submit(claim_until_empty, fresh_db_url, agent_id) for agent_id in agent_ids}
+        results = {agent_id: future.result(timeout=120) for agent_id, future in futures.items()}
+    _assert_claimed_exactly_once(fresh_db_url, results)
+    assert sum(1 for ids in results.values() if ids) > 1, "claims were not actually concurrent"
+
+
+def test_many_processes_claim_the_same_queue(fresh_db_url: str, settings: Settings) -> None:
+    agent_ids = _seed(fresh_db_url, settings, agents=4)
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(len(agent_ids)) as pool:
+        async_results = {a: pool.apply_async(claim_until_empty, (fresh_db_url, a)) for a in agent_ids}
+        results = {a: r.get(timeout=120) for a, r in async_results.items()}
+    _assert_claimed_exactly_once(fresh_db_url, results)
+
+
+def test_concurrent_creates_and_retried_messages_never_duplicate(fresh_db_url: str, settings: Settings) -> None:
+    settings = replace(settings)
+    engine = make_engine(fresh_db_url)
+    factory = make_session_factory(engine)
+
+    def create(_: int) -> int:
+        with factory() as session:
+            ticket, _created = tickets.create_ticket(
+                session=session, settings=settings, draft=TicketDraft(conversation_id="same-conversation")
+            )
+            session.commit()
+            return ticket.id
+
+    def relay(ticket_id: int) -> int:
+        with factory() as session:
+            ticket = tickets.get_ticket(session=session, ticket_id=ticket_id)
+            message, _created = tickets.add_customer_message(session=session, ticket=ticket, text="hi", external_id="x-1")
+            session.commit()
+            return message.id
+
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            ticket_ids = set(pool.map(create, range(16)))
+            assert len(ticket_ids) == 1
+            message_ids = set(pool.map(relay, [ticket_ids.pop()] * 16))
+        assert len(message_ids) == 1
+        with factory() as session:
+            assert len(session.scalars(select(Message)).all()) == 1
+    finally:
+        engine.dispose()
