@@ -66,6 +66,8 @@ class Settings:
     service_token: str
     secret_key: str
     rasa_url: str
+    public_rasa_url: str
+    public_url: str
     rasa_token: str
     rasa_timeout_seconds: float
     business_hours: str
@@ -102,6 +104,9 @@ def load_settings() -> Settings:
         service_token=_str("HANDOFF_SERVICE_TOKEN", "dev-handoff-service-token"),
         secret_key=_str("HANDOFF_SECRET_KEY", "dev-handoff-secret-change-me"),
         rasa_url=_str("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+        # What a customer's browser uses to reach Rasa and this service (behind a proxy they differ).
+        public_rasa_url=os.getenv("RASA_PUBLIC_URL", "").strip().rstrip("/"),
+        public_url=os.getenv("HANDOFF_PUBLIC_URL", "").strip().rstrip("/"),
         rasa_token=os.getenv("RASA_TOKEN", "").strip(),
         rasa_timeout_seconds=_float("HANDOFF_RASA_TIMEOUT_SECONDS", 5.0),
         business_hours=_str("HANDOFF_BUSINESS_HOURS", "mon-fri 08:00-20:00, sat 09:00-13:00"),

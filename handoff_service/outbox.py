@@ -32,9 +32,12 @@ CLOCK_SKEW_SECONDS = 5.0
 def rasa_events_for(delivery: Delivery) -> dict[str, Any] | list[dict[str, Any]]:
     marker = {"heard_delivery_id": str(delivery.id)}
     if delivery.kind == DeliveryKind.bot_message:
+        agent_name = delivery.payload.get("agent_name")
+        # Channels drop event metadata, so the text itself says a person wrote it, and who.
+        text = f"{agent_name} (a person): {delivery.payload['text']}" if agent_name else delivery.payload["text"]
         return {
             "event": "bot",
-            "text": delivery.payload["text"],
+            "text": text,
             "metadata": {"from_human": True, "agent_name": delivery.payload.get("agent_name"), **marker},
         }
     if delivery.kind == DeliveryKind.resume:

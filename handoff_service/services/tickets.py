@@ -105,6 +105,9 @@ def create_ticket(*, session: Session, settings: Settings, draft: TicketDraft) -
         if existing is None:
             raise
         return existing, False
+    if ticket.preferred_mode == PreferredMode.video:
+        # The customer's and the agent's browsers meet here (handoff_service/api/video.py).
+        ticket.video_room = f"/api/v1/video/{ticket.id}/signal"
     stage_event(session, "ticket.created", ticket_event_data(ticket))
     return ticket, True
 

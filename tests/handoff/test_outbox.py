@@ -100,7 +100,7 @@ def test_replies_while_rasa_is_down_arrive_later_once_and_in_order(outbox_runtim
             await asyncio.sleep(0.06)
         assert _pending(runtime) == 5  # three replies, resume, trigger_intent
         attempted = {r["body"]["text"] for r in fake_rasa.requests if isinstance(r["body"], dict) and "text" in r["body"]}
-        assert attempted == {"first"}, "a later message was attempted before the first one got through"
+        assert attempted == {"Sam (a person): first"}, "a later message was attempted before the first one got through"
         fake_rasa.down = False
         await _drain(runtime, lambda: _pending(runtime) == 0)
         await runtime.rasa.aclose()
@@ -108,7 +108,8 @@ def test_replies_while_rasa_is_down_arrive_later_once_and_in_order(outbox_runtim
     asyncio.run(scenario())
     tracker = fake_rasa.events(CONVERSATION)
     bots = [e for e in tracker if e["event"] == "bot"]
-    assert [e["text"] for e in bots] == ["first", "second", "third"]
+    # Channels drop metadata, so the text itself names the person who wrote it.
+    assert [e["text"] for e in bots] == ["Sam (a person): first", "Sam (a person): second", "Sam (a person): third"]
     assert all(e["metadata"]["from_human"] is True and e["metadata"]["agent_name"] == "Sam" for e in bots)
     assert len({e["metadata"]["heard_delivery_id"] for e in bots}) == 3
     # Resolve: resume, action_listen, then the bot is asked to thank the agent and ask for TNPS.
@@ -131,7 +132,8 @@ def test_a_reply_that_reached_rasa_is_not_sent_twice(outbox_runtime: Runtime, fa
         await runtime.rasa.aclose()
 
     asyncio.run(scenario())
-    assert [e["text"] for e in fake_rasa.events(CONVERSATION, "bot")] == ["only once please", "and then this"]
+    assert [e["text"] for e in fake_rasa.events(CONVERSATION, "bot")] == ["Sam (a person): only once please",
+                                                                     "Sam (a person): and then this"]
     assert any(r["method"] == "GET" and r["action"] == "tracker" for r in fake_rasa.requests)
     with runtime.session() as session:
         rows = session.scalars(select(Delivery).order_by(Delivery.id)).all()
@@ -177,5 +179,5 @@ def test_running_app_delivers_a_reply_by_itself(outbox_runtime: Runtime, fake_ra
         while not fake_rasa.events("live", "bot") and time.monotonic() - started < 4:
             time.sleep(0.02)
     # Woken by the commit, not by the 5 s poll.
-    assert [e["text"] for e in fake_rasa.events("live", "bot")] == ["Hello from Sam"]
+    assert [e["text"] for e in fake_rasa.events("live", "bot")] == ["Sam (a person): Hello from Sam"]
     assert time.monotonic() - started < 4
