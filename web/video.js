@@ -51,6 +51,10 @@
       });
     };
     call.hangUp = function () {
+      if (call.state === "closed") { return; }
+      call.state = "closed";
+      // close() fires no connectionstatechange, so the state is set here.
+      document.documentElement.dataset.videoState = "closed";
       sendSignal({ type: "hangup" });
       pc.close();
       ws.close();

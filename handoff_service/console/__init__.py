@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; media-src 'self' blob: mediastream:; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
@@ -22,7 +22,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
-ASSETS = {"console.js": "text/javascript", "console.css": "text/css"}
+ASSETS = {"console.js": "text/javascript", "console.css": "text/css", "video.js": "text/javascript"}
+# The WebRTC call code is shared with the customer's website page.
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,4 +43,5 @@ def console_page() -> FileResponse:
 def console_asset(name: str) -> FileResponse:
     if name not in ASSETS:
         raise HTTPException(404, "Not found")
-    return FileResponse(STATIC_DIR / name, media_type=ASSETS[name], headers=SECURITY_HEADERS)
+    directory = WEB_DIR if name == "video.js" else STATIC_DIR
+    return FileResponse(directory / name, media_type=ASSETS[name], headers=SECURITY_HEADERS)

@@ -171,6 +171,30 @@ function showTicket(t) {
   const mine = t.status === "claimed" && t.assigned_agent && t.assigned_agent.id === state.agent.id;
   for (const id of ["reply-text", "release", "resolve", "transfer", "transfer-to"]) $(id).disabled = !mine;
   $("reply-form").querySelector("button[type=submit]").disabled = !mine;
+  showVideo(t, mine);
+}
+
+// ---- video ---------------------------------------------------------------
+function showVideo(t, mine) {
+  const wanted = t.preferred_mode === "video" && t.video_room && mine;
+  $("video-panel").hidden = !wanted;
+  if (!wanted && state.call) { state.call.hangUp(); state.call = null; }
+}
+
+async function startVideo() {
+  try {
+    const { token } = await api("/auth/stream-token", { method: "POST" });
+    $("video-start").hidden = true; $("video-end").hidden = false;
+    $("video-state").textContent = "Waiting for the customer to join…";
+    state.call = window.HeardVideo.startCall({
+      role: "agent", ticketId: state.ticketId, token,
+      localVideo: $("video-local"), remoteVideo: $("video-remote"),
+      onState: (s) => {
+        $("video-state").textContent = s === "connected" ? "Connected." : s === "closed" ? "Call ended." : `Call: ${s}`;
+        if (s === "closed") { $("video-start").hidden = false; $("video-end").hidden = true; }
+      },
+    });
+  } catch (error) { $("ticket-error").textContent = error.message; }
 }
 
 function appendMessage(m) {
@@ -260,6 +284,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("reply-form").addEventListener("submit", sendReply);
   $("release").addEventListener("click", () => ticketAction("release"));
   $("resolve").addEventListener("click", () => ticketAction("resolve"));
+  $("video-start").addEventListener("click", startVideo);
+  $("video-end").addEventListener("click", () => { if (state.call) { state.call.hangUp(); state.call = null; } });
   $("transfer").addEventListener("click", () => ticketAction("transfer", { to_agent_id: Number($("transfer-to").value) }));
   $("presence").addEventListener("change", async (e) => {
     await api("/agents/me/presence", { method: "PUT", body: JSON.stringify({ presence: e.target.value }) });
