@@ -20,7 +20,7 @@ from handoff_service.console import router as console_router
 from handoff_service.db import make_engine, make_session_factory
 from handoff_service.events import EventBus, InProcessEventBus
 from handoff_service.limits import BodySizeLimitMiddleware
-from handoff_service.maintenance import run_maintenance_forever
+from handoff_service.maintenance import run_maintenance_forever, run_queue_updates_forever
 from handoff_service.rasa_client import RasaClient
 from handoff_service.runtime import Runtime
 from handoff_service.security import TokenSigner
@@ -97,6 +97,7 @@ def create_app(settings: Settings = SETTINGS, *, runtime: Runtime | None = None)
         if runtime.settings.run_background_tasks:
             tasks.append(asyncio.create_task(runtime.worker.run_forever(), name="handoff-outbox"))
             tasks.append(asyncio.create_task(run_maintenance_forever(runtime), name="handoff-maintenance"))
+            tasks.append(asyncio.create_task(run_queue_updates_forever(runtime), name="handoff-queue-updates"))
         try:
             yield
         finally:

@@ -84,6 +84,7 @@ class Settings:
     ageing_minutes_per_level: float
     queue_max_age_minutes: float
     maintenance_interval_seconds: float
+    queue_update_seconds: float
     default_handling_seconds: float
     resolved_intent: str
     abandoned_intent: str
@@ -123,9 +124,11 @@ def load_settings() -> Settings:
         ageing_minutes_per_level=_float("HANDOFF_AGEING_MINUTES_PER_LEVEL", 10.0),
         queue_max_age_minutes=_float("HANDOFF_QUEUE_MAX_AGE_MINUTES", 60.0),
         maintenance_interval_seconds=_float("HANDOFF_MAINTENANCE_INTERVAL_SECONDS", 30.0),
+        queue_update_seconds=_float("HANDOFF_QUEUE_UPDATE_SECONDS", 5.0),
         default_handling_seconds=_float("HANDOFF_DEFAULT_HANDLING_SECONDS", 360.0),
         resolved_intent=os.getenv("HANDOFF_RESOLVED_INTENT", "EXTERNAL_handoff_resolved").strip(),
-        abandoned_intent=os.getenv("HANDOFF_ABANDONED_INTENT", "").strip(),
+        # The bot confirms the cancellation, so the customer is not left wondering (the wait ended silently before).
+        abandoned_intent=os.getenv("HANDOFF_ABANDONED_INTENT", "EXTERNAL_handoff_abandoned").strip(),
         expired_intent=os.getenv("HANDOFF_EXPIRED_INTENT", "EXTERNAL_handoff_abandoned").strip(),
         join_message=os.getenv(
             "HANDOFF_JOIN_MESSAGE",

@@ -9,6 +9,7 @@ import asyncio
 import logging
 
 from handoff_service.runtime import Runtime
+from handoff_service.services.queue_updates import announce_queue_moves
 from handoff_service.services.tickets import expire_stale_tickets
 
 log = logging.getLogger("handoff_service.maintenance")
@@ -30,3 +31,20 @@ async def run_maintenance_forever(runtime: Runtime) -> None:
         except Exception:  # keep housekeeping alive through a database hiccup
             log.exception("maintenance pass failed")
         await asyncio.sleep(runtime.settings.maintenance_interval_seconds)
+
+
+def announce_queue_moves_once(runtime: Runtime) -> int:
+    with runtime.session() as session:
+        told = announce_queue_moves(session=session, settings=runtime.settings)
+        session.commit()
+        return told
+
+
+async def run_queue_updates_forever(runtime: Runtime) -> None:
+    """Waiting customers hear within HANDOFF_QUEUE_UPDATE_SECONDS when they move up the queue."""
+    while True:
+        try:
+            await asyncio.to_thread(announce_queue_moves_once, runtime)
+        except Exception:  # keep the updates alive through a database hiccup
+            log.exception("queue update pass failed")
+        await asyncio.sleep(runtime.settings.queue_update_seconds)

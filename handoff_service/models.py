@@ -160,8 +160,13 @@ class Ticket(Base):
     )
     callback_phone: Mapped[str | None] = mapped_column(String(64))
     callback_time: Mapped[str | None] = mapped_column(String(120))
-    # Reserved for the click-to-video issue; unused until then.
+    # Where the customer's and the agent's browsers meet for a video call (video tickets only).
     video_room: Mapped[str | None] = mapped_column(String(255))
+    # Which escalation trigger fired, and the customer's words that caused it.
+    trigger: Mapped[str | None] = mapped_column(String(64))
+    trigger_words: Mapped[str | None] = mapped_column(Text)
+    # The last queue position the customer was told, so moves up the queue are announced once.
+    notified_position: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus, "ticket_status"), default=TicketStatus.queued)
     # Ordering key with ageing built in: queued_at minus priority boost (see services/queue.py).
     queue_key: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -38,7 +38,7 @@ def rasa_events_for(delivery: Delivery) -> dict[str, Any] | list[dict[str, Any]]
         return {
             "event": "bot",
             "text": text,
-            "metadata": {"from_human": True, "agent_name": delivery.payload.get("agent_name"), **marker},
+            "metadata": {"from_human": bool(agent_name), "agent_name": agent_name, **marker},
         }
     if delivery.kind == DeliveryKind.resume:
         # action_listen after resume avoids a dead turn: the bot waits for the customer's next message.

@@ -105,6 +105,8 @@ class TicketCreate(_In):
     preferred_mode: PreferredMode = PreferredMode.chat
     callback_phone: Text64 | None = None
     callback_time: ShortText | None = None
+    trigger: Text64 | None = Field(default=None, description="Escalation trigger that fired, e.g. vulnerability")
+    trigger_words: Text2000 | None = Field(default=None, description="The customer's words that caused it")
 
 
 class CustomerMessageIn(_In):
@@ -189,6 +191,8 @@ class TicketOut(_Out):
     callback_phone: str | None
     callback_time: str | None
     video_room: str | None
+    trigger: str | None = None
+    trigger_words: str | None = None
     status: TicketStatus
     assigned_agent: AgentRef | None
     created_at: datetime

@@ -42,6 +42,12 @@ def enqueue_bot_message(*, session: Session, ticket: Ticket, text: str, agent_na
     )
 
 
+def enqueue_notice(*, session: Session, ticket: Ticket, text: str, message: Message) -> Delivery:
+    """A message from Heard itself (not from a person), e.g. a queue update."""
+    return _enqueue(session=session, ticket=ticket, kind=DeliveryKind.bot_message, payload={"text": text},
+                    message=message)
+
+
 def enqueue_resume(*, session: Session, ticket: Ticket, intent: str | None, entities: dict[str, Any]) -> list[Delivery]:
     """Hand the conversation back to the bot, optionally triggering an intent (e.g. ask for a TNPS score)."""
     rows = [_enqueue(session=session, ticket=ticket, kind=DeliveryKind.resume, payload={})]

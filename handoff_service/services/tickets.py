@@ -23,7 +23,7 @@ from handoff_service.models import (
 from handoff_service.services.deliveries import enqueue_resume
 from handoff_service.services.errors import Conflict, NotFound
 from handoff_service.services.hooks import message_event_data, stage_event, ticket_event_data
-from handoff_service.services.queue import queue_key_for
+from handoff_service.services.queue import queue_key_for, tickets_ahead
 from handoff_service.services.transitions import conditional_update
 from handoff_service.summary import extractive_summary
 
@@ -44,6 +44,8 @@ class TicketDraft:
     preferred_mode: PreferredMode = PreferredMode.chat
     callback_phone: str | None = None
     callback_time: str | None = None
+    trigger: str | None = None
+    trigger_words: str | None = None
 
 
 def get_ticket(*, session: Session, ticket_id: int) -> Ticket:
@@ -91,6 +93,8 @@ def create_ticket(*, session: Session, settings: Settings, draft: TicketDraft) -
         preferred_mode=draft.preferred_mode,
         callback_phone=draft.callback_phone,
         callback_time=draft.callback_time,
+        trigger=draft.trigger,
+        trigger_words=draft.trigger_words,
         status=TicketStatus.queued,
         created_at=now,
         queued_at=now,
@@ -108,6 +112,8 @@ def create_ticket(*, session: Session, settings: Settings, draft: TicketDraft) -
     if ticket.preferred_mode == PreferredMode.video:
         # The customer's and the agent's browsers meet here (handoff_service/api/video.py).
         ticket.video_room = f"/api/v1/video/{ticket.id}/signal"
+    # The bot tells the customer this position now; later moves are announced by queue_updates.
+    ticket.notified_position = tickets_ahead(session=session, ticket=ticket) + 1
     stage_event(session, "ticket.created", ticket_event_data(ticket))
     return ticket, True
 

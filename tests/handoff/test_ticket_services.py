@@ -140,12 +140,13 @@ def test_callback_requests_are_kept_and_stale_live_waits_expire(session: Session
     assert kinds == [DeliveryKind.resume, DeliveryKind.trigger_intent]
 
 
-def test_abandon_resumes_the_bot_without_trigger_by_default(session: Session, settings: Settings) -> None:
+def test_abandon_resumes_the_bot_and_lets_it_confirm(session: Session, settings: Settings) -> None:
     ticket = new_ticket(session, settings, "abandon")
     tickets.abandon_ticket(session=session, settings=settings, ticket=ticket)
     assert ticket.status == TicketStatus.abandoned and ticket.abandoned_at is not None
     rows = session.scalars(select(Delivery).where(Delivery.ticket_id == ticket.id)).all()
-    assert [r.kind for r in rows] == [DeliveryKind.resume]
+    assert [r.kind for r in rows] == [DeliveryKind.resume, DeliveryKind.trigger_intent]
+    assert rows[1].payload["name"] == "EXTERNAL_handoff_abandoned"
     with pytest.raises(Conflict):
         tickets.abandon_ticket(session=session, settings=settings, ticket=ticket)
 

@@ -157,6 +157,7 @@ function showTicket(t) {
   $("ticket-meta").textContent = meta.join(" · ");
   $("ticket-summary").textContent = t.summary || "No summary.";
   const reasons = $("ticket-reasons"); reasons.replaceChildren();
+  if (t.trigger) reasons.append(el("li", `Trigger: ${t.trigger}${t.trigger_words ? ` — “${t.trigger_words}”` : ""}`, "trigger"));
   for (const r of t.reasons || []) reasons.append(el("li", r));
   const slots = $("ticket-slots"); slots.replaceChildren();
   for (const [key, value] of Object.entries(t.slots || {})) {

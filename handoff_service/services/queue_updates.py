@@ -1,0 +1,42 @@
+"""Keeping waiting customers informed: when a customer moves up the queue, they are told once,
+with the new position and ETA, through the same outbox as agent replies (so the notice is never
+lost while Rasa is down, and never overtakes a message before it)."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from handoff_service.config import Settings
+from handoff_service.models import Message, Sender
+from handoff_service.services.deliveries import enqueue_notice
+from handoff_service.services.hooks import message_event_data, stage_event
+from handoff_service.services.queue import list_queue, queue_status
+
+
+def queue_notice(position: int, eta_seconds: int | None) -> str:
+    place = "next in the queue" if position == 1 else f"number {position} in the queue"
+    if eta_seconds is None:
+        return f"A quick update: you're now {place}. I'm still here with you."
+    minutes = max(1, round(eta_seconds / 60))
+    wait = "about a minute" if minutes == 1 else f"about {minutes} minutes"
+    return f"A quick update: you're now {place}; the wait is {wait}. I'm still here with you."
+
+
+def announce_queue_moves(*, session: Session, settings: Settings) -> int:
+    """Tell every customer who moved up since they were last told; returns how many were told."""
+    told = 0
+    for position, ticket in enumerate(list_queue(session=session), start=1):
+        if ticket.notified_position is not None and position >= ticket.notified_position:
+            continue
+        if ticket.notified_position is None:
+            ticket.notified_position = position
+            continue
+        status = queue_status(session=session, ticket=ticket, settings=settings)
+        text = queue_notice(position, status.eta_seconds)
+        message = Message(ticket_id=ticket.id, sender=Sender.system, text=text)
+        session.add(message)
+        session.flush()
+        enqueue_notice(session=session, ticket=ticket, text=text, message=message)
+        stage_event(session, "ticket.message", message_event_data(message))
+        ticket.notified_position = position
+        told += 1
+    return told
