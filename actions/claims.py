@@ -1,0 +1,146 @@
+"""Claims: acknowledge a new claim, store it once the form is complete, and report a claim's status."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.insurance import formats, service
+from actions.insurance.dates import say_date
+from actions.insurance.db import session_scope
+from actions.insurance.incidents import find_incident_type
+from actions.insurance.models import ClaimStatus
+
+logger = logging.getLogger(__name__)
+
+CLAIM_FORM_SLOTS = ("policy_number", "incident_type", "incident_date", "incident_description")
+
+STATUS_TEXT = {
+    ClaimStatus.RECEIVED: "logged and waiting for a claims handler to pick it up",
+    ClaimStatus.WITH_ASSESSOR: "with the assessor team",
+    ClaimStatus.AWAITING_DOCUMENTS: "waiting for a document from you before it can move on",
+    ClaimStatus.APPROVED: "approved",
+    ClaimStatus.SETTLED: "settled and closed",
+    ClaimStatus.DECLINED: "declined; the letter we sent explains why, and a colleague can go through it with you",
+}
+
+
+def _latest_text(tracker: Tracker) -> Text:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+class ActionAcknowledgeClaim(Action):
+    """Before any question: acknowledge what happened, in the customer's own terms when we know them."""
+
+    def name(self) -> Text:
+        return "action_acknowledge_claim"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        incident = find_incident_type(tracker.get_slot("incident_type")) or find_incident_type(
+            _latest_text(tracker)[:500]
+        )
+        if incident is None:
+            dispatcher.utter_message(response="utter_claim_acknowledge")
+            return []
+        dispatcher.utter_message(response="utter_claim_acknowledge_incident", incident=incident.name)
+        return [SlotSet("incident_type", incident.name)]
+
+
+class ActionSubmitClaim(Action):
+    def name(self) -> Text:
+        return "action_submit_claim"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        policy_number = tracker.get_slot("policy_number")
+        try:
+            incident_date = dt.date.fromisoformat(tracker.get_slot("incident_date") or "")
+            with session_scope() as session:
+                claim = service.file_claim(
+                    session=session,
+                    policy_number=policy_number or "",
+                    incident_type=tracker.get_slot("incident_type") or "",
+                    incident_date=incident_date,
+                    description=tracker.get_slot("incident_description") or "",
+                )
+                reference, incident, next_step, due = (
+                    claim.reference, claim.incident_type, claim.next_step, claim.next_step_due_on
+                )
+        except (ValueError, SQLAlchemyError, RuntimeError):
+            # ClaimRejected is a ValueError: the slots were validated, so this means stale or tampered data.
+            logger.exception("claim could not be stored")
+            dispatcher.utter_message(response="utter_claim_not_saved")
+            return []
+        dispatcher.utter_message(
+            response="utter_claim_submitted",
+            reference=reference,
+            incident=incident,
+            policy_number=policy_number,
+            next_step=next_step,
+            due=say_date(due) if due else "the next working day",
+        )
+        return [SlotSet("claim_reference", reference)] + [
+            SlotSet(slot, None) for slot in ("incident_type", "incident_date", "incident_description")
+        ]
+
+
+class ActionClearClaimForm(Action):
+    """The customer left the claim: forget its answers so a new claim starts fresh."""
+
+    def name(self) -> Text:
+        return "action_clear_claim_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        return [SlotSet(slot, None) for slot in CLAIM_FORM_SLOTS] + [SlotSet("requested_slot", None)]
+
+
+class ActionCheckClaimStatus(Action):
+    def name(self) -> Text:
+        return "action_check_claim_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        typed = formats.read_claim_reference(_latest_text(tracker)[:2000])
+        reference: Optional[Text] = typed.value
+        if reference is None and typed.problem == "digits":
+            dispatcher.utter_message(response="utter_claim_reference_malformed", seen=typed.seen)
+            return []
+        if reference is None:
+            reference = formats.read_claim_reference(tracker.get_slot("claim_reference")).value
+        if reference is None:
+            dispatcher.utter_message(response="utter_ask_claim_reference")
+            return []
+        try:
+            with session_scope() as session:
+                claim = service.find_claim(session=session, reference=reference)
+                found = None if claim is None else (
+                    claim.incident_type, claim.status, claim.next_step, claim.next_step_due_on
+                )
+        except SQLAlchemyError:
+            logger.exception("claim lookup failed")
+            dispatcher.utter_message(response="utter_records_unavailable")
+            return []
+        if found is None:
+            dispatcher.utter_message(response="utter_claim_not_found", reference=reference)
+            return [SlotSet("claim_reference", None)]
+        incident, status, next_step, due = found
+        dispatcher.utter_message(
+            response="utter_claim_status",
+            reference=reference,
+            incident=incident,
+            status_text=STATUS_TEXT[status],
+            next_step=next_step,
+            due_text=f", by {say_date(due)}" if due else "",
+        )
+        return [SlotSet("claim_reference", reference)]

@@ -1,0 +1,143 @@
+"""validate_claim_form: checks each answer and re-asks kindly and specifically when it doesn't fit."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.insurance import formats, service
+from actions.insurance.dates import read_incident_date, say_date
+from actions.insurance.db import session_scope
+from actions.insurance.incidents import find_incident_type
+from actions.insurance.models import PolicyStatus, Product
+from actions.session import name_slots
+
+logger = logging.getLogger(__name__)
+
+MIN_DESCRIPTION_LETTERS = 8
+
+
+class ValidateClaimForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_claim_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        # The name is asked once, and only when the channel (or the customer) did not already tell us.
+        # An answer that has just arrived stays in the list so validate_customer_name cleans it.
+        known_before = tracker.get_slot("customer_name") is not None and "customer_name" not in tracker.slots_to_validate()
+        if tracker.get_slot("customer_name_asked") or known_before:
+            return [slot for slot in domain_slots if slot != "customer_name"]
+        return domain_slots
+
+    def validate_customer_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        name = formats.clean_first_name(value if isinstance(value, str) else None)
+        if name is None:
+            dispatcher.utter_message(response="utter_name_skipped")
+        return {**name_slots(name), "customer_name_asked": True}
+
+    def validate_policy_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        check = formats.read_policy_number(value if isinstance(value, str) else None)
+        if not check.ok:
+            if check.problem == "digits":
+                dispatcher.utter_message(
+                    response="utter_policy_number_wrong_digits", seen=check.seen, prefix=check.seen[:3]
+                )
+            elif check.problem == "prefix":
+                dispatcher.utter_message(response="utter_policy_number_wrong_prefix", seen=check.seen)
+            else:
+                dispatcher.utter_message(response="utter_policy_number_missing")
+            return {"policy_number": None}
+        try:
+            with session_scope() as session:
+                policy = service.find_policy(session=session, policy_number=check.value)
+                found = None if policy is None else (policy.product, policy.status)
+        except SQLAlchemyError:
+            logger.exception("policy lookup failed")
+            dispatcher.utter_message(response="utter_records_unavailable")
+            return {"policy_number": None}
+        if found is None:
+            dispatcher.utter_message(response="utter_policy_not_found", policy_number=check.value)
+            return {"policy_number": None}
+        product, status = found
+        if status is not PolicyStatus.ACTIVE:
+            dispatcher.utter_message(response="utter_policy_not_active", policy_number=check.value)
+            return {"policy_number": None}
+        if product is Product.LIFE:
+            dispatcher.utter_message(response="utter_policy_is_life")
+            return {"policy_number": None}
+        slots: Dict[Text, Any] = {"policy_number": check.value, "product": product.value}
+        incident = find_incident_type(tracker.get_slot("incident_type"))
+        if incident is not None and product not in incident.products:
+            self._wrong_product(dispatcher, incident.spoken, product, check.value)
+            slots["incident_type"] = None
+        return slots
+
+    def validate_incident_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        incident = find_incident_type(value if isinstance(value, str) else None)
+        if incident is None:
+            dispatcher.utter_message(response="utter_incident_type_unclear")
+            return {"incident_type": None}
+        policy = formats.read_policy_number(tracker.get_slot("policy_number"))
+        if policy.ok:
+            product = formats.product_for_policy_number(policy.value)
+            if product not in incident.products:
+                self._wrong_product(dispatcher, incident.spoken, product, policy.value)
+                return {"incident_type": None}
+        return {"incident_type": incident.name}
+
+    def validate_incident_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        check = read_incident_date(value if isinstance(value, str) else None)
+        if check.problem == "future":
+            dispatcher.utter_message(response="utter_incident_date_future", date=say_date(check.value))
+        elif check.problem == "too_old":
+            dispatcher.utter_message(response="utter_incident_date_too_old", date=say_date(check.value))
+        elif check.problem is not None:
+            dispatcher.utter_message(response="utter_incident_date_unclear")
+        if check.problem is not None:
+            return {"incident_date": None}
+        return {"incident_date": check.value.isoformat()}
+
+    def validate_incident_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        text = formats.plain_text(value if isinstance(value, str) else None)
+        problem: Optional[Text] = None
+        if not formats.has_words(text):
+            problem = "utter_incident_description_empty"
+        elif len(text) > formats.MAX_DESCRIPTION_LENGTH:
+            problem = "utter_incident_description_too_long"
+        elif len(text.split()) < 2 and sum(char.isalpha() for char in text) < MIN_DESCRIPTION_LETTERS:
+            problem = "utter_incident_description_too_short"
+        if problem:
+            dispatcher.utter_message(response=problem)
+            return {"incident_description": None}
+        return {"incident_description": text}
+
+    @staticmethod
+    def _wrong_product(
+        dispatcher: CollectingDispatcher, incident_spoken: Text, product: Product, policy_number: Text
+    ) -> None:
+        dispatcher.utter_message(
+            response="utter_incident_type_wrong_product",
+            incident_spoken=incident_spoken,
+            product=product.value,
+            policy_number=policy_number,
+        )

@@ -1,0 +1,122 @@
+"""Reference formats and text cleaning shared by the actions and the service layer (no database).
+
+Policy numbers look like ``HOM-204815`` (the prefix names the product), claim references like
+``CLM-20814``. Customers type them in any case and sometimes with a space instead of the hyphen;
+they are stored and shown upper-case.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Optional
+
+import nh3
+
+from actions.insurance.models import Product
+
+POLICY_PREFIXES = {"HOM": Product.HOME, "MOT": Product.MOTOR, "TRV": Product.TRAVEL, "LIF": Product.LIFE}
+POLICY_NUMBER_PATTERN = re.compile(r"^(HOM|MOT|TRV|LIF)-\d{6}$")
+CLAIM_REFERENCE_PATTERN = re.compile(r"^CLM-\d{5}$")
+
+# Anything that looks like an attempt at a policy number: three letters, an optional separator, digits.
+_POLICY_LIKE = re.compile(r"\b([A-Za-z]{3})\s*[-‐–—\s]?\s*(\d{1,12})\b")
+_CLAIM_LIKE = re.compile(r"\b(CLM)\s*[-‐–—\s]?\s*(\d{1,12})\b", re.IGNORECASE)
+
+MAX_NAME_LENGTH = 40
+MAX_DESCRIPTION_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class ReferenceCheck:
+    """Result of reading a reference out of free text: a normalised value or the reason it failed."""
+
+    value: Optional[str] = None
+    problem: Optional[str] = None  # "missing", "prefix", "digits"
+    seen: Optional[str] = None  # what the customer typed, for a specific re-ask
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def read_policy_number(text: Optional[str]) -> ReferenceCheck:
+    """Find a policy number in ``text`` ("my policy is hom 204815" -> ``HOM-204815``)."""
+    candidates = list(_POLICY_LIKE.finditer(text or ""))
+    for match in candidates:
+        prefix, digits = match.group(1).upper(), match.group(2)
+        if prefix in POLICY_PREFIXES and len(digits) == 6:
+            return ReferenceCheck(value=f"{prefix}-{digits}")
+    for match in candidates:
+        prefix, digits = match.group(1).upper(), match.group(2)
+        if prefix in POLICY_PREFIXES:
+            return ReferenceCheck(problem="digits", seen=f"{prefix}-{digits}")
+    if candidates and candidates[0].group(1).upper() != "CLM":
+        match = candidates[0]
+        return ReferenceCheck(problem="prefix", seen=f"{match.group(1).upper()}-{match.group(2)}")
+    return ReferenceCheck(problem="missing")
+
+
+def read_claim_reference(text: Optional[str]) -> ReferenceCheck:
+    """Find a claim reference in ``text`` ("clm 20814" -> ``CLM-20814``)."""
+    match = _CLAIM_LIKE.search(text or "")
+    if match is None:
+        return ReferenceCheck(problem="missing")
+    digits = match.group(2)
+    if len(digits) != 5:
+        return ReferenceCheck(problem="digits", seen=f"CLM-{digits}")
+    return ReferenceCheck(value=f"CLM-{digits}")
+
+
+def product_for_policy_number(policy_number: str) -> Product:
+    return POLICY_PREFIXES[policy_number[:3].upper()]
+
+
+def plain_text(text: Optional[str], *, max_length: Optional[int] = None) -> str:
+    """Customer text as plain text: markup removed (never interpreted), control characters dropped,
+    whitespace collapsed. Returns ``""`` when nothing readable is left."""
+    if not text:
+        return ""
+    without_markup = html.unescape(nh3.clean(text, tags=set()))
+    printable = "".join(
+        " " if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char for char in without_markup
+    )
+    collapsed = " ".join(printable.split())
+    if max_length is not None:
+        collapsed = collapsed[:max_length].rstrip()
+    return collapsed
+
+
+def has_words(text: str) -> bool:
+    """True when ``text`` contains letters in any script (emoji or punctuation alone do not count)."""
+    return any(char.isalpha() for char in text)
+
+
+_NAME_LEAD_INS = re.compile(
+    r"^(?:(?:hi|hello|hey)[,!. ]+)?(?:my\s+(?:first\s+)?name\s+is|my\s+name'?s|name'?s|i\s+am|i'm|im|it'?s|this\s+is|"
+    r"call\s+me|you\s+can\s+call\s+me|they\s+call\s+me)(?:\s+|$)",
+    re.IGNORECASE,
+)
+_NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*")
+_NOT_NAMES = {
+    "yes", "no", "ok", "okay", "hi", "hello", "hey", "thanks", "thank", "sure", "fine", "not", "a", "the",
+    "nope", "yeah", "yep", "just", "here", "sorry", "none", "idk", "skip", "why", "what", "bot", "human",
+}
+
+
+def clean_first_name(text: Optional[str]) -> Optional[str]:
+    """The customer's first name from a message or channel metadata, or ``None``.
+
+    Markup is stripped, only letters (any script), hyphens and apostrophes are kept, the length is
+    capped and the name is capitalised ("<b>mary-jane</b>" -> "Mary-Jane").
+    """
+    cleaned = plain_text(text, max_length=200)
+    cleaned = _NAME_LEAD_INS.sub("", cleaned).strip()
+    match = _NAME_TOKEN.search(cleaned)
+    if match is None:
+        return None
+    name = match.group(0)[:MAX_NAME_LENGTH].strip("-'’")
+    if not name or name.lower() in _NOT_NAMES:
+        return None
+    return name[0].upper() + name[1:]

@@ -1,0 +1,153 @@
+"""Policy questions: what a product covers, which documents a claim needs, and renewal dates."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.insurance import formats, service
+from actions.insurance.dates import say_date
+from actions.insurance.db import session_scope
+from actions.insurance.incidents import find_incident_type
+from actions.insurance.models import Policy, Product
+
+logger = logging.getLogger(__name__)
+
+
+_FOLLOW_UP_ENTITIES = {"product", "policy_number", "incident_type"}
+
+
+def _unclear_follow_up(tracker: Tracker) -> List[EventType]:
+    """A follow-up answer ("inform") naming no product, policy or incident gets the kind rephrase as an
+    action of its own, so a second unclear message in a row brings a person instead of a loop."""
+    latest = tracker.latest_message or {}
+    if (latest.get("intent") or {}).get("name") != "inform":
+        return []
+    if any(entity.get("entity") in _FOLLOW_UP_ENTITIES for entity in latest.get("entities") or []):
+        return []
+    return [FollowupAction("utter_inform_unclear")]
+
+
+def _policy_number(tracker: Tracker) -> Optional[Text]:
+    return formats.read_policy_number(tracker.get_slot("policy_number")).value
+
+
+def _product(tracker: Tracker) -> Optional[Product]:
+    """The product the customer means: what this message names (a product, or a policy number's prefix),
+    else the product mentioned earlier, else the one their policy number implies."""
+    products = {product.value for product in Product}
+    for entity in reversed((tracker.latest_message or {}).get("entities") or []):
+        if entity.get("entity") == "product" and entity.get("value") in products:
+            return Product(entity["value"])
+        if entity.get("entity") == "policy_number":
+            check = formats.read_policy_number(str(entity.get("value")))
+            if check.ok:
+                return formats.product_for_policy_number(check.value)
+    named = tracker.get_slot("product")
+    if named in products:
+        return Product(named)
+    policy_number = _policy_number(tracker)
+    return formats.product_for_policy_number(policy_number) if policy_number else None
+
+
+def _lookup_policy(dispatcher: CollectingDispatcher, policy_number: Text) -> Tuple[bool, Optional[Dict[Text, Any]]]:
+    """(records reachable, policy facts or None)."""
+    try:
+        with session_scope() as session:
+            policy: Optional[Policy] = service.find_policy(session=session, policy_number=policy_number)
+            if policy is None:
+                return True, None
+            return True, {
+                "policy_number": policy.policy_number,
+                "product": policy.product.value,
+                "cover_level": policy.cover_level,
+                "excess": policy.excess_gbp,
+                "renews_on": say_date(policy.renews_on),
+                "premium": f"{policy.monthly_premium_pence / 100:.2f}",
+            }
+    except SQLAlchemyError:
+        logger.exception("policy lookup failed")
+        dispatcher.utter_message(response="utter_records_unavailable")
+        return False, None
+
+
+class ActionExplainCoverage(Action):
+    def name(self) -> Text:
+        return "action_explain_coverage"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        unclear = _unclear_follow_up(tracker)
+        if unclear:
+            return unclear
+        product = _product(tracker)
+        if product is None:
+            dispatcher.utter_message(response="utter_ask_product_for_coverage")
+            return []
+        dispatcher.utter_message(response=f"utter_coverage_{product.value}")
+        policy_number = _policy_number(tracker)
+        if policy_number and formats.product_for_policy_number(policy_number) is product:
+            reachable, facts = _lookup_policy(dispatcher, policy_number)
+            if facts:
+                dispatcher.utter_message(response="utter_policy_cover_summary", **facts)
+            elif reachable:
+                dispatcher.utter_message(response="utter_policy_not_found", policy_number=policy_number)
+        return []
+
+
+class ActionExplainDocuments(Action):
+    def name(self) -> Text:
+        return "action_explain_documents"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        unclear = _unclear_follow_up(tracker)
+        if unclear:
+            return unclear
+        incident = find_incident_type(tracker.get_slot("incident_type"))
+        product = _product(tracker)
+        if product is None and incident is not None and len(incident.products) == 1:
+            product = incident.products[0]
+        if product is None:
+            dispatcher.utter_message(response="utter_ask_product_for_documents")
+            return []
+        dispatcher.utter_message(response=f"utter_documents_{product.value}")
+        if product is Product.LIFE:
+            # Life claims follow a bereavement; a person guides them, not a form.
+            return []
+        if incident is not None and product in incident.products:
+            dispatcher.utter_message(
+                response="utter_documents_incident", incident_spoken=incident.spoken, documents=incident.documents
+            )
+        if not (tracker.active_loop or {}).get("name"):
+            dispatcher.utter_message(response="utter_offer_claim")
+        return []
+
+
+class ActionExplainRenewal(Action):
+    def name(self) -> Text:
+        return "action_explain_renewal"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        unclear = _unclear_follow_up(tracker)
+        if unclear:
+            return unclear
+        policy_number = _policy_number(tracker)
+        if policy_number:
+            reachable, facts = _lookup_policy(dispatcher, policy_number)
+            if facts:
+                dispatcher.utter_message(response="utter_renewal_date", **facts)
+                return []
+            if reachable:
+                dispatcher.utter_message(response="utter_policy_not_found", policy_number=policy_number)
+                return []
+        dispatcher.utter_message(response="utter_renewal")
+        return []
