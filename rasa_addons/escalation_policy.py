@@ -77,7 +77,9 @@ class EscalationPolicy(Policy):
                 return ACTION_LISTEN_NAME
             return None
         triggered = any(isinstance(e, SlotSet) and e.key == TRIGGER_SLOT and e.value for e in events)
-        if triggered and OFFER_ACTION in domain.action_names_or_texts:
+        # These intents have rules of their own that offer a person (some say a safety line first).
+        routed_by_rules = user.intent_name in NEEDS_A_PERSON_INTENTS
+        if triggered and not routed_by_rules and OFFER_ACTION in domain.action_names_or_texts:
             return OFFER_ACTION
         emotion = (user.parse_data or {}).get("emotion") or {}
         scorer_down = emotion.get("available") is False

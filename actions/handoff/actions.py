@@ -32,7 +32,10 @@ def current_decision(tracker: Tracker) -> Decision:
     decision = decide_message(latest, THRESHOLDS)
     if decision:
         return decision
-    trigger = "loop" if latest.intent in ("nlu_fallback", "out_of_scope") else "explicit_request"
+    # Rules offer a person for an explicit ask (or a "yes" to escalating a complaint) and after the
+    # bot failed to understand twice in a row.
+    asked = latest.intent in ("request_human", "affirm", "make_complaint", "handoff_accept")
+    trigger = "explicit_request" if asked else "loop"
     return Decision(trigger=trigger, words=latest.text, priority="normal", immediate=True)
 
 
@@ -51,7 +54,7 @@ class ActionOfferHandoff(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         decision = current_decision(tracker)
         name = _first_name(tracker)
-        events: list[EventType] = [SlotSet("handoff_decision", decision.as_dict())]
+        events: list[EventType] = [SlotSet("handoff_decision", decision.as_dict()), SlotSet("handoff_mode", None)]
         if tracker.active_loop_name:
             # The form waits while the customer chooses; declining brings it back.
             events += [SlotSet("handoff_interrupted_form", tracker.active_loop_name),
@@ -134,7 +137,8 @@ class ActionHandoffDeclined(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         declines = int(tracker.get_slot("handoff_declines") or 0) + 1
-        events: list[EventType] = [SlotSet("handoff_declines", declines), SlotSet("handoff_trigger", None)]
+        events: list[EventType] = [SlotSet("handoff_declines", declines), SlotSet("handoff_trigger", None),
+                                   SlotSet("handoff_mode", None)]
         form = tracker.get_slot("handoff_interrupted_form")
         if form:
             dispatcher.utter_message(response="utter_handoff_declined_continue")
@@ -157,7 +161,7 @@ class ActionHandoffResolved(Action):
                                       "I'm here again if you need anything else.")
         return [SlotSet("handoff_resolved_ticket_id", tracker.get_slot("handoff_ticket_id")),
                 SlotSet("handoff_ticket_id", None), SlotSet("handoff_trigger", None),
-                SlotSet("handoff_decision", None)]
+                SlotSet("handoff_decision", None), SlotSet("handoff_mode", None)]
 
 
 class ActionHandoffAbandoned(Action):
@@ -167,6 +171,6 @@ class ActionHandoffAbandoned(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_handoff_abandoned")
-        return [SlotSet("handoff_ticket_id", None), SlotSet("handoff_trigger", None),
+        return [SlotSet("handoff_ticket_id", None), SlotSet("handoff_trigger", None), SlotSet("handoff_mode", None),
                 SlotSet("handoff_decision", None), SlotSet("handoff_declines",
                                                            int(tracker.get_slot("handoff_declines") or 0) + 1)]

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -83,3 +83,16 @@ class ValidateCallbackForm(FormValidationAction):
     def validate_callback_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> dict[str, Any]:
         return {"callback_time": str(value or "").strip()[:120] or "as soon as possible"}
+
+
+class ActionSkipTnps(Action):
+    """The customer would rather not answer: leave the survey kindly, and never ask again."""
+
+    def name(self) -> str:
+        return "action_skip_tnps"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_tnps_skipped")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("tnps_asked", True),
+                SlotSet("tnps_score", None), SlotSet("tnps_comment", None)]

@@ -32,6 +32,8 @@ def ticket_payload(tracker: Tracker, decision: dict[str, Any], mode: str) -> dic
         "slots": slots,
         "transcript": [{k: v for k, v in entry.items() if v is not None} for entry in history.transcript(tracker)],
         "preferred_mode": mode,
+        "trigger": decision.get("trigger"),
+        "trigger_words": (decision.get("words") or "")[:2000] or None,
     }
     if mode == "callback":
         payload["callback_phone"] = tracker.get_slot("callback_phone")
