@@ -34,7 +34,9 @@ def up() -> int:
     def stop_on_signal(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
+    # Explicit handlers: a shell that starts us in the background leaves SIGINT ignored.
     signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGINT, stop_on_signal)
     try:
         stack.start()
         print(_banner(settings), flush=True)

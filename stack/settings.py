@@ -50,6 +50,8 @@ class StackSettings:
         env.setdefault("REDIS_HOST", "127.0.0.1")
         env.setdefault("REDIS_PORT", "6379")
         env.setdefault("REDIS_LOCK_DB", "1")
+        # Rasa's telemetry would try to reach the internet at every start; this product never does.
+        env.setdefault("RASA_TELEMETRY_ENABLED", "false")
         for secret in ("RASA_TOKEN", "HANDOFF_SERVICE_TOKEN", "HANDOFF_SECRET_KEY"):
             if not env.get(secret):
                 raise SystemExit(

@@ -27,6 +27,9 @@ def stack_settings(var_dir: Path, **overrides: str) -> StackSettings:
         HANDOFF_SERVICE_TOKEN=secrets.token_urlsafe(16),
         HANDOFF_SECRET_KEY=secrets.token_urlsafe(16),
         RASA_ENDPOINTS="endpoints.yml",
+        # Tests must not depend on the day they run: the team is always "in hours" unless a test says not.
+        HANDOFF_BUSINESS_HOURS=overrides.pop("HANDOFF_BUSINESS_HOURS", "mon-sun 00:00-23:59"),
+        HANDOFF_QUEUE_UPDATE_SECONDS="1",
         **overrides,
     )
 
