@@ -66,3 +66,5 @@ VIDEO_CHANNELS = tuple(c.strip() for c in os.getenv("VIDEO_CHANNELS", "socketio"
 HANDOFF_RETRY_SECONDS = _float("HANDOFF_RETRY_SECONDS", 3.0)
 # Shown when no person can be reached through the chat (also in domain.yml's utter_handoff_unavailable).
 CONTACT_PHONE = os.getenv("CONTACT_PHONE", "0800 123 4567")
+# Threads for one ONNX inference (0 = one per core).
+EMOTION_THREADS = _int("EMOTION_THREADS", 0)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from handoff_service.config import Settings
 from handoff_service.models import Delivery, DeliveryKind, utcnow
 from handoff_service.rasa_client import RasaClient, RasaError
-from handoff_service.services import deliveries
+from handoff_service.services import deliveries, tickets
 
 log = logging.getLogger("handoff_service.outbox")
 LEASE_SECONDS = 60.0
@@ -124,7 +124,11 @@ class OutboxWorker:
             if attempt > 1 and already_in_tracker(delivery, await self._rasa.tracker_events(delivery.conversation_id)):
                 log.info("delivery %s already in tracker; not re-sending", delivery.id)
             else:
-                await self._send(delivery)
+                said = await self._send(delivery)
+                if said and delivery.ticket_id is not None:
+                    # Kept with the ticket so REST customers (who cannot be pushed to) read them too.
+                    await asyncio.to_thread(self._db, tickets.record_bot_messages, ticket_id=delivery.ticket_id,
+                                            texts=said)
         except RasaError as exc:
             give_up = not exc.retryable or attempt >= self._settings.outbox_max_attempts
             delay = min(
@@ -144,10 +148,10 @@ class OutboxWorker:
         await asyncio.to_thread(self._db, deliveries.mark_delivered, delivery_id=delivery.id)
         return 1
 
-    async def _send(self, delivery: Delivery) -> None:
+    async def _send(self, delivery: Delivery) -> list[str]:
         if delivery.kind == DeliveryKind.trigger_intent:
-            await self._rasa.trigger_intent(
+            return await self._rasa.trigger_intent(
                 delivery.conversation_id, delivery.payload["name"], delivery.payload.get("entities") or {}
             )
-        else:
-            await self._rasa.append_events(delivery.conversation_id, rasa_events_for(delivery))
+        await self._rasa.append_events(delivery.conversation_id, rasa_events_for(delivery))
+        return []

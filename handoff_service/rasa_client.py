@@ -51,13 +51,19 @@ class RasaClient:
             json=events,
         )
 
-    async def trigger_intent(self, conversation_id: str, name: str, entities: dict[str, Any]) -> None:
-        await self._request(
+    async def trigger_intent(self, conversation_id: str, name: str, entities: dict[str, Any]) -> list[str]:
+        """Returns the texts the bot said in reply (what a channel that cannot be pushed to would miss)."""
+        response = await self._request(
             "POST",
             self._url(conversation_id, "trigger_intent"),
             params=self._params(output_channel="latest"),
             json={"name": name, "entities": entities},
         )
+        try:
+            messages = response.json().get("messages") or []
+        except (ValueError, AttributeError):
+            return []
+        return [m["text"] for m in messages if isinstance(m, dict) and isinstance(m.get("text"), str)]
 
     async def tracker_events(self, conversation_id: str) -> list[dict[str, Any]]:
         response = await self._request(

