@@ -17,13 +17,28 @@ CHUNK_LINES = 2048
 PROGRESS_MIN_LINES = 500
 
 
-def line_record(line_number: int, score: dict | None = None, error: str | None = None) -> dict:
-    """The one place an output line is built (later issues add fields such as escalation here)."""
+def line_record(line_number: int, score: dict | None = None, error: str | None = None,
+                text: str | None = None) -> dict:
+    """The one place an output line is built.
+
+    With the text, the line also carries the single-message escalation decision at the configured
+    thresholds (``escalate``, ``trigger``, ``priority``), so thresholds can be checked on real
+    transcripts. Conversation-level triggers (rising or sustained distress, loops, explicit requests
+    recognised by the bot's NLU) need the whole conversation and are not part of it.
+    """
     record: dict = {"line": line_number}
     if error is not None:
         record["error"] = error
     if score is not None:
         record.update(score)
+        if text is not None:
+            from actions.escalation import Turn, decide_message
+            from actions.escalation.settings import THRESHOLDS
+
+            decision = decide_message(Turn(text=text, score=score), THRESHOLDS)
+            record["escalate"] = decision is not None
+            record["trigger"] = decision.trigger if decision else None
+            record["priority"] = decision.priority if decision else None
     return record
 
 
@@ -64,7 +79,7 @@ def run(source: BinaryIO, out: TextIO, batch_size: int = 64, progress: bool | No
                 record = line_record(number, error=error)
             else:
                 scored += 1
-                record = line_record(number, next(results))
+                record = line_record(number, next(results), text=text)
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         if bar is not None:
             bar.update(len(chunk))

@@ -55,3 +55,15 @@ def test_line_record_is_the_single_builder():
 
     assert line_record(7, {"intensity": 0.5}) == {"line": 7, "intensity": 0.5}
     assert line_record(3, error="bad bytes") == {"line": 3, "error": "bad bytes"}
+
+
+def test_each_line_carries_the_single_message_escalation_decision():
+    from actions.emotion.cli import line_record
+
+    calm = line_record(1, {"intensity": 0.1, "is_english": True, "cues": []}, text="what are your opening hours?")
+    assert calm["escalate"] is False and calm["trigger"] is None
+    loss = line_record(2, {"intensity": 0.3, "is_english": True, "cues": []},
+                       text="my husband passed away and I need to claim on his life cover")
+    assert loss["escalate"] is True and loss["trigger"] == "vulnerability" and loss["priority"] == "urgent"
+    furious = line_record(3, {"intensity": 0.95, "is_english": True, "cues": []}, text="THIS IS A JOKE")
+    assert furious["trigger"] == "high_intensity"
