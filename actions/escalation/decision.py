@@ -18,6 +18,7 @@ customer asks or discloses a vulnerability.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -37,6 +38,8 @@ FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
 # Repeating these is normal conversation, not a loop.
 NOT_A_LOOP = {"affirm", "deny", "thank", "greet", "goodbye", "inform", "inform_name",
               "handoff_accept", "handoff_decline", "tnps_score"}
+_REPEAT_WORDS = re.compile(r"\b(already (?:told|said|asked|explained)|i (?:just )?said|again|for the (?:second|third|\w+th) time|"
+                           r"how many times|keep asking|same question)\b", re.IGNORECASE)
 # Trigger categories that carry risk to the person, not only to the claim.
 URGENT_CATEGORIES = {"bereavement", "fraud_or_threat", "serious_injury_or_illness"}
 
@@ -136,13 +139,30 @@ def decide_message(turn: Turn, thresholds: Thresholds = Thresholds()) -> Decisio
     return None
 
 
+def _words(text: str) -> set[str]:
+    return {word for word in re.findall(r"[a-z0-9']+", text.lower()) if len(word) > 2}
+
+
+def _repeats_itself(previous: Turn, latest: Turn) -> bool:
+    """The customer says the same thing again, or says they already said it."""
+    if _REPEAT_WORDS.search(latest.text or ""):
+        return True
+    if any("repeat" in str(cue).lower() for cue in (latest.score or {}).get("cues") or []):
+        return True
+    before, now = _words(previous.text), _words(latest.text)
+    return bool(before and now) and len(before & now) / len(before | now) >= 0.5
+
+
 def _is_loop(turns: Sequence[Turn]) -> bool:
+    """Two fallbacks in a row, or the same request twice in a row in (nearly) the same words —
+    two different questions about cover are a conversation, not a loop."""
     if len(turns) < 2:
         return False
     previous, latest = turns[-2], turns[-1]
     if previous.intent in FALLBACK_INTENTS and latest.intent in FALLBACK_INTENTS:
         return True
-    return bool(latest.intent) and latest.intent == previous.intent and latest.intent not in NOT_A_LOOP
+    return (bool(latest.intent) and latest.intent == previous.intent and latest.intent not in NOT_A_LOOP
+            and _repeats_itself(previous, latest))
 
 
 def decide_conversation(
@@ -169,7 +189,9 @@ def decide_conversation(
         trajectory = conversation_trajectory(scores)
         distress = trajectory["distress"]
         signals = {key: trajectory[key] for key in ("level", "slope", "peak", "negative_turns")}
-        if trajectory["slope"] >= limits.rising_slope and distress[-1] >= limits.sustained_level:
+        # Rising means climbing over at least three messages, not one charged message after a calm one.
+        climbing = len(distress) >= 3 and distress[-3] < distress[-2] < distress[-1]
+        if climbing and trajectory["slope"] >= limits.rising_slope and distress[-1] >= limits.sustained_level:
             return Decision("rising_distress", latest.text, _priority("normal", latest.score),
                             immediate=False, signals=signals)
         recent = distress[-limits.sustained_turns:]

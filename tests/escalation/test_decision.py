@@ -79,6 +79,11 @@ def test_rising_distress_over_turns_escalates_though_no_single_message_is_extrem
     assert decision is not None and decision.trigger in ("rising_distress", "sustained_distress")
 
 
+def test_one_charged_message_after_a_calm_one_is_not_a_rising_trend():
+    turns = [Turn("it's Anya", "inform_name", score(0.04)), Turn("is storm damage covered", "ask_coverage", score(0.6))]
+    assert decide_conversation(turns) is None
+
+
 def test_sustained_distress_escalates():
     turns = [Turn(f"message {i}", f"intent_{i}", score(0.62)) for i in range(3)]
     assert decide_conversation(turns).trigger == "sustained_distress"
@@ -92,6 +97,12 @@ def test_calm_conversation_never_escalates():
 def test_two_fallbacks_in_a_row_are_a_loop():
     turns = [Turn("asdf", "nlu_fallback", score(0.1)), Turn("qwerty", "nlu_fallback", score(0.1))]
     assert decide_conversation(turns).trigger == "loop"
+
+
+def test_two_different_questions_of_the_same_kind_are_not_a_loop():
+    turns = [Turn("what does home insurance cover", "ask_coverage", score(0.1)),
+             Turn("and is my car covered abroad", "ask_coverage", score(0.1))]
+    assert decide_conversation(turns) is None
 
 
 def test_the_same_request_twice_is_a_loop_but_two_yeses_are_not():
