@@ -47,7 +47,8 @@ class RasaClient:
         await self._request(
             "POST",
             self._url(conversation_id, "tracker/events"),
-            params=self._params(output_channel="latest"),
+            # Without execute_side_effects Rasa stores a bot event but never sends it to the channel.
+            params=self._params(output_channel="latest", execute_side_effects="true"),
             json=events,
         )
 

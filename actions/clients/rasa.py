@@ -25,7 +25,9 @@ class RasaClient:
         path = f"/conversations/{quote(conversation_id, safe='')}/tracker/events"
         try:
             async with httpx.AsyncClient(base_url=self._base_url, timeout=self._timeout) as client:
-                response = await client.post(path, params={"token": self._token, "output_channel": "latest"},
+                response = await client.post(path, params={"token": self._token, "output_channel": "latest",
+                                                     # else Rasa stores bot events without sending them
+                                                     "execute_side_effects": "true"},
                                              json=events)
         except httpx.HTTPError as error:
             raise RasaUnavailable(repr(error)) from error

@@ -125,7 +125,8 @@ class ActionStartHandoff(Action):
         dispatcher.utter_message(text=f"{thanks} {wording.wait(queue.get('position'), queue.get('eta_seconds'))}")
         handoff = {"ticket_id": created.get("id"), "customer_token": created.get("customer_token"),
                    "mode": mode, "video_room": created.get("video_room")}
-        dispatcher.utter_message(json_message={"handoff": handoff})
+        # socket.io emits a custom message's "data"; REST and callback pass it through as "custom".
+        dispatcher.utter_message(json_message={"data": {"handoff": handoff}})
         return [SlotSet("handoff_ticket_id", created.get("id")), SlotSet("handoff_pending", False),
                 ConversationPaused()]
 

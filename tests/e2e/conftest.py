@@ -34,11 +34,47 @@ def stack_settings(var_dir: Path, **overrides: str) -> StackSettings:
     )
 
 
+class CallbackReceiver:
+    """Stands in for a messaging platform: Rasa's callback channel POSTs the bot's messages here."""
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.messages: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.messages.append(json.loads(body or b"{}"))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/bot"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def texts_for(self, recipient: str) -> list[str]:
+        return [m.get("text") or "" for m in list(self.messages) if m.get("recipient_id") == recipient]
+
+
 @pytest.fixture(scope="session")
-def running_stack(tmp_path_factory) -> Stack:
+def callback_receiver() -> CallbackReceiver:
+    receiver = CallbackReceiver()
+    yield receiver
+    receiver.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def running_stack(tmp_path_factory, callback_receiver) -> Stack:
     assert rasa_model_path().exists(), "no trained model: ./heard test trains it before the tests"
     var_dir = tmp_path_factory.mktemp("stack-var")
-    settings = stack_settings(var_dir)
+    settings = stack_settings(var_dir, CALLBACK_URL=callback_receiver.url)
     _prepare_databases(settings)
     with Stack(settings, log=lambda line: None) as stack:
         yield stack
@@ -92,3 +128,62 @@ def customer(running_stack) -> Customer:
 @pytest.fixture
 def customer_named(running_stack):
     return lambda name: Customer(running_stack, first_name=name)
+
+
+class Agent:
+    """A person in the agent console, through the handoff service's API."""
+
+    def __init__(self, stack: Stack, email: str = "demo@heard.example", password: str = "heard-demo") -> None:
+        self.client = httpx.Client(base_url=stack.settings.env["HANDOFF_URL"], timeout=30.0)
+        token = self.client.post("/api/v1/auth/login", json={"email": email, "password": password})
+        token.raise_for_status()
+        self.client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+        self.client.put("/api/v1/agents/me/presence", json={"presence": "online"}).raise_for_status()
+
+    def claim_next(self) -> dict:
+        response = self.client.post("/api/v1/queue/claim-next")
+        response.raise_for_status()
+        return response.json()
+
+    def ticket(self, ticket_id: int) -> dict:
+        return self.client.get(f"/api/v1/tickets/{ticket_id}").json()
+
+    def messages(self, ticket_id: int) -> list[dict]:
+        return self.client.get(f"/api/v1/tickets/{ticket_id}/messages").json()
+
+    def reply(self, ticket_id: int, text: str) -> dict:
+        response = self.client.post(f"/api/v1/tickets/{ticket_id}/replies", json={"text": text})
+        response.raise_for_status()
+        return response.json()
+
+    def resolve(self, ticket_id: int) -> dict:
+        response = self.client.post(f"/api/v1/tickets/{ticket_id}/resolve")
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture
+def agent(running_stack) -> Agent:
+    return Agent(running_stack)
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.2, message: str = "condition"):
+    """Poll until ``predicate()`` returns something truthy; return it."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def handoff_payload(replies: list[dict]) -> dict | None:
+    for reply in replies:
+        custom = reply.get("custom") or {}
+        data = custom.get("data") if isinstance(custom, dict) else None
+        if isinstance(data, dict) and "handoff" in data:
+            return data["handoff"]
+    return None

@@ -121,7 +121,9 @@ def test_replies_while_rasa_is_down_arrive_later_once_and_in_order(outbox_runtim
         system = session.scalars(select(Message).where(Message.ticket_id == ticket_id, Message.sender == Sender.system)).all()
         assert "bot reply to EXTERNAL_handoff_resolved" in [m.text for m in system]
     sent = [r for r in fake_rasa.requests if r["method"] == "POST" and not fake_rasa.down]
-    assert all(r["query"] == {"output_channel": "latest", "token": "rasa-secret"} for r in sent)
+    assert all(r["query"]["output_channel"] == "latest" and r["query"]["token"] == "rasa-secret" for r in sent)
+    # Bot events must be sent to the customer's channel, not only stored.
+    assert all(r["query"].get("execute_side_effects") == "true" for r in sent if r["action"] == "tracker/events")
 
 
 def test_a_reply_that_reached_rasa_is_not_sent_twice(outbox_runtime: Runtime, fake_rasa: FakeRasa) -> None:

@@ -4,6 +4,7 @@ from sqlalchemy import pool
 
 from actions.insurance.db import make_engine
 from actions.insurance.models import Base
+import actions.handoff.outbox  # noqa: F401  (its table lives in this database too)
 
 target_metadata = Base.metadata
 
