@@ -70,11 +70,19 @@ async def _warm_up_scorer(app: Sanic) -> None:
     logger.info("Emotion scorer ready")
 
 
+async def _start_handoff_retries(app: Sanic) -> None:
+    from actions.handoff import outbox
+
+    # Handoff requests and messages kept while the handoff service was down go out from here.
+    app.add_task(outbox.retry_forever(), name="handoff-outbox")
+
+
 def build_app(action_executor: ActionExecutor, cors_origins: str) -> Sanic:
     app = create_app_for_serve(action_executor, cors_origins=cors_origins)
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
     app.add_route(score, "/score", methods=["POST"], name="score")
     app.register_listener(_warm_up_scorer, "before_server_start")
+    app.register_listener(_start_handoff_retries, "after_server_start")
     return app
 
 

@@ -1,21 +1,19 @@
-"""Session start and the customer's name.
+"""The customer's name.
 
 The first name comes from the channel (REST ``metadata.first_name``, socket.io
-``customData.first_name``) or from the customer. It is sanitised before it is stored or shown.
+``customData.first_name``; read on every turn by ``action_assess_message``, so Rasa's own session
+start works even when the action server is down) or from the customer. It is sanitised before it is
+stored or shown.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.insurance.formats import clean_first_name
-
-# Who the customer is carries over to a new session; half-finished claims do not.
-CARRIED_OVER_SLOTS = ("customer_name", "name_vocative", "customer_name_asked")
-
 
 def name_slots(name: Optional[Text]) -> Dict[Text, Any]:
     """Slot values for a known (or, with ``None``, unknown) first name."""
@@ -42,27 +40,13 @@ def latest_user_metadata(tracker: Tracker) -> Optional[Mapping[Text, Any]]:
     return None
 
 
-class ActionSessionStart(Action):
-    def name(self) -> Text:
-        return "action_session_start"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        events: List[EventType] = [SessionStarted()]
-        if domain.get("session_config", {}).get("carry_over_slots_to_new_session", True):
-            events += [
-                SlotSet(slot, tracker.get_slot(slot))
-                for slot in CARRIED_OVER_SLOTS
-                if tracker.get_slot(slot) not in (None, "", False)
-            ]
-        name = first_name_from_metadata(tracker.get_slot("session_started_metadata")) or first_name_from_metadata(
-            latest_user_metadata(tracker)
-        )
-        if name:
-            events += [SlotSet(slot, value) for slot, value in name_slots(name).items()]
-        events.append(ActionExecuted("action_listen"))
-        return events
+def channel_name_events(tracker: Tracker) -> List[EventType]:
+    """The name the channel sent, once, when the bot does not know it yet."""
+    if tracker.get_slot("customer_name"):
+        return []
+    name = first_name_from_metadata(latest_user_metadata(tracker)) or first_name_from_metadata(
+        tracker.get_slot("session_started_metadata"))
+    return [SlotSet(slot, value) for slot, value in name_slots(name).items()] if name else []
 
 
 class ActionRememberName(Action):

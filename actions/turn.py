@@ -25,6 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.escalation import decide_conversation
 from actions.escalation.settings import THRESHOLDS
 from actions.handoff import history, outbox
+from actions.session import channel_name_events
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class ActionAssessMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        events = tone_events(tracker)
+        events = tone_events(tracker) + channel_name_events(tracker)
         if tracker.is_paused():
             await relay_to_person(tracker)
             return events

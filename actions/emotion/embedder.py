@@ -11,6 +11,7 @@ by the tests).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -28,6 +29,8 @@ MAX_TOKENS = 256
 ONNX_FILE = "all-minilm-l6-v2.onnx"
 META_FILE = "all-minilm-l6-v2.meta.json"
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
+# Fine-tuned top transformer layers (float16), written by training; the lower layers come from the package.
+TOP_LAYERS_FILE = Path(__file__).resolve().parent / "model" / "top_layers.safetensors"
 # Recorded with an export; an export of other features is stale.
 FEATURES = "mean-pooled hidden states, 7 x 384"
 
@@ -39,10 +42,13 @@ def model_dir() -> Path:
 
 
 def source_fingerprint() -> dict:
-    """Identifies the installed weights an ONNX export was derived from."""
+    """Identifies the installed weights (and committed fine-tuned top layers) an ONNX export was derived from."""
     weights = model_dir() / "model.safetensors"
     stat = weights.stat()
-    return {"weights": str(weights), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    source = {"weights": str(weights), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    if TOP_LAYERS_FILE.is_file():
+        source["top_layers_sha256"] = hashlib.sha256(TOP_LAYERS_FILE.read_bytes()).hexdigest()
+    return source
 
 
 def onnx_paths(directory: Path | None = None) -> tuple[Path, Path]:
@@ -105,12 +111,21 @@ def pooled_layers(hidden_states, attention_mask):
     return torch.cat([(h * mask).sum(1) / count for h in hidden_states], dim=1)
 
 
-def load_bert():
-    """The transformer inside the sentence-transformers model, loaded from the installed package."""
+def load_bert(fine_tuned: bool = True):
+    """The transformer inside the sentence-transformers model, loaded from the installed package, with the
+    committed fine-tuned top layers (``model/top_layers.safetensors``) in place when ``fine_tuned``."""
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(model_dir()), device="cpu", local_files_only=True)
-    return model[0].auto_model.eval()
+    bert = model[0].auto_model.eval()
+    if fine_tuned and TOP_LAYERS_FILE.is_file():
+        from safetensors.torch import load_file
+
+        state = {name: tensor.float() for name, tensor in load_file(str(TOP_LAYERS_FILE)).items()}
+        result = bert.load_state_dict(state, strict=False)
+        if result.unexpected_keys:
+            raise ValueError(f"{TOP_LAYERS_FILE}: unexpected weights {result.unexpected_keys[:3]}")
+    return bert
 
 
 class Embedder:

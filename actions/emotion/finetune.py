@@ -36,7 +36,7 @@ def cached_states(texts: list[str], cache_dir: Path, frozen: int = N_LAYERS - TR
     from actions.emotion.embedder import pooled_layers
 
     started = time.perf_counter()
-    bert, tokenizer = load_bert(), Tokenizer()
+    bert, tokenizer = load_bert(fine_tuned=False), Tokenizer()
     order = np.argsort(tokenizer.lengths(texts), kind="stable")
     lengths = np.zeros(len(texts), np.int64)
     chunks: list[tuple[int, np.ndarray]] = []
@@ -66,7 +66,7 @@ def top_layers(frozen: int = N_LAYERS - TRAINABLE):
     """Trainable copies of the installed model's layers above ``frozen``."""
     import torch
 
-    bert = load_bert()
+    bert = load_bert(fine_tuned=False)
     return torch.nn.ModuleList(copy.deepcopy(bert.encoder.layer[i]) for i in range(frozen, N_LAYERS))
 
 
@@ -189,3 +189,29 @@ def fit_top(fit_cache, fit_y, weights, dev_cache, evaluate, *, negative: list[in
                            for m in head if isinstance(m, torch.nn.Linear)]
             best = (score, epoch, state, head_layers)
     return (*best, mean, std)
+
+
+def save_top_layers(state: dict, path: Path, frozen: int = N_LAYERS - TRAINABLE) -> None:
+    """float16 safetensors, named as in the full model (``encoder.layer.4. ...``) so it loads over it."""
+    from safetensors.torch import save_file
+
+    named = {}
+    for key, tensor in state.items():
+        index, rest = key.split(".", 1)
+        named[f"encoder.layer.{frozen + int(index)}.{rest}"] = tensor.detach().half()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in sorted(named.items())}, str(path))
+
+
+def load_top_layers(path: Path, frozen: int = N_LAYERS - TRAINABLE):
+    """The saved top layers as a ModuleList (evaluation mode), for metrics on cached states."""
+    from safetensors.torch import load_file
+
+    layers = top_layers(frozen)
+    prefix = len("encoder.layer.")
+    state = {}
+    for key, tensor in load_file(str(path)).items():
+        index, rest = key[prefix:].split(".", 1)
+        state[f"{int(index) - frozen}.{rest}"] = tensor.float()
+    layers.load_state_dict(state)
+    return layers.eval()

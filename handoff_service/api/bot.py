@@ -146,7 +146,7 @@ def add_message(ticket_id: TicketId, body: CustomerMessageIn, session: SessionDe
 def add_message_by_conversation(
     conversation_id: ConversationId, body: CustomerMessageIn, session: SessionDep, response: Response
 ) -> MessageOut:
-    ticket = tickets.get_open_ticket(session=session, conversation_id=conversation_id)
+    ticket = tickets.ticket_for_customer_message(session=session, conversation_id=conversation_id)
     return _store_customer_message(session, ticket, body, response)
 
 

@@ -67,6 +67,31 @@ def get_open_ticket(*, session: Session, conversation_id: str) -> Ticket:
     return ticket
 
 
+LATE_MESSAGE_SECONDS = 300
+
+
+def ticket_for_customer_message(*, session: Session, conversation_id: str) -> Ticket:
+    """The open ticket, or one resolved moments ago: a message the customer sent while the agent
+    was resolving still belongs to that conversation with the person, so it is kept and shown."""
+    ticket = find_open_ticket(session=session, conversation_id=conversation_id)
+    if ticket is not None:
+        return ticket
+    stmt = (select(Ticket).where(Ticket.conversation_id == conversation_id, Ticket.status == TicketStatus.resolved,
+                                 Ticket.resolved_at >= utcnow() - timedelta(seconds=LATE_MESSAGE_SECONDS))
+            .order_by(Ticket.resolved_at.desc()))
+    ticket = session.scalars(stmt).first()
+    if ticket is None:
+        raise NotFound(f"Conversation {conversation_id!r} has no open ticket")
+    return ticket
+
+
+def _accepts_messages(ticket: Ticket) -> bool:
+    if ticket.status in OPEN_STATUSES:
+        return True
+    return (ticket.status == TicketStatus.resolved and ticket.resolved_at is not None
+            and ticket.resolved_at >= utcnow() - timedelta(seconds=LATE_MESSAGE_SECONDS))
+
+
 def create_ticket(*, session: Session, settings: Settings, draft: TicketDraft) -> tuple[Ticket, bool]:
     """Returns (ticket, created). Creating again while one is open returns the open one."""
     existing = find_open_ticket(session=session, conversation_id=draft.conversation_id)
@@ -149,7 +174,7 @@ def add_customer_message(
         existing = _message_by_external_id(session=session, ticket_id=ticket.id, external_id=external_id)
         if existing is not None:
             return existing, False
-    if ticket.status not in OPEN_STATUSES:
+    if not _accepts_messages(ticket):
         raise Conflict(f"Ticket {ticket.id} is {ticket.status.value}; it no longer accepts messages")
     message = Message(
         ticket_id=ticket.id, sender=Sender.customer, text=text, external_id=external_id, created_at=utcnow()

@@ -1,62 +1,43 @@
-"""action_session_start and action_remember_name: the first name from the channel or the customer."""
+"""The first name from the channel (on the customer's turn) or from the customer (action_remember_name)."""
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.events import SlotSet
 
 from actions.insurance.formats import clean_first_name
-from actions.session import ActionRememberName, ActionSessionStart
+from actions.session import ActionRememberName
+from actions.turn import ActionAssessMessage
 from tests.actions.helpers import responses
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_session_start_reads_the_rest_metadata_first_name(make_tracker, dispatcher, domain):
-    tracker = make_tracker(slots={"session_started_metadata": {"first_name": "priya"}})
-    events = await ActionSessionStart().run(dispatcher, tracker, domain)
-    assert events == [
-        SessionStarted(),
-        SlotSet("customer_name", "Priya"),
-        SlotSet("name_vocative", ", Priya"),
-        ActionExecuted("action_listen"),
-    ]
+async def test_the_channels_first_name_is_taken_on_the_customers_turn(make_tracker, dispatcher, domain):
+    tracker = make_tracker(metadata={"first_name": "priya"})
+    events = await ActionAssessMessage().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("emotion_tone", "neutral"), SlotSet("customer_name", "Priya"),
+                      SlotSet("name_vocative", ", Priya")]
     assert dispatcher.messages == []
 
 
-async def test_session_start_reads_socketio_custom_data(make_tracker, dispatcher, domain):
+async def test_socketio_custom_data_and_session_metadata_are_read(make_tracker, dispatcher, domain):
     tracker = make_tracker(slots={"session_started_metadata": {"customData": {"first_name": "Tom"}}})
-    events = await ActionSessionStart().run(dispatcher, tracker, domain)
-    assert events == [
-        SessionStarted(), SlotSet("customer_name", "Tom"), SlotSet("name_vocative", ", Tom"),
-        ActionExecuted("action_listen"),
-    ]
+    events = await ActionAssessMessage().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("emotion_tone", "neutral"), SlotSet("customer_name", "Tom"),
+                      SlotSet("name_vocative", ", Tom")]
 
 
-async def test_session_start_falls_back_to_the_latest_message_metadata(make_tracker, dispatcher, domain):
-    tracker = make_tracker(metadata={"first_name": "Margaret"})
-    events = await ActionSessionStart().run(dispatcher, tracker, domain)
-    assert SlotSet("customer_name", "Margaret") in events
-
-
-async def test_session_start_carries_the_known_name_over(make_tracker, dispatcher, domain):
-    tracker = make_tracker(slots={"customer_name": "Dafydd", "name_vocative": ", Dafydd", "customer_name_asked": True,
-                                  "policy_number": "HOM-661204"})
-    events = await ActionSessionStart().run(dispatcher, tracker, domain)
-    assert events == [
-        SessionStarted(),
-        SlotSet("customer_name", "Dafydd"),
-        SlotSet("name_vocative", ", Dafydd"),
-        SlotSet("customer_name_asked", True),
-        ActionExecuted("action_listen"),
-    ]
+async def test_a_known_name_is_not_overwritten(make_tracker, dispatcher, domain):
+    tracker = make_tracker(metadata={"first_name": "Someone"},
+                           slots={"customer_name": "Dafydd", "name_vocative": ", Dafydd", "emotion_tone": "neutral"})
+    assert await ActionAssessMessage().run(dispatcher, tracker, domain) == []
 
 
 @pytest.mark.parametrize("metadata", [None, {}, {"first_name": ""}, {"first_name": "<script>alert(1)</script>"},
                                       {"first_name": "😀😀"}, {"first_name": 42}, {"customData": "x"}])
-async def test_session_start_without_a_usable_name_sets_nothing(make_tracker, dispatcher, domain, metadata):
-    tracker = make_tracker(slots={"session_started_metadata": metadata})
-    events = await ActionSessionStart().run(dispatcher, tracker, domain)
-    assert events == [SessionStarted(), ActionExecuted("action_listen")]
+async def test_without_a_usable_name_nothing_is_set(make_tracker, dispatcher, domain, metadata):
+    tracker = make_tracker(metadata=metadata, slots={"emotion_tone": "neutral"})
+    assert await ActionAssessMessage().run(dispatcher, tracker, domain) == []
 
 
 @pytest.mark.parametrize(
