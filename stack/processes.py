@@ -16,6 +16,7 @@ from typing import IO, Callable
 
 import httpx
 
+from stack.channels import write_active_credentials
 from stack.settings import ROOT, StackSettings
 
 RASA_VENV = ROOT / ".venv-rasa"
@@ -48,10 +49,12 @@ def services(settings: StackSettings) -> list[Service]:
             [
                 str(RASA_VENV / "bin" / "rasa"), "run",
                 "--model", str(rasa_model_path()),
-                "--enable-api", "--auth-token", env["RASA_TOKEN"],
+                # "=" form: a generated token may start with "-", which argparse would take for an option.
+                "--enable-api", f"--auth-token={env['RASA_TOKEN']}",
                 "--cors", env.get("RASA_CORS", "*"),
                 "--interface", env["HEARD_HOST"], "--port", env["RASA_PORT"],
-                "--endpoints", env["RASA_ENDPOINTS"], "--credentials", "credentials.yml",
+                "--endpoints", env["RASA_ENDPOINTS"],
+                "--credentials", str(write_active_credentials(env, settings.var_dir / "credentials.yml")),
             ],
             f"{env['RASA_URL']}/status?token={env['RASA_TOKEN']}",
             # /status answers before the model is loaded; a model_id says it can talk.

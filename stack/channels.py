@@ -1,0 +1,32 @@
+"""The credentials file Rasa is started with: credentials.yml minus messaging platforms whose
+secrets are not set. Rasa would otherwise refuse to start (unset ${VARS}) or try to reach a
+platform with an empty token."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from stack.settings import ROOT
+
+VARIABLE = re.compile(r"\$\{(\w+)\}")
+ALWAYS_ON = {"rest", "socketio", "callback"}
+
+
+def active_credentials(env: dict[str, str], source: Path = ROOT / "credentials.yml") -> dict:
+    channels = yaml.safe_load(source.read_text()) or {}
+    active = {}
+    for name, settings in channels.items():
+        needed = VARIABLE.findall(yaml.safe_dump(settings or {}))
+        if name in ALWAYS_ON or (needed and all(env.get(var) for var in needed)):
+            active[name] = settings
+    return active
+
+
+def write_active_credentials(env: dict[str, str], target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Placeholders stay as ${VAR}: Rasa expands them itself from the environment it is given.
+    text = yaml.safe_dump(active_credentials(env), sort_keys=False)
+    target.write_text(re.sub(r"'(\$\{\w+\})'", r"\1", text))
+    return target

@@ -1,0 +1,30 @@
+"""Messaging platforms in credentials.yml read their secrets from the environment and are only
+switched on when those secrets are set."""
+from __future__ import annotations
+
+import yaml
+
+from stack.channels import active_credentials, write_active_credentials
+from tests.conftest import ROOT
+
+CREDENTIALS = yaml.safe_load((ROOT / "credentials.yml").read_text())
+
+
+def test_every_platform_reads_its_secrets_from_the_environment():
+    for platform in ("telegram", "slack", "facebook", "twilio"):
+        values = [str(v) for v in CREDENTIALS[platform].values()]
+        assert values and all(v.startswith("${") and v.endswith("}") for v in values), platform
+
+
+def test_only_platforms_with_secrets_are_switched_on():
+    assert set(active_credentials({})) == {"rest", "socketio", "callback"}
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    assert set(active_credentials(env)) == {"rest", "socketio", "callback", "slack"}
+    half = {"TWILIO_ACCOUNT_SID": "AC1"}  # a platform half configured stays off
+    assert "twilio" not in active_credentials(half)
+
+
+def test_written_file_keeps_placeholders_for_rasa_to_expand(tmp_path):
+    path = write_active_credentials({"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "y"}, tmp_path / "c.yml")
+    text = path.read_text()
+    assert "${SLACK_BOT_TOKEN}" in text and "'${" not in text and "xoxb" not in text
