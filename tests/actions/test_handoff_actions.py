@@ -1,0 +1,104 @@
+"""Handoff actions with a fake handoff service: what the customer is told and the full event list,
+when agents are online, when nobody is, and when the service is down."""
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import ActiveLoop, ConversationPaused, FollowupAction, SlotSet
+from sqlalchemy import select
+
+from actions.clients.handoff import HandoffUnavailable
+from actions.handoff.actions import ActionHandoffDeclined, ActionOfferHandoff, ActionStartHandoff
+from actions.handoff.outbox import HandoffWork
+
+pytestmark = pytest.mark.anyio
+
+DECISION = {"trigger": "high_intensity", "words": "nobody has called me in three weeks", "priority": "high",
+            "immediate": False, "category": "", "signals": {}}
+
+
+class FakeHandoff:
+    """Answers like the handoff service's bot API; ``down`` makes every call fail like a dead service."""
+
+    def __init__(self, agents_online: int = 1, within_hours: bool = True, down: bool = False) -> None:
+        self.availability_answer = {"agents_online": agents_online, "within_hours": within_hours,
+                                    "next_opening": "2026-11-23T08:00:00+00:00", "offline_option": "callback"}
+        self.down = down
+        self.created: list[dict] = []
+
+    async def availability(self) -> dict:
+        if self.down:
+            raise HandoffUnavailable("connection refused")
+        return self.availability_answer
+
+    async def create_ticket(self, ticket: dict) -> dict:
+        if self.down:
+            raise HandoffUnavailable("connection refused")
+        self.created.append(ticket)
+        return {"id": 7, "customer_token": "tok", "video_room": None,
+                "queue": {"position": 2, "eta_seconds": 240}}
+
+
+async def test_offer_validates_mirrors_and_names(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text="nobody has called me in three weeks", intent="claim_status",
+                           slots={"customer_name": "Priya", "handoff_decision": DECISION})
+    events = await ActionOfferHandoff(FakeHandoff()).run(dispatcher, tracker, domain)
+    assert events == [SlotSet("handoff_decision", DECISION), SlotSet("handoff_mode", None)]
+    [message] = dispatcher.messages
+    assert "Priya" in message["text"] and "nobody has called me in three weeks" in message["text"]
+    assert "won't have to repeat" in message["text"]
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert payloads == ['/handoff_accept{"handoff_mode":"chat"}', '/handoff_accept{"handoff_mode":"callback"}',
+                        "/handoff_decline"]  # REST: no video button
+
+
+async def test_offer_when_nobody_is_available_is_honest_and_offers_a_call_back(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text="can I talk to someone", intent="request_human")
+    await ActionOfferHandoff(FakeHandoff(agents_online=0, within_hours=False)).run(dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert "isn't available to chat right now" in message["text"] and "on Monday at 08:00" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ['/handoff_accept{"handoff_mode":"callback"}',
+                                                          "/handoff_decline"]
+
+
+async def test_offer_mid_form_pauses_the_form(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text="this is a nightmare", intent="inform", active_loop="claim_form",
+                           slots={"handoff_decision": DECISION})
+    events = await ActionOfferHandoff(FakeHandoff()).run(dispatcher, tracker, domain)
+    assert events == [SlotSet("handoff_decision", DECISION), SlotSet("handoff_mode", None),
+                      SlotSet("handoff_interrupted_form", "claim_form"), ActiveLoop(None),
+                      SlotSet("requested_slot", None)]
+
+
+async def test_declining_brings_the_form_back(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text="/handoff_decline", intent="handoff_decline",
+                           slots={"handoff_interrupted_form": "claim_form", "handoff_declines": 1})
+    events = await ActionHandoffDeclined().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("handoff_declines", 2), SlotSet("handoff_trigger", None), SlotSet("handoff_mode", None),
+                      SlotSet("handoff_interrupted_form", None), FollowupAction("claim_form")]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_declined_continue"]
+
+
+async def test_accepting_creates_the_ticket_and_pauses(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text='/handoff_accept{"handoff_mode":"chat"}', intent="handoff_accept",
+                           slots={"handoff_mode": "chat", "customer_name": "Priya", "handoff_decision": DECISION,
+                                  "policy_number": "HOM-204815"})
+    fake = FakeHandoff()
+    events = await ActionStartHandoff(fake).run(dispatcher, tracker, domain)
+    assert events == [SlotSet("handoff_ticket_id", 7), SlotSet("handoff_pending", False), ConversationPaused()]
+    assert "number 2 in the queue; the wait is about 4 minutes" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[1]["custom"] == {"data": {"handoff": {"ticket_id": 7, "customer_token": "tok",
+                                                                      "mode": "chat", "video_room": None}}}
+    [ticket] = fake.created
+    assert ticket["trigger"] == "high_intensity" and ticket["priority"] == "high"
+    assert ticket["slots"]["policy_number"] == "HOM-204815" and ticket["customer_first_name"] == "Priya"
+
+
+async def test_when_the_handoff_service_is_down_the_request_is_kept(make_tracker, dispatcher, domain, db_session):
+    tracker = make_tracker(text='/handoff_accept{"handoff_mode":"chat"}', intent="handoff_accept",
+                           slots={"handoff_mode": "chat", "handoff_decision": DECISION})
+    events = await ActionStartHandoff(FakeHandoff(down=True)).run(dispatcher, tracker, domain)
+    assert events == [SlotSet("handoff_pending", True)]  # not paused: the bot stays with the customer
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_kept"]
+    [kept] = db_session.scalars(select(HandoffWork)).all()
+    assert kept.kind == "create_ticket" and kept.done_at is None
+    assert kept.payload["ticket"]["trigger"] == "high_intensity"
