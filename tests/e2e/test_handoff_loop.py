@@ -170,3 +170,14 @@ def test_cancelling_while_waiting_abandons_the_ticket(running_stack, customer, a
     wait_for(lambda: any("cancelled the request" in t or "out of the queue" in t for t in bot_texts(customer)),
              message="the bot to confirm")
     assert customer.say_texts("what are your opening hours?")
+
+
+def test_bot_only_conversations_are_asked_the_same_survey_once(running_stack, customer):
+    customer.say("what are your opening hours?")
+    assert any("0" in t and "10" in t for t in customer.say_texts("bye"))
+    assert customer.say_texts("7")
+    assert any("Thank you" in t for t in customer.say_texts("no"))
+    assert wait_for(lambda: surveys(running_stack, customer.sender)) == [(7, None, None)]
+    # Asked once: the next goodbye is just a goodbye.
+    second = customer.say_texts("bye")
+    assert second and not any("0 to 10" in t or "from 0" in t for t in second)
