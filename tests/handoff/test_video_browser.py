@@ -32,6 +32,7 @@ def test_agent_and_customer_video_call_connects(console_server) -> None:  # noqa
 
         customer = browser.new_context().new_page()
         customer.goto(f"{base}/chat/")
+        assert not customer.locator("#video").is_visible()  # no camera panel until a video handoff
         customer.evaluate("h => window.HeardVideo.onHandoff(h)",
                           {"mode": "video", "ticket_id": ticket["id"], "customer_token": ticket["customer_token"]})
         for page in (agent, customer):
