@@ -18,6 +18,7 @@ def _banner(settings: StackSettings) -> str:
 
   Talk to the bot now, in another terminal:   ./heard chat
   REST channel:        POST {rasa}/webhooks/rest/webhook   {{"sender": "you", "message": "hi"}}
+  Website chat:        {env['HANDOFF_URL']}/chat/   (socket.io, with click-to-video)
   socket.io channel:   {rasa}/socket.io   (events user_uttered / bot_uttered)
   Rasa HTTP API:       {rasa}  (token required: RASA_TOKEN in .env)
   Handoff service:     {env['HANDOFF_URL']}   agent console: {env['HANDOFF_URL']}/console
