@@ -1,10 +1,15 @@
-"""Partial fine-tuning of all-MiniLM-L6-v2: the lower layers stay frozen (their outputs are cached once),
-the top ``TRAINABLE`` transformer layers and the MLP head are trained together on GoEmotions.
+"""Partial fine-tuning of all-MiniLM-L6-v2 (an experiment; the shipped model is still the frozen one):
+the lower layers stay frozen (their outputs are cached once in ``var/emotion/cache``), the top ``TRAINABLE``
+transformer layers and the MLP head are trained together on GoEmotions, with an optional auxiliary
+"negative vs rest" loss on the summed negative-label probability.
 
-The head sees the same features as before (mean-pooled hidden states of the embedding layer and all 6
-layers), so ``head.py`` and the scorer are unchanged; only the top layers' weights differ from the installed
-package. They are committed as ``model/top_layers.safetensors`` (float16, a few MB) and ``prepare`` builds
-the full ONNX model from the installed lower layers plus these.
+    .venv/bin/python -m actions.emotion.finetune --data ../shared/data/goemotions   # ~25 min on 2 shared cores
+
+The head sees the same features as the shipped one (mean-pooled hidden states of the embedding layer and all
+6 layers), so ``head.py`` and the scorer need no change to use it: copying ``top_layers.safetensors`` (float16,
+~7 MB) and ``head.*`` from the output folder into ``model/`` makes ``load_bert`` put the fine-tuned layers over
+the installed ones and ``prepare`` re-export the ONNX model (its fingerprint includes the file's hash).
+Results so far: MODEL_CARD.md, "Known limits".
 """
 from __future__ import annotations
 
@@ -215,3 +220,69 @@ def load_top_layers(path: Path, frozen: int = N_LAYERS - TRAINABLE):
         state[f"{int(index) - frozen}.{rest}"] = tensor.float()
     layers.load_state_dict(state)
     return layers.eval()
+
+
+def experiment(data_dir: Path, out_dir: Path, *, seed: int = 13, epochs: int = 3, holdout_fraction: float = 0.1,
+               calibration_weight: float = 10.0, settings: dict | None = None) -> dict:
+    """Fine-tunes on the same fit / hold-out / dev split as ``train``; writes top layers + head + metrics to
+    ``out_dir`` (not the shipped model: it only replaces ``model/`` by hand once it beats it)."""
+    import json
+
+    import torch
+
+    from actions import config
+    from actions.emotion.data import load_goemotions
+    from actions.emotion.head import Head
+    from actions.emotion.metrics import head_report, negative_auc
+    from actions.emotion.train import CALIBRATION_FILE, load_calibration
+
+    torch.use_deterministic_algorithms(True)
+    settings = {**EXPERIMENT, **(settings or {})}
+    data = load_goemotions(data_dir)
+    order = np.random.default_rng(seed).permutation(len(data.train))
+    n_holdout = int(round(len(order) * holdout_fraction))
+    holdout, fit = data.train.subset(np.sort(order[:n_holdout])), data.train.subset(np.sort(order[n_holdout:]))
+    calibration = load_calibration(CALIBRATION_FILE, data.names)
+    cache = config.EMOTION_ONNX_DIR / "cache"
+    fit_c = cached_states(fit.texts + calibration.texts, cache)
+    dev_c, holdout_c = cached_states(data.dev.texts, cache), cached_states(holdout.texts, cache)
+    n = len(data.names)
+    fit_y = np.vstack([fit.soft_targets(n), calibration.soft_targets(n)])
+    weights = np.concatenate([np.ones(len(fit), np.float32), np.full(len(calibration), calibration_weight, np.float32)])
+    negative = [data.names.index(x) for x in data.sentiment["negative"]]
+    score, epoch, state, layers, mean, std = fit_top(
+        fit_c, fit_y, weights, dev_c, lambda p: negative_auc(data, data.dev, p[:, negative].sum(1)),
+        negative=negative, seed=seed, epochs=epochs, **settings)
+    meta = {"settings": settings, "epochs": epochs, "chosen_epoch": epoch, "seed": seed,
+            "dev_negative_auc_at_choice": round(score, 4)}
+    save_top_layers(state, out_dir / "top_layers.safetensors")
+    Head(data.names, data.sentiment, layers, meta, mean, std).save(out_dir)
+    head, top = Head.load(out_dir), load_top_layers(out_dir / "top_layers.safetensors")
+    meta["metrics"] = {name: head_report(data, split, head.predict(all_features(top, c).numpy()))
+                       for name, split, c in (("dev", data.dev, dev_c), ("holdout", holdout, holdout_c))}
+    (out_dir / "metrics.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return meta
+
+
+EXPERIMENT = {"hidden": 256, "dropout": 0.3, "lr_layers": 1e-4, "lr_head": 1e-3, "aux_weight": 1.0, "batch": 32}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import json
+
+    from actions import config
+
+    parser = argparse.ArgumentParser(prog="python -m actions.emotion.finetune", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=config.PROJECT_ROOT.parent / "shared" / "data" / "goemotions")
+    parser.add_argument("--out", type=Path, default=config.EMOTION_ONNX_DIR / "finetune")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args(argv)
+    meta = experiment(args.data, args.out, seed=args.seed, epochs=args.epochs)
+    print(json.dumps(meta["metrics"], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
