@@ -64,7 +64,5 @@ ESCALATE_COOLDOWN_TURNS = _int("ESCALATE_COOLDOWN_TURNS", 2)
 VIDEO_CHANNELS = tuple(c.strip() for c in os.getenv("VIDEO_CHANNELS", "socketio").split(",") if c.strip())
 # How often the action server retries handoff work kept while the handoff service was down.
 HANDOFF_RETRY_SECONDS = _float("HANDOFF_RETRY_SECONDS", 3.0)
-# Shown when no person can be reached through the chat (also in domain.yml's utter_handoff_unavailable).
-CONTACT_PHONE = os.getenv("CONTACT_PHONE", "0800 123 4567")
 # Threads for one ONNX inference (0 = one per core).
 EMOTION_THREADS = _int("EMOTION_THREADS", 0)

@@ -79,7 +79,7 @@ class ActionOfferHandoff(Action):
             buttons.append({"title": "Video call", "payload": ACCEPT.format(mode="video")})
         buttons += [{"title": "Request a call back", "payload": ACCEPT.format(mode="callback")},
                     {"title": "Not now", "payload": "/handoff_decline"}]
-        dispatcher.utter_message(text=f"{acknowledgement} {wording.offer(video, True)}", buttons=buttons)
+        dispatcher.utter_message(text=f"{acknowledgement} {wording.offer(video)}", buttons=buttons)
         return events
 
 

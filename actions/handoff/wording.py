@@ -73,9 +73,7 @@ def acknowledgement(decision: Decision, name: str | None, rng: random.Random | N
     return _with_name(text, name)
 
 
-def offer(video_possible: bool, agents_online: bool) -> str:
-    if not agents_online:
-        return ""
+def offer(video_possible: bool) -> str:
     if video_possible:
         return ("A colleague can take over now and will see everything you've told me, so you won't have to repeat it. "
                 "Would you like to talk by chat or by video?")
