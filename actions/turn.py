@@ -73,7 +73,8 @@ def escalation_events(tracker: Tracker) -> list[EventType]:
 
 async def relay_to_person(tracker: Tracker) -> None:
     """Hand the message to the agent (kept in the outbox until the handoff service has it)."""
-    event = history.user_events(tracker)[-1] if history.user_events(tracker) else None
+    events = history.user_events(tracker)
+    event = events[-1] if events else None
     if not event or not event.get("text"):
         return
     external_id = event.get("message_id") or f"{tracker.sender_id}:{event.get('timestamp')}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -40,7 +41,6 @@ def routine_messages() -> list[tuple[str, str]]:
                     text = line.strip().removeprefix("- ").strip()
                     if text:
                         # Entity annotations [text](entity) back to plain text.
-                        import re
                         text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
                         text = re.sub(r"\[([^\]]+)\]\{[^}]*\}", r"\1", text)
                         messages.append((item["intent"], text))
