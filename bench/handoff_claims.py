@@ -13,9 +13,9 @@ import multiprocessing
 import sys
 import threading
 import time
+import traceback
 import uuid
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -83,11 +83,17 @@ def _claim_core(connection: Connection, agent_id: int) -> int | None:
 
 
 def claim_worker(
-    url: str, agent_ids: list[int], results: "multiprocessing.Queue[tuple[int, list[int]]]", options: str, mode: str
+    url: str,
+    agent_ids: list[int],
+    results: "multiprocessing.Queue[tuple[int, list[int], str]]",
+    options: str,
+    mode: str,
+    pool_size: int,
 ) -> None:
-    settings = replace(SETTINGS, join_message="")
+    settings = SETTINGS  # the defaults, greeting included: what a claim does in production
     connect_args = {"options": options} if options else {}
-    engine = make_engine(url, pool_size=len(agent_ids), max_overflow=0, connect_args=connect_args)
+    # Like the service: a bounded pool per process that the agents' requests share.
+    engine = make_engine(url, pool_size=min(pool_size, len(agent_ids)), max_overflow=0, connect_args=connect_args)
     factory = make_session_factory(engine)
     start_barrier = threading.Barrier(len(agent_ids))
 
@@ -104,10 +110,15 @@ def claim_worker(
 
     def run(agent_id: int) -> None:
         claimed: list[int] = []
+        error = ""
         start_barrier.wait()
-        while (ticket_id := claim_once(agent_id)) is not None:
-            claimed.append(ticket_id)
-        results.put((agent_id, claimed))
+        try:
+            while (ticket_id := claim_once(agent_id)) is not None:
+                claimed.append(ticket_id)
+        except Exception as exc:  # reported by main(): a silent thread death would leave it waiting
+            traceback.print_exc()
+            error = f"agent {agent_id}: {exc!r}"
+        results.put((agent_id, claimed, error))
 
     threads = [threading.Thread(target=run, args=(a,)) for a in agent_ids]
     for t in threads:
@@ -130,6 +141,9 @@ def main() -> int:
         help="service: claim_next + system message + commit (the API path); core: the bare atomic UPDATE",
     )
     parser.add_argument(
+        "--pool-size", type=int, default=20, help="database connections per process (the service's default is 20)"
+    )
+    parser.add_argument(
         "--pg-options", default="", help='libpq options for the claim connections, e.g. "-c synchronous_commit=off"'
     )
     args = parser.parse_args()
@@ -143,12 +157,14 @@ def main() -> int:
         agent_ids = seed(url, args.agents, args.tickets)
         groups = [agent_ids[i :: args.processes] for i in range(args.processes)]
         ctx = multiprocessing.get_context("spawn")
-        results: multiprocessing.Queue[tuple[int, list[int]]] = ctx.Queue()
-        procs = [ctx.Process(target=claim_worker, args=(url, group, results, args.pg_options, args.mode)) for group in groups if group]
+        results: multiprocessing.Queue[tuple[int, list[int], str]] = ctx.Queue()
+        procs = [ctx.Process(target=claim_worker, args=(url, group, results, args.pg_options, args.mode, args.pool_size)) for group in groups if group]
         started = time.perf_counter()
         for p in procs:
             p.start()
-        per_agent = dict(results.get(timeout=600) for _ in agent_ids)
+        reports = [results.get(timeout=600) for _ in agent_ids]
+        per_agent = {agent_id: claimed for agent_id, claimed, _ in reports}
+        errors = [error for _, _, error in reports if error]
         elapsed = time.perf_counter() - started
         for p in procs:
             p.join()
@@ -162,10 +178,13 @@ def main() -> int:
         mismatched = sum(1 for r in rows if r.status != TicketStatus.claimed or owner.get(r.id) != r.assigned_agent_id)
         busiest = max(len(v) for v in per_agent.values())
         idlest = min(len(v) for v in per_agent.values())
-        print(f"agents={args.agents} processes={args.processes} tickets={args.tickets} mode={args.mode} pg_options={args.pg_options!r}")
+        print(f"agents={args.agents} processes={args.processes} pool_size={args.pool_size} tickets={args.tickets} "
+              f"mode={args.mode} pg_options={args.pg_options!r}")
         print(f"claimed={len(all_claims)} in {elapsed:.2f}s -> {len(all_claims) / elapsed:,.0f} claims/s")
         print(f"double_claims={doubles} unclaimed_or_mismatched={mismatched} per_agent_min={idlest} per_agent_max={busiest}")
-        ok = doubles == 0 and mismatched == 0 and len(all_claims) == args.tickets
+        for error in errors[:5]:
+            print("ERROR", error)
+        ok = not errors and doubles == 0 and mismatched == 0 and len(all_claims) == args.tickets
         print("RESULT", "OK" if ok else "FAILED")
         return 0 if ok else 1
     finally:

@@ -1,8 +1,8 @@
 """Agent actions on tickets: claim (atomic), reply, release, transfer, resolve.
 
-Claim next is one statement: UPDATE ... WHERE id = (SELECT id ... ORDER BY queue_key, id LIMIT 1
-[FOR UPDATE SKIP LOCKED on PostgreSQL]) AND status = 'queued' RETURNING id. On SQLite writers are
-serialised (WAL + busy_timeout), so the sub-select always sees the latest committed queue.
+Claim next is one conditional statement: UPDATE ... WHERE id = (SELECT id ... ORDER BY queue_key, id LIMIT 1
+[FOR UPDATE SKIP LOCKED on PostgreSQL]) AND status = 'queued' RETURNING *. On PostgreSQL the rows a claim
+causes are written by that same statement (``claim_statement``); on SQLite by the statements after it.
 """
 from __future__ import annotations
 
@@ -13,59 +13,67 @@ from handoff_service.config import Settings
 from handoff_service.models import Agent, Message, Sender, Ticket, TicketStatus, utcnow
 from handoff_service.services.deliveries import enqueue_bot_message, enqueue_resume
 from handoff_service.services.errors import Conflict, Forbidden, NotFound
-from handoff_service.services.hooks import message_event_data, stage_event, ticket_event_data
+from handoff_service.services.claim_statement import claim_in_one_statement, greeting_text, joined_text
+from handoff_service.services.hooks import message_event_data, stage_event, stage_outbox_wakeup, ticket_event_data
 from handoff_service.services.queue import queue_order
 from handoff_service.services.tickets import add_system_message, get_ticket
 from handoff_service.services.transitions import conditional_update
 
 
-def _after_claim(*, session: Session, settings: Settings, ticket: Ticket, agent: Agent) -> Ticket:
+def _claim(*, session: Session, settings: Settings, agent: Agent, ticket_id: int | None) -> Ticket | None:
+    """Claim ``ticket_id`` (or the head of the queue) and write what it causes: "Sam joined" and the agent's
+    greeting queued for the customer. Consoles hear the status change, then the greeting."""
+    if session.get_bind().dialect.name == "postgresql":
+        result = claim_in_one_statement(session=session, settings=settings, agent=agent, ticket_id=ticket_id)
+        if result is None:
+            return None
+        ticket, greeting = result
+        stage_event(session, "ticket.status", ticket_event_data(ticket))
+        if greeting is not None:
+            stage_outbox_wakeup(session)
+            stage_event(session, "ticket.message", message_event_data(greeting))
+        return ticket
+    return _claim_on_sqlite(session=session, settings=settings, agent=agent, ticket_id=ticket_id)
+
+
+def _claim_on_sqlite(*, session: Session, settings: Settings, agent: Agent, ticket_id: int | None) -> Ticket | None:
+    """SQLite serialises writers (WAL + busy_timeout), so the sub-select always sees the latest committed queue."""
+    if ticket_id is None:
+        head = select(Ticket.id).where(Ticket.status == TicketStatus.queued).order_by(*queue_order()).limit(1)
+        target = Ticket.id == head.scalar_subquery()
+    else:
+        target = Ticket.id == ticket_id
+    claim = (
+        update(Ticket)
+        .where(target, Ticket.status == TicketStatus.queued)
+        .values(status=TicketStatus.claimed, claimed_at=utcnow(), assigned_agent_id=agent.id)
+        .returning(Ticket)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    ticket = session.scalars(claim).one_or_none()
+    if ticket is None:
+        return None
     stage_event(session, "ticket.status", ticket_event_data(ticket))
-    # Plain INSERT without RETURNING: claiming is the hot path, and the status event already tells consoles.
     session.execute(
-        insert(Message).values(
-            ticket_id=ticket.id, sender=Sender.system, text=f"{agent.name} joined the conversation.", created_at=utcnow()
-        )
+        insert(Message).values(ticket_id=ticket.id, sender=Sender.system, text=joined_text(agent), created_at=utcnow())
     )
     if settings.join_message:
-        text = settings.join_message.format_map(
-            {"agent_name": agent.name, "first_name": ticket.customer_first_name or "there"}
-        )
+        text = greeting_text(settings.join_message, agent_name=agent.name, first_name=ticket.customer_first_name)
         _send_to_customer(session=session, ticket=ticket, agent=agent, text=text)
     return ticket
 
 
 def claim_next(*, session: Session, settings: Settings, agent: Agent) -> Ticket | None:
     """Claim the ticket at the head of the queue; None when nothing is waiting."""
-    head = select(Ticket.id).where(Ticket.status == TicketStatus.queued).order_by(*queue_order()).limit(1)
-    if session.get_bind().dialect.name == "postgresql":
-        head = head.with_for_update(skip_locked=True)
-    now = utcnow()
-    stmt = (
-        update(Ticket)
-        .where(Ticket.id == head.scalar_subquery(), Ticket.status == TicketStatus.queued)
-        .values(status=TicketStatus.claimed, claimed_at=now, assigned_agent_id=agent.id)
-        .returning(Ticket)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
-    # RETURNING the whole row saves a SELECT per claim.
-    ticket = session.scalars(stmt).one_or_none()
-    if ticket is None:
-        return None
-    return _after_claim(session=session, settings=settings, ticket=ticket, agent=agent)
+    return _claim(session=session, settings=settings, agent=agent, ticket_id=None)
 
 
 def claim_ticket(*, session: Session, settings: Settings, agent: Agent, ticket_id: int) -> Ticket:
-    claimed = conditional_update(
-        session=session,
-        ticket_id=ticket_id,
-        allowed_from=[TicketStatus.queued],
-        values={"status": TicketStatus.claimed, "claimed_at": utcnow(), "assigned_agent_id": agent.id},
-    )
+    claimed = _claim(session=session, settings=settings, agent=agent, ticket_id=ticket_id)
     if claimed is None:
         ticket = get_ticket(session=session, ticket_id=ticket_id)
         raise Conflict(f"Ticket {ticket_id} is {ticket.status.value}, not queued; it cannot be claimed")
-    return _after_claim(session=session, settings=settings, ticket=claimed, agent=agent)
+    return claimed
 
 
 def _owned_claimed_ticket(*, session: Session, agent: Agent, ticket_id: int, action: str) -> Ticket:

@@ -123,3 +123,34 @@ def test_reply_and_resolve_write_outbox_rows_in_order(session: Session, settings
     assert rows[3].payload == {"name": "EXTERNAL_handoff_resolved", "entities": {"agent_name": "Sam"}}
     senders = [m.sender for m in tickets.list_messages(session=session, ticket_id=ticket.id)]
     assert senders == [Sender.system, Sender.agent, Sender.agent, Sender.system]
+
+
+@pytest.mark.parametrize("first_name, expected", [(None, "there"), ("", "there"), ("Zoë", "Zoë")])
+def test_claim_writes_joined_then_greeting_with_its_outbox_row(
+    session: Session, settings: Settings, first_name: str | None, expected: str
+) -> None:
+    # On PostgreSQL these rows come from one statement; on SQLite from several: both must agree.
+    settings = replace(settings, join_message="{first_name}, {agent_name} here. {first_name}?")
+    agent = make_agent(session, "O'Brien {x} %s")
+    ticket = queued(session, settings, f"greet-{first_name!r}", customer_first_name=first_name)
+    assert claims.claim_next(session=session, settings=settings, agent=agent) is not None
+    messages = tickets.list_messages(session=session, ticket_id=ticket.id)
+    greeting = f"{expected}, O'Brien {{x}} %s here. {expected}?"
+    assert [(m.sender, m.text) for m in messages] == [
+        (Sender.system, "O'Brien {x} %s joined the conversation."),
+        (Sender.agent, greeting),
+    ]
+    assert messages[1].agent_id == agent.id
+    (delivery,) = session.scalars(select(Delivery).where(Delivery.ticket_id == ticket.id)).all()
+    assert (delivery.kind, delivery.message_id, delivery.conversation_id) == (
+        DeliveryKind.bot_message, messages[1].id, ticket.conversation_id)
+    assert delivery.payload == {"text": greeting, "agent_name": "O'Brien {x} %s"}
+
+
+def test_claim_without_a_greeting_writes_no_outbox_row(session: Session, settings: Settings) -> None:
+    settings = replace(settings, join_message="")
+    sam = make_agent(session, "Sam")
+    ticket = queued(session, settings, "no-greeting")
+    assert claims.claim_ticket(session=session, settings=settings, agent=sam, ticket_id=ticket.id).id == ticket.id
+    assert [m.sender for m in tickets.list_messages(session=session, ticket_id=ticket.id)] == [Sender.system]
+    assert session.scalar(select(func.count(Delivery.id)).where(Delivery.ticket_id == ticket.id)) == 0
