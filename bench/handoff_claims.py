@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import sys
 import threading
 import time
@@ -82,6 +83,12 @@ def _claim_core(connection: Connection, agent_id: int) -> int | None:
         return connection.execute(stmt).scalar_one_or_none()
 
 
+def machine_busy_seconds() -> float:
+    """CPU time all cores spent busy since boot (/proc/stat, without idle and iowait)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def claim_worker(
     url: str,
     agent_ids: list[int],
@@ -89,11 +96,13 @@ def claim_worker(
     options: str,
     mode: str,
     pool_size: int,
+    cpu_results: "multiprocessing.Queue[float]",
 ) -> None:
     settings = SETTINGS  # the defaults, greeting included: what a claim does in production
     connect_args = {"options": options} if options else {}
-    # Like the service: a bounded pool per process that the agents' requests share.
-    engine = make_engine(url, pool_size=min(pool_size, len(agent_ids)), max_overflow=0, connect_args=connect_args)
+    # A bounded pool per process that the agents' requests share, as in the service.
+    size = min(pool_size, len(agent_ids)) if pool_size > 0 else len(agent_ids)
+    engine = make_engine(url, pool_size=size, max_overflow=0, connect_args=connect_args)
     factory = make_session_factory(engine)
     start_barrier = threading.Barrier(len(agent_ids))
 
@@ -121,10 +130,12 @@ def claim_worker(
         results.put((agent_id, claimed, error))
 
     threads = [threading.Thread(target=run, args=(a,)) for a in agent_ids]
+    cpu_before = time.process_time()  # after imports and start-up: only the claiming is counted
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    cpu_results.put(time.process_time() - cpu_before)
     engine.dispose()
 
 
@@ -138,10 +149,13 @@ def main() -> int:
         "--mode",
         choices=["service", "core"],
         default="service",
-        help="service: claim_next + system message + commit (the API path); core: the bare atomic UPDATE",
+        help="service: load agent, claim_next (claim, joined message, greeting + outbox row), commit; "
+             "core: the bare atomic UPDATE",
     )
     parser.add_argument(
-        "--pool-size", type=int, default=20, help="database connections per process (the service's default is 20)"
+        "--pool-size", type=int, default=0,
+        help="database connections per process; 0 = one per agent, as the service's pool (20 + 40 overflow) "
+             "gives 25 concurrent requests",
     )
     parser.add_argument(
         "--pg-options", default="", help='libpq options for the claim connections, e.g. "-c synchronous_commit=off"'
@@ -158,14 +172,21 @@ def main() -> int:
         groups = [agent_ids[i :: args.processes] for i in range(args.processes)]
         ctx = multiprocessing.get_context("spawn")
         results: multiprocessing.Queue[tuple[int, list[int], str]] = ctx.Queue()
-        procs = [ctx.Process(target=claim_worker, args=(url, group, results, args.pg_options, args.mode, args.pool_size)) for group in groups if group]
-        started = time.perf_counter()
+        cpu_results: multiprocessing.Queue[float] = ctx.Queue()
+        procs = [
+            ctx.Process(target=claim_worker,
+                        args=(url, group, results, args.pg_options, args.mode, args.pool_size, cpu_results))
+            for group in groups if group
+        ]
+        started, busy_before = time.perf_counter(), machine_busy_seconds()
         for p in procs:
             p.start()
         reports = [results.get(timeout=600) for _ in agent_ids]
         per_agent = {agent_id: claimed for agent_id, claimed, _ in reports}
         errors = [error for _, _, error in reports if error]
         elapsed = time.perf_counter() - started
+        busy = machine_busy_seconds() - busy_before
+        agents_cpu = sum(cpu_results.get(timeout=60) for _ in procs)
         for p in procs:
             p.join()
         all_claims = [t for ids in per_agent.values() for t in ids]
@@ -181,6 +202,10 @@ def main() -> int:
         print(f"agents={args.agents} processes={args.processes} pool_size={args.pool_size} tickets={args.tickets} "
               f"mode={args.mode} pg_options={args.pg_options!r}")
         print(f"claimed={len(all_claims)} in {elapsed:.2f}s -> {len(all_claims) / elapsed:,.0f} claims/s")
+        per_claim = 1000 / max(1, len(all_claims))
+        print(f"cpu per claim: agent processes {agents_cpu * per_claim:.2f} ms, rest of the machine (PostgreSQL, "
+              f"kernel, the processes' start-up) {(busy - agents_cpu) * per_claim:.2f} ms; machine busy {busy / elapsed:.2f} of "
+              f"{os.cpu_count()} cores")
         print(f"double_claims={doubles} unclaimed_or_mismatched={mismatched} per_agent_min={idlest} per_agent_max={busiest}")
         for error in errors[:5]:
             print("ERROR", error)

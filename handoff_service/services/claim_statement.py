@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, func, insert, literal, select, true, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, lazyload
 
 from handoff_service.config import Settings
 from handoff_service.models import (
@@ -61,73 +61,82 @@ def _typed(value: object, column: ColumnElement) -> ColumnElement:
 
 @lru_cache(maxsize=16)
 def _statement(greeting_template: str, by_id: bool) -> tuple[Select, bool]:
-    """Built once per shape and reused: constructing these CTEs costs more Python time than running them."""
+    """Built once per shape and reused: constructing these CTEs costs more Python time than running them.
+
+    Core throughout (``tickets`` the table, not the ORM entity), mapped to ``Ticket`` by ``from_statement``:
+    an ORM entity aliased to the CTE sometimes compiled against "tickets" instead of "claimed" when threads
+    first compiled the shared statement at the same time (a cartesian product, several rows).
+    """
+    tickets = Ticket.__table__
     now = bindparam("now", type_=UTCDateTime)
     agent_id = bindparam("agent_id", type_=Integer)
     if by_id:
-        target = Ticket.id == bindparam("ticket_id", type_=Integer)
+        target = tickets.c.id == bindparam("ticket_id", type_=Integer)
     else:
-        head = select(Ticket.id).where(Ticket.status == TicketStatus.queued).order_by(*queue_order()).limit(1)
-        target = Ticket.id == head.with_for_update(skip_locked=True).scalar_subquery()
+        head = select(tickets.c.id).where(tickets.c.status == TicketStatus.queued).order_by(*queue_order()).limit(1)
+        target = tickets.c.id == head.with_for_update(skip_locked=True).scalar_subquery()
     claimed = (
-        update(Ticket)
-        .where(target, Ticket.status == TicketStatus.queued)
+        update(tickets)
+        .where(target, tickets.c.status == TicketStatus.queued)
         .values(status=TicketStatus.claimed, claimed_at=now, assigned_agent_id=agent_id)
-        .returning(*Ticket.__table__.c)
+        .returning(*tickets.c)
         .cte("claimed")
     )
-    messages = Message.__table__.c
+    messages = Message.__table__
     joined = (
-        insert(Message)
+        insert(messages)
         .from_select(
             ["ticket_id", "sender", "text", "created_at"],
-            select(claimed.c.id, _typed(Sender.system, messages.sender), bindparam("joined", type_=String), now),
+            select(claimed.c.id, _typed(Sender.system, messages.c.sender), bindparam("joined", type_=String), now),
         )
-        .returning(Message.ticket_id)
+        .returning(messages.c.ticket_id)
         .cte("joined")
     )
+    # The agent is in the session already; no JOIN for its eager load.
+    as_ticket = (lazyload(Ticket.assigned_agent),)
     if not greeting_template:
-        query = select(aliased(Ticket, claimed)).select_from(claimed).add_cte(joined)
-        return query.execution_options(populate_existing=True), False
+        core = select(*claimed.c).add_cte(joined)
+        return select(Ticket).options(*as_ticket).from_statement(core).execution_options(populate_existing=True), False
     greeting = (
-        insert(Message)
+        insert(messages)
         .from_select(
             ["ticket_id", "sender", "agent_id", "text", "created_at"],
             select(
                 claimed.c.id,
-                _typed(Sender.agent, messages.sender),
+                _typed(Sender.agent, messages.c.sender),
                 agent_id,
                 _greeting_sql(greeting_template, claimed.c.customer_first_name),
                 now,
                 # Reading "joined" orders the two inserts: "Sam joined" gets the lower id.
             ).select_from(claimed.join(joined, joined.c.ticket_id == claimed.c.id)),
         )
-        .returning(Message.id, Message.ticket_id, Message.text)
+        .returning(messages.c.id, messages.c.ticket_id, messages.c.text)
         .cte("greeting")
     )
-    deliveries = Delivery.__table__.c
-    outbox = insert(Delivery).from_select(
+    deliveries = Delivery.__table__
+    outbox = insert(deliveries).from_select(
         ["conversation_id", "ticket_id", "message_id", "kind", "payload", "status", "attempts",
          "next_attempt_at", "created_at"],
         select(
             claimed.c.conversation_id,
             claimed.c.id,
             greeting.c.id,
-            _typed(DeliveryKind.bot_message, deliveries.kind),
+            _typed(DeliveryKind.bot_message, deliveries.c.kind),
             func.json_build_object("text", greeting.c.text, "agent_name", bindparam("agent_name", type_=String)),
-            _typed(DeliveryStatus.pending, deliveries.status),
+            _typed(DeliveryStatus.pending, deliveries.c.status),
             literal(0, Integer),
             now,
             now,
         ).select_from(claimed.join(greeting, greeting.c.ticket_id == claimed.c.id)),
     ).cte("outbox")
-    query = (
-        select(aliased(Ticket, claimed), greeting.c.id, greeting.c.text)
+    core = (
+        select(*claimed.c, greeting.c.id.label("greeting_id"), greeting.c.text.label("greeting_text"))
         .select_from(claimed)
         .outerjoin(greeting, true())
         .add_cte(joined, outbox)
     )
-    return query.execution_options(populate_existing=True), True
+    query = select(Ticket, core.selected_columns.greeting_id, core.selected_columns.greeting_text)
+    return query.options(*as_ticket).from_statement(core).execution_options(populate_existing=True), True
 
 
 def claim_in_one_statement(

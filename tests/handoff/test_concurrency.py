@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
 
 from handoff_service.config import Settings
 from handoff_service.db import make_engine, make_session_factory
@@ -92,3 +93,51 @@ def test_concurrent_creates_and_retried_messages_never_duplicate(fresh_db_url: s
             assert len(session.scalars(select(Message)).all()) == 1
     finally:
         engine.dispose()
+
+
+def test_threads_sharing_one_engine_compile_the_claim_statement_at_once(
+    fresh_db_url: str, settings: Settings
+) -> None:
+    """As in the service: one engine, one cached claim statement (greeting on), many threads at once."""
+    import threading
+
+    from handoff_service.models import Agent
+    from handoff_service.services import claims
+    from handoff_service.services.claim_statement import _statement
+
+    # With the ORM entity aliased to the CTE, threads compiling it at once sometimes got SQL that read
+    # "tickets" beside "claimed" (a cartesian product: MultipleResultsFound, claims lost to a rollback).
+    # Now the statement is Core: its final SELECT reads only the CTEs and does not join agents.
+    for by_id in (False, True):
+        for template in ("", "Hi {first_name}"):
+            query, _ = _statement(template, by_id)
+            final_select = str(query.compile(dialect=postgresql.dialect())).rsplit(")\n SELECT ", 1)[-1]
+            assert "tickets" not in final_select and "agents" not in final_select
+
+    agent_ids = _seed(fresh_db_url, settings, agents=16)
+    greeting = replace(settings, join_message="Hi {first_name}, {agent_name} here.")
+    for _round in range(3):
+        _statement.cache_clear()
+        engine = make_engine(fresh_db_url, pool_size=len(agent_ids), max_overflow=0)
+        factory = make_session_factory(engine)
+        start = threading.Barrier(len(agent_ids))
+
+        def claim_some(agent_id: int) -> list[int]:
+            start.wait()
+            claimed = []
+            for _ in range(2):
+                with factory() as session:
+                    agent = session.get(Agent, agent_id)
+                    ticket = claims.claim_next(session=session, settings=greeting, agent=agent)  # type: ignore[arg-type]
+                    session.commit()
+                    if ticket is not None:
+                        assert ticket.assigned_agent is not None and ticket.assigned_agent.id == agent_id
+                        claimed.append(ticket.id)
+            return claimed
+
+        try:
+            with ThreadPoolExecutor(max_workers=len(agent_ids)) as pool:
+                claimed_now = [t for ids in pool.map(claim_some, agent_ids) for t in ids]
+        finally:
+            engine.dispose()
+        assert len(claimed_now) == len(set(claimed_now)) == 2 * len(agent_ids)
