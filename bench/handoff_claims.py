@@ -203,8 +203,9 @@ def main() -> int:
               f"mode={args.mode} pg_options={args.pg_options!r}")
         print(f"claimed={len(all_claims)} in {elapsed:.2f}s -> {len(all_claims) / elapsed:,.0f} claims/s")
         per_claim = 1000 / max(1, len(all_claims))
+        rest = (busy - agents_cpu) * per_claim
         print(f"cpu per claim: agent processes {agents_cpu * per_claim:.2f} ms, rest of the machine (PostgreSQL, "
-              f"kernel, the processes' start-up) {(busy - agents_cpu) * per_claim:.2f} ms; machine busy {busy / elapsed:.2f} of "
+              f"kernel, the processes' start-up) {rest:.2f} ms; machine busy {busy / elapsed:.2f} of "
               f"{os.cpu_count()} cores")
         print(f"double_claims={doubles} unclaimed_or_mismatched={mismatched} per_agent_min={idlest} per_agent_max={busiest}")
         for error in errors[:5]:

