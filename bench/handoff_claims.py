@@ -1,7 +1,7 @@
 """Benchmark: claims per second with many concurrent agents on PostgreSQL (target >= 1,000/s, 0 double claims).
 
 Creates its own database, seeds queued tickets, lets N agents (threads, optionally spread over
-processes) claim through the service layer (one transaction per claim: the same code path the
+processes) claim through the service layer (one request's database work per claim: the same code path the
 API uses), checks every ticket was claimed exactly once, and drops the database.
 
     .venv/bin/python bench/handoff_claims.py --agents 50 --tickets 20000 --processes 2
@@ -25,9 +25,10 @@ from sqlalchemy import Connection, insert, select, update
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from handoff_service.config import SETTINGS  # noqa: E402
-from handoff_service.db import make_engine, make_session_factory  # noqa: E402
+from handoff_service.db import make_engine, make_session_factory, run_single_statements_without_transaction  # noqa: E402,E501
 from handoff_service.migrate import upgrade_database  # noqa: E402
 from handoff_service.models import Agent, Presence, Priority, Ticket, TicketStatus, utcnow  # noqa: E402
+from handoff_service.security import TokenSigner  # noqa: E402
 from handoff_service.services import claims  # noqa: E402
 from handoff_service.services.queue import queue_key_for  # noqa: E402
 
@@ -104,16 +105,21 @@ def claim_worker(
     size = min(pool_size, len(agent_ids)) if pool_size > 0 else len(agent_ids)
     engine = make_engine(url, pool_size=size, max_overflow=0, connect_args=connect_args)
     factory = make_session_factory(engine)
+    signer = TokenSigner(settings.secret_key)
+    tokens = {agent_id: signer.issue("agent", agent_id) for agent_id in agent_ids}
     start_barrier = threading.Barrier(len(agent_ids))
 
     def claim_once(agent_id: int) -> int | None:
         if mode == "core":
             with engine.connect() as connection:
                 return _claim_core(connection, agent_id)
-        # "service": what POST /api/v1/queue/claim-next does after auth: load the agent, claim_next, commit.
+        # "service": what POST /api/v1/queue/claim-next does: verify the agent's token, claim_next (which reads
+        # the agent in its statement), commit.
         with factory() as session:
-            agent = session.get(Agent, agent_id)
-            ticket = claims.claim_next(session=session, settings=settings, agent=agent)  # type: ignore[arg-type]
+            run_single_statements_without_transaction(session)
+            verified = signer.verify("agent", tokens[agent_id], settings.agent_token_ttl_seconds)
+            assert verified is not None
+            ticket = claims.claim_next(session=session, settings=settings, agent_id=verified.subject)
             session.commit()
             return ticket.id if ticket is not None else None
 
@@ -149,7 +155,8 @@ def main() -> int:
         "--mode",
         choices=["service", "core"],
         default="service",
-        help="service: load agent, claim_next (claim, joined message, greeting + outbox row), commit; "
+        help="service: verify the agent's token, claim_next (reads the agent, claims, writes the joined message, "
+             "greeting + outbox row: one statement outside BEGIN/COMMIT on PostgreSQL), commit; "
              "core: the bare atomic UPDATE",
     )
     parser.add_argument(

@@ -24,16 +24,18 @@ from handoff_service.maintenance import run_maintenance_forever, run_queue_updat
 from handoff_service.rasa_client import RasaClient
 from handoff_service.runtime import Runtime
 from handoff_service.security import TokenSigner
-from handoff_service.services.errors import Conflict, Forbidden, NotFound, ServiceError
+from handoff_service.services.errors import Conflict, Forbidden, NotFound, ServiceError, UnknownAgent
 
 log = logging.getLogger("handoff_service")
 API_VERSION = "1.0.0"
-_STATUS_FOR_ERROR: dict[type[ServiceError], int] = {NotFound: 404, Conflict: 409, Forbidden: 403}
+_STATUS_FOR_ERROR: dict[type[ServiceError], int] = {NotFound: 404, Conflict: 409, Forbidden: 403, UnknownAgent: 401}
 
 
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
-    return JSONResponse({"detail": exc.message}, status_code=_STATUS_FOR_ERROR.get(type(exc), 400))
+    status_code = _STATUS_FOR_ERROR.get(type(exc), 400)
+    headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
+    return JSONResponse({"detail": exc.message}, status_code=status_code, headers=headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -123,7 +125,7 @@ def create_app(settings: Settings = SETTINGS, *, runtime: Runtime | None = None)
     )
     app.state.runtime = runtime
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=runtime.settings.max_body_bytes)
-    for error_cls in (NotFound, Conflict, Forbidden, ServiceError):
+    for error_cls in (NotFound, Conflict, Forbidden, UnknownAgent, ServiceError):
         app.add_exception_handler(error_cls, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import select
 
-from handoff_service.api.deps import MAX_ID, AgentDep, RuntimeDep, SessionDep, TicketId
+from handoff_service.api.deps import MAX_ID, AgentDep, AgentIdDep, RuntimeDep, SessionDep, TicketId
 from handoff_service.api.present import queue_items_out, ticket_detail_out, ticket_out
 from handoff_service.api.responses import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND
 from handoff_service.api.schemas import (
@@ -18,6 +18,7 @@ from handoff_service.api.schemas import (
     TicketOut,
     TransferIn,
 )
+from handoff_service.db import run_single_statements_without_transaction
 from handoff_service.models import Ticket, TicketStatus, utcnow
 from handoff_service.services import claims, queue, tickets
 
@@ -52,8 +53,9 @@ def my_tickets(agent: AgentDep, session: SessionDep) -> list[TicketOut]:
     responses={**AUTH_ERRORS, 404: {"model": ErrorOut, "description": "Nobody is waiting"}},
     summary="Atomically claim the ticket at the head of the queue",
 )
-def claim_next(agent: AgentDep, runtime: RuntimeDep, session: SessionDep) -> TicketDetailOut:
-    ticket = claims.claim_next(session=session, settings=runtime.settings, agent=agent)
+def claim_next(agent_id: AgentIdDep, runtime: RuntimeDep, session: SessionDep) -> TicketDetailOut:
+    run_single_statements_without_transaction(session)
+    ticket = claims.claim_next(session=session, settings=runtime.settings, agent_id=agent_id)
     if ticket is None:
         session.rollback()
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Nobody is waiting in the queue")
@@ -67,8 +69,9 @@ def claim_next(agent: AgentDep, runtime: RuntimeDep, session: SessionDep) -> Tic
     responses={**AUTH_ERRORS, **NOT_FOUND, 409: {"model": ErrorOut, "description": "Already claimed or closed"}},
     summary="Atomically claim this ticket (409 if someone was faster)",
 )
-def claim(ticket_id: TicketId, agent: AgentDep, runtime: RuntimeDep, session: SessionDep) -> TicketDetailOut:
-    ticket = claims.claim_ticket(session=session, settings=runtime.settings, agent=agent, ticket_id=ticket_id)
+def claim(ticket_id: TicketId, agent_id: AgentIdDep, runtime: RuntimeDep, session: SessionDep) -> TicketDetailOut:
+    run_single_statements_without_transaction(session)
+    ticket = claims.claim_ticket(session=session, settings=runtime.settings, agent_id=agent_id, ticket_id=ticket_id)
     session.commit()
     return _detail(session, ticket)
 

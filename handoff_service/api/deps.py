@@ -59,9 +59,15 @@ def require_service(runtime: RuntimeDep, credentials: Credentials) -> None:
         raise _unauthorized("Invalid service token")
 
 
-def _agent_from_token(runtime: Runtime, session: Session, token: str, kind: str, max_age: int) -> Agent:
+def _agent_id_from_token(runtime: Runtime, token: str, kind: str, max_age: int) -> int:
     claims = runtime.signer.verify(kind, token, max_age)  # type: ignore[arg-type]
-    agent = session.get(Agent, claims.subject) if claims else None
+    if claims is None:
+        raise _unauthorized("Invalid or expired agent token")
+    return claims.subject
+
+
+def _agent_from_token(runtime: Runtime, session: Session, token: str, kind: str, max_age: int) -> Agent:
+    agent = session.get(Agent, _agent_id_from_token(runtime, token, kind, max_age))
     if agent is None:
         raise _unauthorized("Invalid or expired agent token")
     return agent
@@ -71,6 +77,12 @@ def require_agent(runtime: RuntimeDep, session: SessionDep, credentials: Credent
     return _agent_from_token(
         runtime, session, _token(credentials), "agent", runtime.settings.agent_token_ttl_seconds
     )
+
+
+def require_agent_id(runtime: RuntimeDep, credentials: Credentials) -> int:
+    """The agent a valid agent token names, not yet loaded: for routes whose own statement reads the agent
+    (the claim does, in the same round trip) and answers 401 if it does not exist."""
+    return _agent_id_from_token(runtime, _token(credentials), "agent", runtime.settings.agent_token_ttl_seconds)
 
 
 def require_stream_agent(
@@ -105,3 +117,4 @@ def require_service_or_customer(runtime: RuntimeDep, credentials: Credentials, t
 
 ServiceAuth = Depends(require_service)
 AgentDep = Annotated[Agent, Depends(require_agent)]
+AgentIdDep = Annotated[int, Depends(require_agent_id)]

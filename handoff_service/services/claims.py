@@ -1,8 +1,9 @@
 """Agent actions on tickets: claim (atomic), reply, release, transfer, resolve.
 
 Claim next is one conditional statement: UPDATE ... WHERE id = (SELECT id ... ORDER BY queue_key, id LIMIT 1
-[FOR UPDATE SKIP LOCKED on PostgreSQL]) AND status = 'queued' RETURNING *. On PostgreSQL the rows a claim
-causes are written by that same statement (``claim_statement``); on SQLite by the statements after it.
+[FOR UPDATE SKIP LOCKED on PostgreSQL]) AND status = 'queued' RETURNING *. On PostgreSQL the agent is read
+and the rows a claim causes are written by that same statement (``claim_statement``); on SQLite by the
+statements around it.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from handoff_service.config import Settings
 from handoff_service.models import Agent, Message, Sender, Ticket, TicketStatus, utcnow
 from handoff_service.services.deliveries import enqueue_bot_message, enqueue_resume
-from handoff_service.services.errors import Conflict, Forbidden, NotFound
+from handoff_service.services.errors import Conflict, Forbidden, NotFound, UnknownAgent
 from handoff_service.services.claim_statement import claim_in_one_statement, greeting_text, joined_text
 from handoff_service.services.hooks import message_event_data, stage_event, stage_outbox_wakeup, ticket_event_data
 from handoff_service.services.queue import queue_order
@@ -20,20 +21,33 @@ from handoff_service.services.tickets import add_system_message, get_ticket
 from handoff_service.services.transitions import conditional_update
 
 
-def _claim(*, session: Session, settings: Settings, agent: Agent, ticket_id: int | None) -> Ticket | None:
+def _claim(*, session: Session, settings: Settings, agent_id: int, ticket_id: int | None) -> Ticket | None:
     """Claim ``ticket_id`` (or the head of the queue) and write what it causes: "Sam joined" and the agent's
-    greeting queued for the customer. Consoles hear the status change, then the greeting."""
-    if session.get_bind().dialect.name == "postgresql":
-        result = claim_in_one_statement(session=session, settings=settings, agent=agent, ticket_id=ticket_id)
-        if result is None:
-            return None
-        ticket, greeting = result
-        stage_event(session, "ticket.status", ticket_event_data(ticket))
-        if greeting is not None:
-            stage_outbox_wakeup(session)
-            stage_event(session, "ticket.message", message_event_data(greeting))
-        return ticket
-    return _claim_on_sqlite(session=session, settings=settings, agent=agent, ticket_id=ticket_id)
+    greeting queued for the customer. Consoles hear the status change, then the greeting.
+
+    Routes pass the id from a verified token: the claim reads the agent itself, so an unknown agent claims
+    nothing (``UnknownAgent``)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return _claim_on_sqlite(session=session, settings=settings, agent=_agent(session, agent_id), ticket_id=ticket_id)
+    result = claim_in_one_statement(
+        session=session, greeting_template=settings.join_message, agent_id=agent_id, ticket_id=ticket_id
+    )
+    if result is None:
+        _agent(session, agent_id)  # nothing claimed: say so if the reason is the agent
+        return None
+    ticket, greeting = result
+    stage_event(session, "ticket.status", ticket_event_data(ticket))
+    if greeting is not None:
+        stage_outbox_wakeup(session)
+        stage_event(session, "ticket.message", message_event_data(greeting))
+    return ticket
+
+
+def _agent(session: Session, agent_id: int) -> Agent:
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        raise UnknownAgent(f"Agent {agent_id} does not exist")
+    return agent
 
 
 def _claim_on_sqlite(*, session: Session, settings: Settings, agent: Agent, ticket_id: int | None) -> Ticket | None:
@@ -55,7 +69,9 @@ def _claim_on_sqlite(*, session: Session, settings: Settings, agent: Agent, tick
         return None
     stage_event(session, "ticket.status", ticket_event_data(ticket))
     session.execute(
-        insert(Message).values(ticket_id=ticket.id, sender=Sender.system, text=joined_text(agent), created_at=utcnow())
+        insert(Message).values(
+            ticket_id=ticket.id, sender=Sender.system, text=joined_text(agent.name), created_at=utcnow()
+        )
     )
     if settings.join_message:
         text = greeting_text(settings.join_message, agent_name=agent.name, first_name=ticket.customer_first_name)
@@ -63,13 +79,13 @@ def _claim_on_sqlite(*, session: Session, settings: Settings, agent: Agent, tick
     return ticket
 
 
-def claim_next(*, session: Session, settings: Settings, agent: Agent) -> Ticket | None:
+def claim_next(*, session: Session, settings: Settings, agent_id: int) -> Ticket | None:
     """Claim the ticket at the head of the queue; None when nothing is waiting."""
-    return _claim(session=session, settings=settings, agent=agent, ticket_id=None)
+    return _claim(session=session, settings=settings, agent_id=agent_id, ticket_id=None)
 
 
-def claim_ticket(*, session: Session, settings: Settings, agent: Agent, ticket_id: int) -> Ticket:
-    claimed = _claim(session=session, settings=settings, agent=agent, ticket_id=ticket_id)
+def claim_ticket(*, session: Session, settings: Settings, agent_id: int, ticket_id: int) -> Ticket:
+    claimed = _claim(session=session, settings=settings, agent_id=agent_id, ticket_id=ticket_id)
     if claimed is None:
         ticket = get_ticket(session=session, ticket_id=ticket_id)
         raise Conflict(f"Ticket {ticket_id} is {ticket.status.value}, not queued; it cannot be claimed")

@@ -24,3 +24,9 @@ class Forbidden(ServiceError):
     """The caller is authenticated but this ticket is not theirs to act on."""
 
     code = "forbidden"
+
+
+class UnknownAgent(ServiceError):
+    """A signed agent token names an agent that does not exist (any more): the caller is not authenticated."""
+
+    code = "unauthenticated"

@@ -58,9 +58,7 @@ def claim_until_empty(database_url: str, agent_id: int, *, stop_after: int | Non
     try:
         while stop_after is None or len(claimed) < stop_after:
             with factory() as session:
-                agent = session.get(Agent, agent_id)
-                assert agent is not None
-                ticket = claims.claim_next(session=session, settings=settings, agent=agent)
+                ticket = claims.claim_next(session=session, settings=settings, agent_id=agent_id)
                 session.commit()
                 if ticket is None:
                     break

@@ -36,21 +36,21 @@ def test_claim_next_takes_the_head_and_a_second_claim_conflicts(session: Session
     sam, kai = make_agent(session, "Sam"), make_agent(session, "Kai")
     first = queued(session, settings, "c-1")
     second = queued(session, settings, "c-2")
-    got = claims.claim_next(session=session, settings=settings, agent=sam)
+    got = claims.claim_next(session=session, settings=settings, agent_id=sam.id)
     assert got is not None and got.id == first.id
     assert (got.status, got.assigned_agent_id) == (TicketStatus.claimed, sam.id) and got.claimed_at is not None
     with pytest.raises(Conflict):
-        claims.claim_ticket(session=session, settings=settings, agent=kai, ticket_id=first.id)
-    assert claims.claim_ticket(session=session, settings=settings, agent=kai, ticket_id=second.id).assigned_agent_id == kai.id
-    assert claims.claim_next(session=session, settings=settings, agent=kai) is None
+        claims.claim_ticket(session=session, settings=settings, agent_id=kai.id, ticket_id=first.id)
+    assert claims.claim_ticket(session=session, settings=settings, agent_id=kai.id, ticket_id=second.id).assigned_agent_id == kai.id
+    assert claims.claim_next(session=session, settings=settings, agent_id=kai.id) is None
     with pytest.raises(NotFound):
-        claims.claim_ticket(session=session, settings=settings, agent=kai, ticket_id=999_999)
+        claims.claim_ticket(session=session, settings=settings, agent_id=kai.id, ticket_id=999_999)
 
 
 def test_only_the_assigned_agent_may_act(session: Session, settings: Settings) -> None:
     sam, kai = make_agent(session, "Sam"), make_agent(session, "Kai")
     ticket = queued(session, settings, "owned")
-    claims.claim_ticket(session=session, settings=settings, agent=sam, ticket_id=ticket.id)
+    claims.claim_ticket(session=session, settings=settings, agent_id=sam.id, ticket_id=ticket.id)
     for action in (
         lambda: claims.reply(session=session, agent=kai, ticket_id=ticket.id, text="hi"),
         lambda: claims.release_ticket(session=session, agent=kai, ticket_id=ticket.id),
@@ -68,11 +68,11 @@ def test_wrong_transitions_conflict(session: Session, settings: Settings) -> Non
         claims.resolve_ticket(session=session, settings=settings, agent=sam, ticket_id=ticket.id)
     with pytest.raises(Conflict):
         claims.release_ticket(session=session, agent=sam, ticket_id=ticket.id)
-    claims.claim_ticket(session=session, settings=settings, agent=sam, ticket_id=ticket.id)
+    claims.claim_ticket(session=session, settings=settings, agent_id=sam.id, ticket_id=ticket.id)
     claims.resolve_ticket(session=session, settings=settings, agent=sam, ticket_id=ticket.id)
     for action in (
         lambda: claims.resolve_ticket(session=session, settings=settings, agent=sam, ticket_id=ticket.id),
-        lambda: claims.claim_ticket(session=session, settings=settings, agent=sam, ticket_id=ticket.id),
+        lambda: claims.claim_ticket(session=session, settings=settings, agent_id=sam.id, ticket_id=ticket.id),
         lambda: claims.reply(session=session, agent=sam, ticket_id=ticket.id, text="after the end"),
     ):
         with pytest.raises(Conflict):
@@ -83,7 +83,7 @@ def test_release_puts_the_ticket_back_at_its_old_place(session: Session, setting
     sam = make_agent(session, "Sam")
     first = queued(session, settings, "r-1")
     queued(session, settings, "r-2")
-    claims.claim_next(session=session, settings=settings, agent=sam)
+    claims.claim_next(session=session, settings=settings, agent_id=sam.id)
     released = claims.release_ticket(session=session, agent=sam, ticket_id=first.id)
     assert released.status == TicketStatus.queued and released.assigned_agent_id is None
     assert released.released_at is not None and released.claimed_at is None
@@ -93,7 +93,7 @@ def test_release_puts_the_ticket_back_at_its_old_place(session: Session, setting
 def test_transfer_moves_ownership(session: Session, settings: Settings) -> None:
     sam, kai = make_agent(session, "Sam"), make_agent(session, "Kai")
     ticket = queued(session, settings, "transfer")
-    claims.claim_ticket(session=session, settings=settings, agent=sam, ticket_id=ticket.id)
+    claims.claim_ticket(session=session, settings=settings, agent_id=sam.id, ticket_id=ticket.id)
     with pytest.raises(NotFound):
         claims.transfer_ticket(session=session, agent=sam, ticket_id=ticket.id, to_agent_id=987_654)
     moved = claims.transfer_ticket(session=session, agent=sam, ticket_id=ticket.id, to_agent_id=kai.id)
@@ -107,7 +107,7 @@ def test_reply_and_resolve_write_outbox_rows_in_order(session: Session, settings
     settings = replace(settings, join_message="Hi {first_name}, I'm {agent_name}.")
     sam = make_agent(session, "Sam")
     ticket = queued(session, settings, "outbox", customer_first_name="Ann")
-    claims.claim_ticket(session=session, settings=settings, agent=sam, ticket_id=ticket.id)
+    claims.claim_ticket(session=session, settings=settings, agent_id=sam.id, ticket_id=ticket.id)
     message = claims.reply(session=session, agent=sam, ticket_id=ticket.id, text="<script>alert(1)</script> I can help")
     assert message.sender == Sender.agent and message.text.startswith("<script>")  # stored raw
     claims.resolve_ticket(session=session, settings=settings, agent=sam, ticket_id=ticket.id)
@@ -133,7 +133,7 @@ def test_claim_writes_joined_then_greeting_with_its_outbox_row(
     settings = replace(settings, join_message="{first_name}, {agent_name} here. {first_name}?")
     agent = make_agent(session, "O'Brien {x} %s")
     ticket = queued(session, settings, f"greet-{first_name!r}", customer_first_name=first_name)
-    assert claims.claim_next(session=session, settings=settings, agent=agent) is not None
+    assert claims.claim_next(session=session, settings=settings, agent_id=agent.id) is not None
     messages = tickets.list_messages(session=session, ticket_id=ticket.id)
     greeting = f"{expected}, O'Brien {{x}} %s here. {expected}?"
     assert [(m.sender, m.text) for m in messages] == [
@@ -151,6 +151,6 @@ def test_claim_without_a_greeting_writes_no_outbox_row(session: Session, setting
     settings = replace(settings, join_message="")
     sam = make_agent(session, "Sam")
     ticket = queued(session, settings, "no-greeting")
-    assert claims.claim_ticket(session=session, settings=settings, agent=sam, ticket_id=ticket.id).id == ticket.id
+    assert claims.claim_ticket(session=session, settings=settings, agent_id=sam.id, ticket_id=ticket.id).id == ticket.id
     assert [m.sender for m in tickets.list_messages(session=session, ticket_id=ticket.id)] == [Sender.system]
     assert session.scalar(select(func.count(Delivery.id)).where(Delivery.ticket_id == ticket.id)) == 0

@@ -101,7 +101,6 @@ def test_threads_sharing_one_engine_compile_the_claim_statement_at_once(
     """As in the service: one engine, one cached claim statement (greeting on), many threads at once."""
     import threading
 
-    from handoff_service.models import Agent
     from handoff_service.services import claims
     from handoff_service.services.claim_statement import _statement
 
@@ -127,8 +126,7 @@ def test_threads_sharing_one_engine_compile_the_claim_statement_at_once(
             claimed = []
             for _ in range(2):
                 with factory() as session:
-                    agent = session.get(Agent, agent_id)
-                    ticket = claims.claim_next(session=session, settings=greeting, agent=agent)  # type: ignore[arg-type]
+                    ticket = claims.claim_next(session=session, settings=greeting, agent_id=agent_id)
                     session.commit()
                     if ticket is not None:
                         assert ticket.assigned_agent is not None and ticket.assigned_agent.id == agent_id

@@ -52,7 +52,7 @@ def _claimed_ticket(runtime: Runtime) -> tuple[int, int]:
         ticket, _ = tickets.create_ticket(
             session=session, settings=runtime.settings, draft=TicketDraft(conversation_id=CONVERSATION)
         )
-        claims.claim_ticket(session=session, settings=runtime.settings, agent=agent, ticket_id=ticket.id)
+        claims.claim_ticket(session=session, settings=runtime.settings, agent_id=agent.id, ticket_id=ticket.id)
         session.commit()
         return agent.id, ticket.id
 

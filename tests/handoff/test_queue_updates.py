@@ -24,7 +24,7 @@ def test_customers_behind_a_claimed_ticket_hear_their_new_position_once(session:
     assert [t.notified_position for t in (first, second, third)] == [1, 2, 3]
     assert announce_queue_moves(session=session, settings=settings) == 0  # nobody moved yet
     agent = make_agent(session, "Sam")
-    claims.claim_next(session=session, settings=settings, agent=agent)
+    claims.claim_next(session=session, settings=settings, agent_id=agent.id)
     assert announce_queue_moves(session=session, settings=settings) == 2
     assert "you're now next in the queue" in _notices(session, second.id)[0]
     assert "you're now number 2 in the queue" in _notices(session, third.id)[0]

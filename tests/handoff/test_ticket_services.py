@@ -99,7 +99,7 @@ def test_eta_uses_recent_handling_time_and_agents_online(session: Session, setti
     agent = make_agent(session, "Sam")
     make_agent(session, "Kai")
     done = new_ticket(session, settings, "handled")
-    claims.claim_ticket(session=session, settings=settings, agent=agent, ticket_id=done.id)
+    claims.claim_ticket(session=session, settings=settings, agent_id=agent.id, ticket_id=done.id)
     now = utcnow()
     done.claimed_at, done.resolved_at, done.status = now - timedelta(seconds=600), now, TicketStatus.resolved
     session.flush()
