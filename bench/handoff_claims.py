@@ -25,7 +25,11 @@ from sqlalchemy import Connection, insert, select, update
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from handoff_service.config import SETTINGS  # noqa: E402
-from handoff_service.db import make_engine, make_session_factory, run_single_statements_without_transaction  # noqa: E402,E501
+from handoff_service.db import (  # noqa: E402
+    make_engine,
+    make_session_factory,
+    run_single_statements_without_transaction,
+)
 from handoff_service.migrate import upgrade_database  # noqa: E402
 from handoff_service.models import Agent, Presence, Priority, Ticket, TicketStatus, utcnow  # noqa: E402
 from handoff_service.security import TokenSigner  # noqa: E402

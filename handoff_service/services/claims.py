@@ -28,7 +28,8 @@ def _claim(*, session: Session, settings: Settings, agent_id: int, ticket_id: in
     Routes pass the id from a verified token: the claim reads the agent itself, so an unknown agent claims
     nothing (``UnknownAgent``)."""
     if session.get_bind().dialect.name != "postgresql":
-        return _claim_on_sqlite(session=session, settings=settings, agent=_agent(session, agent_id), ticket_id=ticket_id)
+        agent = _agent(session, agent_id)
+        return _claim_on_sqlite(session=session, settings=settings, agent=agent, ticket_id=ticket_id)
     result = claim_in_one_statement(
         session=session, greeting_template=settings.join_message, agent_id=agent_id, ticket_id=ticket_id
     )
