@@ -91,3 +91,33 @@ def test_events_need_a_valid_token(live: tuple[LiveServer, Runtime, int], token:
     # An agent token is not a stream token.
     agent_token = runtime.signer.issue("agent", agent_id)
     assert httpx.get(f"{server.url}/api/v1/events", params={"token": agent_token}).status_code == 401
+
+
+def test_a_claim_over_http_is_heard_with_the_agent_and_the_greeting(fresh_db_url: str, settings: Settings) -> None:
+    """The claim route as deployed (engine-bound session: one statement outside BEGIN/COMMIT on PostgreSQL)."""
+    settings = replace(settings, database_url=fresh_db_url, join_message="Hi {first_name}, I'm {agent_name}.")
+    runtime = build_runtime(settings)
+    with runtime.session() as session:
+        agent_id = make_agent(session, "Sam").id
+        session.commit()
+    agent_headers = {"Authorization": f"Bearer {runtime.signer.issue('agent', agent_id)}"}
+    with LiveServer(create_app(runtime.settings, runtime=runtime)) as server:
+        stream_token = httpx.post(f"{server.url}/api/v1/auth/stream-token", headers=agent_headers).json()["token"]
+        out: queue.Queue[Any] = queue.Queue()
+        stop = threading.Event()
+        threading.Thread(target=_listen, args=(f"{server.url}/api/v1/events", {"token": stream_token}, {}, out, stop),
+                         daemon=True).start()
+        assert _next(out, "ready") == {"agent_id": agent_id}
+        created = httpx.post(f"{server.url}/api/v1/tickets", headers=service_headers(),
+                             json={"conversation_id": "claim-heard", "customer_first_name": "Ann"}).json()
+        claimed = httpx.post(f"{server.url}/api/v1/queue/claim-next", headers=agent_headers)
+        assert claimed.status_code == 200
+        body = claimed.json()
+        assert (body["id"], body["status"], body["assigned_agent"]["name"]) == (created["id"], "claimed", "Sam")
+        assert [m["text"] for m in body["messages"]] == ["Sam joined the conversation.", "Hi Ann, I'm Sam."]
+        status = _next(out, "ticket.status")
+        assert (status["status"], status["assigned_agent_name"]) == ("claimed", "Sam")
+        assert _next(out, "ticket.message")["message"]["text"] == "Hi Ann, I'm Sam."
+        assert httpx.post(f"{server.url}/api/v1/tickets/{created['id']}/claim", headers=agent_headers).status_code == 409
+        assert httpx.post(f"{server.url}/api/v1/queue/claim-next", headers=agent_headers).status_code == 404
+        stop.set()
