@@ -73,8 +73,9 @@ def _statement(greeting_template: str, by_id: bool) -> tuple[Select, bool]:
     """
     tickets, agents, messages = Ticket.__table__, Agent.__table__, Message.__table__
     now = bindparam("now", type_=UTCDateTime)
+    agent_id = bindparam("agent_id", type_=Integer)
     # Only what the claim shows (AgentRef); the rest, the password hash included, stays unloaded.
-    agent = select(agents.c.id, agents.c.name).where(agents.c.id == bindparam("agent_id", type_=Integer)).cte("agent")
+    agent = select(agents.c.id, agents.c.name).where(agents.c.id == agent_id).cte("agent")
     if by_id:
         target = tickets.c.id == bindparam("ticket_id", type_=Integer)
     else:
@@ -83,7 +84,7 @@ def _statement(greeting_template: str, by_id: bool) -> tuple[Select, bool]:
     claimed = (
         update(tickets)
         .where(target, tickets.c.status == TicketStatus.queued, select(agent.c.id).exists())
-        .values(status=TicketStatus.claimed, claimed_at=now, assigned_agent_id=select(agent.c.id).scalar_subquery())
+        .values(status=TicketStatus.claimed, claimed_at=now, assigned_agent_id=agent_id)
         .returning(*tickets.c)
         .cte("claimed")
     )
