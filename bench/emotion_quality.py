@@ -55,7 +55,7 @@ def main() -> int:
     data = load_goemotions(args.data)
     scorer = get_scorer().warm_up()
     meta = scorer.head.meta
-    order = np.random.default_rng(meta["seed"]).permutation(len(data.train))
+    order = np.random.default_rng(meta["split_seed"] if "split_seed" in meta else meta["seed"]).permutation(len(data.train))
     holdout = data.train.subset(np.sort(order[: int(round(len(order) * meta["holdout_fraction"]))]))
     results = {"backend": scorer.backend, "splits": {}}
     for name, split in (("dev", data.dev), ("holdout", holdout)):

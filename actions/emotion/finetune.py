@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from actions.emotion.embedder import MAX_TOKENS, Tokenizer, load_bert
+from actions.emotion.embedder import TOKENISATION, TOP_LAYERS, Tokenizer, load_bert
 
 TRAINABLE = 6  # transformer layers the shipped recipe fine-tunes (all of them; the embedding layer stays)
 N_LAYERS = 6
@@ -32,7 +32,7 @@ HIDDEN = 384
 
 def cached_states(texts: list[str], cache_dir: Path, frozen: int = N_LAYERS - TRAINABLE) -> dict[str, np.ndarray]:
     """Token states after layer ``frozen`` (ragged, float16) and the pooled states of layers 0..frozen."""
-    digest = hashlib.sha256(f"states-{frozen}-{MAX_TOKENS}".encode())
+    digest = hashlib.sha256(f"states-{frozen}-{TOKENISATION}".encode())
     for text in texts:
         digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
     path = cache_dir / f"states-{digest.hexdigest()[:20]}.npz"
@@ -44,7 +44,7 @@ def cached_states(texts: list[str], cache_dir: Path, frozen: int = N_LAYERS - TR
     from actions.emotion.embedder import pooled_layers
 
     started = time.perf_counter()
-    bert, tokenizer = load_bert(fine_tuned=False), Tokenizer()
+    bert, tokenizer = load_bert(), Tokenizer()
     order = np.argsort(tokenizer.lengths(texts), kind="stable")
     lengths = np.zeros(len(texts), np.int64)
     chunks: list[tuple[int, np.ndarray]] = []
@@ -74,7 +74,7 @@ def top_layers(frozen: int = N_LAYERS - TRAINABLE):
     """Trainable copies of the installed model's layers above ``frozen``."""
     import torch
 
-    bert = load_bert(fine_tuned=False)
+    bert = load_bert()
     return torch.nn.ModuleList(copy.deepcopy(bert.encoder.layer[i]) for i in range(frozen, N_LAYERS))
 
 
@@ -218,7 +218,7 @@ def save_top_layers(state: dict, path: Path, frozen: int = N_LAYERS - TRAINABLE,
     # Rounded to float16 first in both cases, so ``compress`` of a whole-tensor run gives the same file.
     tensors = {name: tensor.detach().half() for name, tensor in _full_names(state, frozen).items()}
     if rank is not None:
-        tensors = low_rank_delta(tensors, load_bert(fine_tuned=False).state_dict(), rank)
+        tensors = low_rank_delta(tensors, load_bert().state_dict(), rank)
     save_delta(tensors, path)
 
 
@@ -231,7 +231,7 @@ def load_top_layers(path: Path, frozen: int = N_LAYERS - TRAINABLE):
     layers = top_layers(frozen)
     prefix = len("encoder.layer.")
     state = {}
-    for key, tensor in rebuilt_state(load_file(str(path)), load_bert(fine_tuned=False).state_dict()).items():
+    for key, tensor in rebuilt_state(load_file(str(path)), load_bert().state_dict()).items():
         index, rest = key[prefix:].split(".", 1)
         state[f"{int(index) - frozen}.{rest}"] = tensor
     unexpected = layers.load_state_dict(state, strict=False).unexpected_keys
@@ -270,14 +270,15 @@ def _finish(data, holdout, caches: dict, out_dir: Path, frozen: int, meta: dict)
     from actions.emotion.head import Head
     from actions.emotion.metrics import head_report
 
-    head, top = Head.load(out_dir), load_top_layers(out_dir / "top_layers.safetensors", frozen)
+    head, top = Head.load(out_dir), load_top_layers(out_dir / TOP_LAYERS, frozen)
     meta["metrics"] = {name: head_report(data, split, head.predict(all_features(top, caches[name]).numpy()))
                        for name, split in (("dev", data.dev), ("holdout", holdout))}
     replace(head, meta={**head.meta, **meta}).save(out_dir)  # head.json: the run's settings, data and metrics
     return meta
 
 
-def experiment(data_dir: Path, out_dir: Path, *, seed: int = 13, epochs: int = 3, holdout_fraction: float = 0.1,
+def experiment(data_dir: Path, out_dir: Path, *, seed: int = 13, split_seed: int = 13, epochs: int = 3,
+               holdout_fraction: float = 0.1,
                calibration_weight: float = 10.0, settings: dict | None = None, trainable: int = TRAINABLE,
                rank: int | None = None, cache_dir: Path | None = None) -> dict:
     """Fine-tunes on the same fit / hold-out / dev split as ``train``; writes top layers + head + metrics to
@@ -291,7 +292,7 @@ def experiment(data_dir: Path, out_dir: Path, *, seed: int = 13, epochs: int = 3
     settings = {**RECIPE, **(settings or {})}
     frozen = N_LAYERS - trainable
     data, fit, holdout, calibration, caches, cache, provenance = _splits(
-        data_dir, seed=seed, holdout_fraction=holdout_fraction, frozen=frozen, cache_dir=cache_dir)
+        data_dir, seed=split_seed, holdout_fraction=holdout_fraction, frozen=frozen, cache_dir=cache_dir)
     fit_c = cached_states(fit.texts + calibration.texts, cache, frozen)
     n = len(data.names)
     fit_y = np.vstack([fit.soft_targets(n), calibration.soft_targets(n)])
@@ -302,9 +303,10 @@ def experiment(data_dir: Path, out_dir: Path, *, seed: int = 13, epochs: int = 3
         negative=negative, seed=seed, epochs=epochs, frozen=frozen, **settings)
     provenance["calibration"]["weight"] = calibration_weight
     meta = {**provenance, "settings": settings, "trainable_layers": trainable, "epochs": epochs,
-            "chosen_epoch": epoch, "seed": seed, "delta_rank": rank, "dev_negative_auc_at_choice": round(score, 4),
+            "chosen_epoch": epoch, "seed": seed, "split_seed": split_seed, "delta_rank": rank,
+            "dev_negative_auc_at_choice": round(score, 4),
             "trained_at": datetime.now(timezone.utc).strftime("%Y-%m-%d")}
-    save_top_layers(state, out_dir / "top_layers.safetensors", frozen, rank)
+    save_top_layers(state, out_dir / TOP_LAYERS, frozen, rank)
     Head(data.names, data.sentiment, layers, {}, mean, std).save(out_dir)
     return _finish(data, holdout, caches, out_dir, frozen, meta)
 
@@ -316,16 +318,17 @@ def compress(data_dir: Path, source_dir: Path, out_dir: Path, *, rank: int) -> d
     from actions.emotion.head import Head
 
     meta = {k: v for k, v in Head.load(source_dir).meta.items() if k not in ("labels", "sentiment", "metrics")}
-    source = load_file(str(source_dir / "top_layers.safetensors"))
+    source = load_file(str(source_dir / TOP_LAYERS))
     frozen = min(int(name.split(".")[2]) for name in source)
     data, _, holdout, _, caches, _, provenance = _splits(
-        data_dir, seed=meta["seed"], holdout_fraction=meta.get("holdout_fraction", 0.1), frozen=frozen)
+        data_dir, seed=meta.get("split_seed", meta["seed"]), holdout_fraction=meta.get("holdout_fraction", 0.1),
+        frozen=frozen)
     provenance["calibration"]["weight"] = meta.get("calibration", {}).get("weight", 10.0)  # experiment's default
     state = {}
     for name, tensor in source.items():
         index, rest = name.removeprefix("encoder.layer.").split(".", 1)
         state[f"{int(index) - frozen}.{rest}"] = tensor
-    save_top_layers(state, out_dir / "top_layers.safetensors", frozen, rank)
+    save_top_layers(state, out_dir / TOP_LAYERS, frozen, rank)
     Head.load(source_dir).save(out_dir)
     return _finish(data, holdout, caches, out_dir, frozen, {**provenance, **meta, "delta_rank": rank})
 
@@ -346,10 +349,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=config.PROJECT_ROOT.parent / "shared" / "data" / "goemotions")
     parser.add_argument("--out", type=Path, default=config.EMOTION_ONNX_DIR / "finetune")
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--seed", type=int, default=13, help="initialisation and batch order")
+    parser.add_argument("--split-seed", type=int, default=13,
+                        help="which 10%% of train is held out (keep it fixed to compare or combine runs)")
     parser.add_argument("--trainable", type=int, default=TRAINABLE, choices=range(1, N_LAYERS + 1),
                         help="top transformer layers to fine-tune (6 = all)")
     parser.add_argument("--lr-layers", type=float, default=RECIPE["lr_layers"])
+    parser.add_argument("--aux-weight", type=float, default=RECIPE["aux_weight"],
+                        help="weight of the negative-vs-rest loss beside the 28-label loss")
     parser.add_argument("--rank", type=int, default=DELTA_RANK,
                         help="rank of the stored difference from the installed model; 0 = whole float16 tensors")
     parser.add_argument("--compress", type=Path, metavar="DIR",
@@ -360,8 +367,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--compress needs a --rank above 0")
         meta = compress(args.data, args.compress, args.out, rank=args.rank)
     else:
-        meta = experiment(args.data, args.out, seed=args.seed, epochs=args.epochs, trainable=args.trainable,
-                          settings={"lr_layers": args.lr_layers}, rank=args.rank or None)
+        meta = experiment(args.data, args.out, seed=args.seed, split_seed=args.split_seed, epochs=args.epochs,
+                          trainable=args.trainable,
+                          settings={"lr_layers": args.lr_layers, "aux_weight": args.aux_weight}, rank=args.rank or None)
     print(json.dumps(meta["metrics"], indent=2))
     return 0
 

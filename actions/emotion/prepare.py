@@ -19,10 +19,10 @@ from actions.emotion.embedder import (
     FEATURES,
     INPUT_NAMES,
     Tokenizer,
-    load_bert,
+    load_members,
+    members_forward,
     onnx_is_prepared,
     onnx_paths,
-    pooled_layers,
     source_fingerprint,
 )
 
@@ -34,26 +34,25 @@ CHECK_TEXTS = [
 MIN_COSINE = 0.9999
 
 
-def prepare(directory: Path | None = None, force: bool = False) -> Path:
-    """Returns the ONNX path, exporting it only when missing, stale or ``force``."""
+def prepare(directory: Path | None = None, force: bool = False, head_dir: Path | None = None) -> Path:
+    """Returns the ONNX path of the model in ``head_dir`` (default: the shipped one), exporting it only when
+    missing, stale or ``force``."""
     model_path, meta_path = onnx_paths(directory)
-    if not force and onnx_is_prepared(directory):
+    if not force and onnx_is_prepared(directory, head_dir):
         return model_path
 
     import torch
 
     model_path.parent.mkdir(parents=True, exist_ok=True)
-    bert = load_bert()
+    berts = torch.nn.ModuleList(load_members(head_dir))
 
     class Pooled(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.bert = bert
+            self.berts = berts
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            states = self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                               token_type_ids=token_type_ids, output_hidden_states=True).hidden_states
-            return pooled_layers(states, attention_mask)
+            return members_forward(self.berts, input_ids, attention_mask, token_type_ids)
 
     batch = Tokenizer().encode(CHECK_TEXTS)
     inputs = tuple(torch.from_numpy(batch[n]) for n in INPUT_NAMES)
@@ -74,7 +73,7 @@ def prepare(directory: Path | None = None, force: bool = False) -> Path:
         os.replace(tmp, model_path)
     finally:
         tmp.unlink(missing_ok=True)
-    meta = {"source": source_fingerprint(), "features": FEATURES,
+    meta = {"source": source_fingerprint(head_dir), "features": FEATURES,
             "torch": torch.__version__, "min_cosine_vs_torch": round(cosine, 6)}
     meta_tmp = meta_path.with_suffix(".tmp")
     meta_tmp.write_text(json.dumps(meta, indent=2))

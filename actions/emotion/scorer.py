@@ -12,7 +12,7 @@ from actions import config
 from actions.emotion import EMOTIONS
 from actions.emotion.cues import Cue, find_cues
 from actions.emotion.embedder import Embedder
-from actions.emotion.head import HEAD_DIR, Head
+from actions.emotion.head import HEAD_DIR, Ensemble
 from actions.emotion.labels import AROUSAL, SIX
 from actions.emotion.text import CleanText, LanguageFlagger, clean
 from actions.emotion.tone import tone_for
@@ -32,8 +32,8 @@ class EmotionScorer:
 
     def __init__(self, head_dir: Path | str = HEAD_DIR, backend: str | None = None,
                  max_chars: int | None = None) -> None:
-        self.head = Head.load(head_dir)
-        self.embedder = Embedder(backend)
+        self.head = Ensemble.load(head_dir)
+        self.embedder = Embedder(backend, head_dir=Path(head_dir))
         self.language = LanguageFlagger()
         self.max_chars = int(max_chars or config.EMOTION_MAX_CHARS)
         label_index = {name: i for i, name in enumerate(self.head.labels)}

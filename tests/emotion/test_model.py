@@ -5,24 +5,40 @@ import numpy as np
 import pytest
 
 from actions.emotion import prepare
-from actions.emotion.embedder import Embedder, onnx_is_prepared, onnx_paths
-from actions.emotion.head import HEAD_DIR, Head
+from actions.emotion.embedder import FEATURE_DIM, Embedder, Tokenizer, onnx_is_prepared, onnx_paths, spell_out_emoji
+from actions.emotion.head import ENSEMBLE_FILE, HEAD_DIR, Ensemble, Head, member_dirs
 from actions.emotion.scorer import EmotionScorer
-from actions.emotion.train import train
+from actions.emotion.train import measure, train
 
 TEXTS = ["ok", "I reported the water damage THREE WEEKS ago and nobody has called me.",
          "my dad passed away on sunday", "thank you so much!!"]
 
 
-def test_shipped_head_is_small_plain_arrays_with_metrics():
-    assert (HEAD_DIR / "head.npz").stat().st_size < 5_000_000
-    head = Head.load()
-    assert len(head.labels) == 28 and head.labels[-1] == "neutral"
-    meta = json.loads((HEAD_DIR / "head.json").read_text())
+def test_shipped_model_is_small_plain_arrays_with_metrics():
+    members = member_dirs()
+    assert len(members) >= 1
+    for member in members:
+        assert (member / "head.npz").stat().st_size < 5_000_000
+        assert (member / "top_layers.safetensors").stat().st_size < 10_000_000
+    model = Ensemble.load()
+    assert len(model.labels) == 28 and model.labels[-1] == "neutral"
+    meta = json.loads((HEAD_DIR / ENSEMBLE_FILE).read_text())
     assert meta["metrics"]["dev"]["negative_auc"] > 0.8
-    assert "holdout" in meta["metrics"]
-    probs = head.predict(np.zeros((2, Embedder.dimension), np.float32))
+    assert "holdout" in meta["metrics"] and set(meta["member_metrics"]) == set(meta["members"])
+    features = np.random.default_rng(0).normal(size=(2, Embedder().dimension)).astype(np.float32)
+    probs = model.predict(features)
     assert probs.shape == (2, 28) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    each = [head.predict(features[:, i * FEATURE_DIM : (i + 1) * FEATURE_DIM]) for i, head in enumerate(model.heads)]
+    assert np.allclose(probs, np.mean(each, axis=0), atol=1e-6)
+
+
+def test_the_model_reads_emoji_by_name_not_as_unknown_tokens():
+    tokenizer = Tokenizer()
+    unknown = tokenizer._tok.token_to_id("[UNK]")
+    ids = tokenizer.encode(["so slow 😡", "😂😂 ❤"])["input_ids"]
+    assert unknown not in ids
+    assert spell_out_emoji("so slow 😡").split() == ["so", "slow", "enraged", "face"]
+    assert spell_out_emoji("plain text :) snake_case") == "plain text :) snake_case"
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +64,8 @@ def test_onnx_and_torch_give_the_same_features_and_scores(onnx_dir):
     cosine = (onnx_features * torch_features).sum(1) / (
         np.linalg.norm(onnx_features, axis=1) * np.linalg.norm(torch_features, axis=1))
     assert cosine.min() > 0.9999
-    head = Head.load()
-    assert np.abs(head.predict(onnx_features) - head.predict(torch_features)).max() < 1e-3
+    model = Ensemble.load()
+    assert np.abs(model.predict(onnx_features) - model.predict(torch_features)).max() < 1e-3
 
 
 def test_torch_fallback_scorer_works_and_agrees(scorer):
@@ -75,7 +91,7 @@ EKMAN = {"anger": ["anger", "annoyance", "disapproval"], "disgust": ["disgust"],
 
 def _tiny_goemotions(directory):
     """A small data set in GoEmotions' format (label scheme taken from the shipped head)."""
-    head = Head.load()
+    head = Ensemble.load()
     directory.mkdir()
     (directory / "emotions.txt").write_text("\n".join(head.labels) + "\n")
     (directory / "ekman_mapping.json").write_text(json.dumps(EKMAN))
@@ -88,20 +104,31 @@ def _tiny_goemotions(directory):
     (directory / "dev.tsv").write_text(lines + "\n")
 
 
-def test_training_is_reproducible_and_writes_a_loadable_head(tmp_path):
+def test_training_writes_a_measured_ensemble_the_scorer_loads(tmp_path):
     data = tmp_path / "goemotions"
     _tiny_goemotions(data)
-    runs = []
-    for n in (1, 2):
-        out = tmp_path / f"head{n}"
-        result = train(data, out, seed=3, holdout_fraction=0.2, calibration_file=None, cache_dir=tmp_path / "cache",
-                       grid={"hidden": [8], "dropout": [0.0], "weight_decay": [0.01]}, max_epochs=3)
-        assert set(result["metrics"]) == {"dev", "holdout"}
-        runs.append(Head.load(out))
-    for (w1, b1), (w2, b2) in zip(runs[0].weights, runs[1].weights):
-        assert np.array_equal(w1, w2) and np.array_equal(b1, b2)
-    assert runs[0].weights[0][0].shape == (Embedder.dimension, 8)
+    out = tmp_path / "model"
+    manifest = train(data, out, members=({"seed": 3}, {"seed": 4, "aux_weight": 2.0}), epochs=1, holdout_fraction=0.2, rank=4, cache_dir=tmp_path / "cache")
+    assert manifest["members"] == ["seed-3", "seed-4"] and set(manifest["metrics"]) == {"dev", "holdout"}
+    assert json.loads((out / ENSEMBLE_FILE).read_text())["metrics"] == manifest["metrics"]
+    scorer = EmotionScorer(head_dir=out, backend="torch")
+    assert scorer.embedder.dimension == 2 * FEATURE_DIM
+    assert 0 <= scorer.score("I am so angry about this")["intensity"] <= 1
+    heads = [Head.load(out / m) for m in manifest["members"]]
+    assert not np.array_equal(heads[0].weights[0][0], heads[1].weights[0][0])  # the seeds differ
+    assert heads[1].meta["settings"]["aux_weight"] == 2.0
 
+
+def test_members_fitted_on_different_hold_out_slices_are_refused(tmp_path):
+    from actions.emotion.finetune import experiment
+
+    data = tmp_path / "goemotions"
+    _tiny_goemotions(data)
+    for seed, split_seed in ((3, 3), (4, 5)):
+        experiment(data, tmp_path / f"seed-{seed}", seed=seed, split_seed=split_seed, epochs=1, holdout_fraction=0.2,
+                   rank=4, cache_dir=tmp_path / "cache")
+    with pytest.raises(ValueError, match="different hold-out"):
+        measure(data, tmp_path, ["seed-3", "seed-4"], cache_dir=tmp_path / "cache")
 
 
 def test_fine_tuning_is_reproducible_and_compressing_a_whole_run_gives_the_same_files(tmp_path):
