@@ -145,9 +145,14 @@ def length_batches(lengths: np.ndarray, batch: int, rng: np.random.Generator) ->
 
 def fit_top(fit_cache, fit_y, weights, dev_cache, evaluate, *, negative: list[int], seed: int, epochs: int,
             hidden: int, dropout: float, lr_layers: float, lr_head: float, aux_weight: float,
-            batch: int = 32, weight_decay: float = 0.01, frozen: int = N_LAYERS - TRAINABLE, log=print):
-    """Trains the top layers + head; returns (best dev score, epoch, layers state, head layers, mean, std)."""
+            batch: int = 32, weight_decay: float = 0.01, ema_decay: float = 0.0, frozen: int = N_LAYERS - TRAINABLE,
+            watch=None, log=print):
+    """Trains the top layers + head; returns (best dev score, epoch, layers state, head layers, mean, std).
+
+    With ``ema_decay`` an exponential moving average of the weights is kept too, and each epoch both the
+    trained and the averaged weights are candidates (chosen on dev). ``watch(features_of)`` is only logged."""
     import torch
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -161,6 +166,8 @@ def fit_top(fit_cache, fit_y, weights, dev_cache, evaluate, *, negative: list[in
     head = torch.nn.Sequential(
         torch.nn.Dropout(dropout), torch.nn.Linear(len(mean), hidden), torch.nn.GELU(approximate="tanh"),
         torch.nn.Dropout(dropout), torch.nn.Linear(hidden, fit_y.shape[1]))
+    model = torch.nn.ModuleList([layers, head])
+    averaged = None if not ema_decay else AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(ema_decay))
     optimiser = torch.optim.AdamW([{"params": layers.parameters(), "lr": lr_layers},
                                    {"params": head.parameters(), "lr": lr_head}], weight_decay=weight_decay)
     lengths = fit_cache["offsets"][1:] - fit_cache["offsets"][:-1]
@@ -172,7 +179,7 @@ def fit_top(fit_cache, fit_y, weights, dev_cache, evaluate, *, negative: list[in
     best = (-1.0, 0, None, None)
     for epoch in range(1, epochs + 1):
         started = time.perf_counter()
-        layers.train(), head.train()
+        model.train()
         for step, idx in enumerate(length_batches(lengths, batch, rng), 1):
             if step % 200 == 0:
                 log(f"      step {step}: {time.perf_counter() - started:.0f}s", flush=True)
@@ -188,16 +195,25 @@ def fit_top(fit_cache, fit_y, weights, dev_cache, evaluate, *, negative: list[in
             (loss * ws[t]).sum().div(ws[t].sum()).backward()
             optimiser.step()
             scheduler.step()
-        layers.eval(), head.eval()
-        with torch.no_grad():
-            probs = torch.softmax(head((all_features(layers, dev_cache) - mean_t) / std_t), dim=1).numpy()
-        score = evaluate(probs)
-        log(f"    epoch {epoch}: dev {score:.4f} ({time.perf_counter() - started:.0f}s)")
-        if score > best[0]:
-            state = {k: v.detach().clone() for k, v in layers.state_dict().items()}
-            head_layers = [(m.weight.detach().numpy().T.copy(), m.bias.detach().numpy().copy())
-                           for m in head if isinstance(m, torch.nn.Linear)]
-            best = (score, epoch, state, head_layers)
+            if averaged is not None:
+                averaged.update_parameters(model)
+        candidates = {"trained": model} if averaged is None else {"trained": model, "ema": averaged.module}
+        for kind, candidate in candidates.items():
+            cand_layers, cand_head = candidate[0].eval(), candidate[1].eval()
+
+            def probs_of(cache, cand_layers=cand_layers, cand_head=cand_head):
+                with torch.no_grad():
+                    features = (all_features(cand_layers, cache) - mean_t) / std_t
+                    return torch.softmax(cand_head(features), dim=1).numpy()
+
+            score = evaluate(probs_of(dev_cache))
+            watched = f", {watch(probs_of)}" if watch else ""
+            log(f"    epoch {epoch} {kind}: dev {score:.4f}{watched} ({time.perf_counter() - started:.0f}s)", flush=True)
+            if score > best[0]:
+                state = {k: v.detach().clone() for k, v in cand_layers.state_dict().items()}
+                head_layers = [(m.weight.detach().numpy().T.copy(), m.bias.detach().numpy().copy())
+                               for m in cand_head if isinstance(m, torch.nn.Linear)]
+                best = (score, epoch if kind == "trained" else f"{epoch} ({kind})", state, head_layers)
     return (*best, mean, std)
 
 
@@ -277,19 +293,33 @@ def _finish(data, holdout, caches: dict, out_dir: Path, frozen: int, meta: dict)
     return meta
 
 
+def teacher_probs(teachers: list[Path], cache: dict[str, np.ndarray]) -> np.ndarray:
+    """Label probabilities of fine-tuned runs (``experiment`` output folders), averaged, for a cache's rows."""
+    from actions.emotion.head import Head
+
+    probs = [Head.load(t).predict(all_features(load_top_layers(t / TOP_LAYERS), cache).numpy()) for t in teachers]
+    return np.mean(probs, axis=0).astype(np.float32)
+
+
 def experiment(data_dir: Path, out_dir: Path, *, seed: int = 13, split_seed: int = 13, epochs: int = 3,
                holdout_fraction: float = 0.1,
                calibration_weight: float = 10.0, settings: dict | None = None, trainable: int = TRAINABLE,
-               rank: int | None = None, cache_dir: Path | None = None) -> dict:
+               rank: int | None = None, cache_dir: Path | None = None, teachers: list[Path] = ()) -> dict:
     """Fine-tunes on the same fit / hold-out / dev split as ``train``; writes top layers + head + metrics to
-    ``out_dir``; returns the metadata (settings, data provenance, dev and hold-out metrics)."""
+    ``out_dir``; returns the metadata (settings, data provenance, dev and hold-out metrics).
+
+    With ``teachers`` (earlier runs on the same split) and ``distil_weight`` in the settings, the targets are
+    that share of the teachers' averaged probabilities plus the rest of the gold labels (distillation)."""
     import torch
 
     from actions.emotion.head import Head
-    from actions.emotion.metrics import negative_auc
+    from actions.emotion.metrics import negative_auc, negative_auc_clean
 
     torch.use_deterministic_algorithms(True)
     settings = {**RECIPE, **(settings or {})}
+    distil_weight = settings.pop("distil_weight", 0.0)
+    if distil_weight and not teachers:
+        raise ValueError("distil_weight needs teachers")
     frozen = N_LAYERS - trainable
     data, fit, holdout, calibration, caches, cache, provenance = _splits(
         data_dir, seed=split_seed, holdout_fraction=holdout_fraction, frozen=frozen, cache_dir=cache_dir)
@@ -297,10 +327,23 @@ def experiment(data_dir: Path, out_dir: Path, *, seed: int = 13, split_seed: int
     n = len(data.names)
     fit_y = np.vstack([fit.soft_targets(n), calibration.soft_targets(n)])
     weights = np.concatenate([np.ones(len(fit), np.float32), np.full(len(calibration), calibration_weight, np.float32)])
+    if distil_weight:
+        for teacher in teachers:
+            if Head.load(teacher).meta.get("split_seed") != split_seed:
+                raise ValueError(f"teacher {teacher} was fitted on another hold-out split")
+        fit_y = (1 - distil_weight) * fit_y + distil_weight * teacher_probs(list(teachers), fit_c)
+        settings = {**settings, "distil_weight": distil_weight, "teachers": [Path(t).name for t in teachers]}
     negative = [data.names.index(x) for x in data.sentiment["negative"]]
+
+    def holdout_aucs(probs_of) -> str:
+        neg = probs_of(caches["holdout"])[:, negative].sum(1)
+        return (f"hold-out {negative_auc(data, holdout, neg):.4f} / "
+                f"{negative_auc_clean(data, holdout, neg):.4f} (watched, not used to choose)")
+
     score, epoch, state, layers, mean, std = fit_top(
         fit_c, fit_y, weights, caches["dev"], lambda p: negative_auc(data, data.dev, p[:, negative].sum(1)),
-        negative=negative, seed=seed, epochs=epochs, frozen=frozen, **settings)
+        negative=negative, seed=seed, epochs=epochs, frozen=frozen, watch=holdout_aucs,
+        **{k: v for k, v in settings.items() if k not in ("distil_weight", "teachers")})
     provenance["calibration"]["weight"] = calibration_weight
     meta = {**provenance, "settings": settings, "trainable_layers": trainable, "epochs": epochs,
             "chosen_epoch": epoch, "seed": seed, "split_seed": split_seed, "delta_rank": rank,
@@ -357,6 +400,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr-layers", type=float, default=RECIPE["lr_layers"])
     parser.add_argument("--aux-weight", type=float, default=RECIPE["aux_weight"],
                         help="weight of the negative-vs-rest loss beside the 28-label loss")
+    parser.add_argument("--ema", type=float, default=RECIPE.get("ema_decay", 0.0), metavar="DECAY",
+                        help="also keep an exponential moving average of the weights (0 = off)")
+    parser.add_argument("--teacher", type=Path, action="append", default=[],
+                        help="a finished run on the same split to distil from (repeatable)")
+    parser.add_argument("--distil-weight", type=float, default=0.0, help="share of the teachers in the targets")
     parser.add_argument("--rank", type=int, default=DELTA_RANK,
                         help="rank of the stored difference from the installed model; 0 = whole float16 tensors")
     parser.add_argument("--compress", type=Path, metavar="DIR",
@@ -369,7 +417,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         meta = experiment(args.data, args.out, seed=args.seed, split_seed=args.split_seed, epochs=args.epochs,
                           trainable=args.trainable,
-                          settings={"lr_layers": args.lr_layers, "aux_weight": args.aux_weight}, rank=args.rank or None)
+                          settings={"lr_layers": args.lr_layers, "aux_weight": args.aux_weight,
+                                    "ema_decay": args.ema, "distil_weight": args.distil_weight},
+                          teachers=args.teacher, rank=args.rank or None)
     print(json.dumps(meta["metrics"], indent=2))
     return 0
 

@@ -148,3 +148,24 @@ def test_fine_tuning_is_reproducible_and_compressing_a_whole_run_gives_the_same_
         assert (tmp_path / "c" / name).read_bytes() == shipped
     assert Head.load(tmp_path / "a").meta["metrics"] == first["metrics"]
     assert set(first["metrics"]) == {"dev", "holdout"} and first["delta_rank"] == 4
+
+
+def test_distilling_from_a_teacher_on_the_same_split_changes_the_targets_and_is_recorded(tmp_path):
+    from actions.emotion.finetune import experiment
+
+    data = tmp_path / "goemotions"
+    _tiny_goemotions(data)
+    options = {"epochs": 1, "holdout_fraction": 0.2, "rank": 4, "cache_dir": tmp_path / "cache"}
+    experiment(data, tmp_path / "teacher", seed=3, split_seed=3, **options)
+    plain = experiment(data, tmp_path / "plain", seed=4, split_seed=3, settings={"ema_decay": 0.9}, **options)
+    distilled = experiment(data, tmp_path / "student", seed=4, split_seed=3, teachers=[tmp_path / "teacher"],
+                           settings={"ema_decay": 0.9, "distil_weight": 0.5}, **options)
+    assert distilled["settings"]["distil_weight"] == 0.5 and distilled["settings"]["teachers"] == ["teacher"]
+    assert distilled["chosen_epoch"] in (1, "1 (ema)") and plain["settings"]["ema_decay"] == 0.9
+    student, baseline = Head.load(tmp_path / "student"), Head.load(tmp_path / "plain")
+    assert not np.array_equal(student.weights[0][0], baseline.weights[0][0])
+    with pytest.raises(ValueError, match="another hold-out split"):
+        experiment(data, tmp_path / "x", seed=4, split_seed=5, teachers=[tmp_path / "teacher"],
+                   settings={"distil_weight": 0.5}, **options)
+    with pytest.raises(ValueError, match="needs teachers"):
+        experiment(data, tmp_path / "y", seed=4, split_seed=3, settings={"distil_weight": 0.5}, **options)
