@@ -150,7 +150,8 @@ def fit_top(fit_cache, fit_y, weights, dev_cache, evaluate, *, negative: list[in
     """Trains the top layers + head; returns (best dev score, epoch, layers state, head layers, mean, std).
 
     With ``ema_decay`` an exponential moving average of the weights is kept too, and each epoch both the
-    trained and the averaged weights are candidates (chosen on dev). ``watch(probs_of)`` (a summary string of other caches) is only logged, never used to choose."""
+    trained and the averaged weights are candidates (chosen on dev). ``watch(probs_of)`` returns a summary of
+    other caches that is only logged, never used to choose."""
     import torch
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
