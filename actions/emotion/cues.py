@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from actions.emotion.emoticons import find_emoticons
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -137,8 +139,16 @@ def find_cues(text: str) -> list[Cue]:
     if match := _first(_CONFUSION, text):
         cues.append(Cue("confusion", match, 0.1, -0.05, {"confusion": 0.5}))
     cues.extend(_emphasis(text))
+    cues.extend(_emoji_cues(text))
+    return cues
+
+
+def _emoji_cues(text: str) -> list[Cue]:
+    """One cue per feeling an emoji group shows; an emoticon counts as its emoji but is shown as typed."""
+    typed = [(found, found) for pattern, *_ in _EMOJI for found in pattern.findall(text)] + find_emoticons(text)
+    cues = []
     for pattern, kind, weight, valence, emotions in _EMOJI:
-        if match := _first(pattern, text):
+        if match := next((shown for shown, as_emoji in typed if pattern.fullmatch(as_emoji)), None):
             cues.append(Cue(kind, match, weight, valence, emotions))
     return cues
 

@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from actions import config
+from actions.emotion.emoticons import emoticons_to_emoji
 from actions.emotion.head import HEAD_DIR, member_dirs
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 # sentence_bert_config.json says 256; longer inputs keep their first and last tokens.
 MAX_TOKENS = 256
 # Part of the training cache's key: what the model reads changes with how text is turned into tokens.
-TOKENISATION = f"emoji spelled out, {MAX_TOKENS} tokens head+tail"
+TOKENISATION = f"emoticons and emoji spelled out, {MAX_TOKENS} tokens head+tail"
 ONNX_FILE = "all-minilm-l6-v2.onnx"
 META_FILE = "all-minilm-l6-v2.meta.json"
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
@@ -80,7 +81,9 @@ def onnx_is_prepared(directory: Path | None = None, head_dir: Path | None = None
 
 def spell_out_emoji(text: str) -> str:
     """"so slow 😡" -> "so slow  enraged face ": MiniLM's vocabulary has no emoji (each one reads as [UNK]),
-    but it knows their names; about 2 % of GoEmotions comments have one, and customers use them."""
+    but it knows their names; about 2 % of GoEmotions comments have one, and customers use them. Text
+    emoticons (":(") are read as their emoji first (``emoticons``)."""
+    text = emoticons_to_emoji(text)
     if text.isascii():  # most messages: skips the emoji library's scan (~50 us per short message)
         return text
     import emoji
