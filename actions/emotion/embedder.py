@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 # sentence_bert_config.json says 256; longer inputs keep their first and last tokens.
 MAX_TOKENS = 256
 # Part of the training cache's key: what the model reads changes with how text is turned into tokens.
-TOKENISATION = f"emoticons and emoji spelled out, {MAX_TOKENS} tokens head+tail"
+TOKENISATION = f"emoji and emoticons (':)' also right after a word) spelled out, {MAX_TOKENS} tokens head+tail"
 ONNX_FILE = "all-minilm-l6-v2.onnx"
 META_FILE = "all-minilm-l6-v2.meta.json"
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")

@@ -4,8 +4,9 @@ MiniLM's word pieces split ":(" into ":" and "(", which carry no feeling, so "ok
 emoticon is mapped to one emoji; the model then reads that emoji's name (``embedder.spell_out``) and the cue
 layer treats it like the emoji (``cues.find_cues``). About 2 % of GoEmotions comments have one.
 
-An emoticon counts only as a token of its own (spaces or the text's ends around it, trailing punctuation
-allowed), so URLs ("https://"), times ("10:30") and list markers ("b)") are left alone. A repeated last
+An emoticon counts only at the end of a token (a space or the text's end after it, trailing punctuation
+allowed) and, unless it starts with its eyes (":)", ";)"), at the start of one, so URLs ("https://"), times
+("10:30"), "std::vector" and list markers ("b)") are left alone. A repeated last
 character (":((", ":)))") is the same emoticon.
 """
 from __future__ import annotations
@@ -34,8 +35,14 @@ EMOTICONS: dict[str, str] = {
 }
 
 # Longest first, so ">:(" is not read as ":(".
-_ALTERNATIVES = "|".join(f"{re.escape(e)}{re.escape(e[-1])}*" for e in sorted(EMOTICONS, key=len, reverse=True))
-_EMOTICON = re.compile(rf"(?<!\S)({_ALTERNATIVES})(?=[.,!?]*(?:\s|$))")
+def _alternatives(emoticons) -> str:
+    return "|".join(f"{re.escape(e)}{re.escape(e[-1])}*" for e in sorted(emoticons, key=len, reverse=True))
+
+
+# Chat writes "thanks:)" and "sorry:(" without a space, so emoticons with eyes first may follow a letter.
+_EMOTICON = re.compile(rf"(?:(?<!\S)({_alternatives(EMOTICONS)})"
+                       rf"|(?<=[^\W\d_])({_alternatives(e for e in EMOTICONS if e[0] in ':;')}))"
+                       r"(?=[.,!?]*(?:\s|$))")
 
 
 def _canonical(found: str) -> str:
@@ -47,8 +54,8 @@ def _canonical(found: str) -> str:
 
 def find_emoticons(text: str) -> list[tuple[str, str]]:
     """(emoticon as written, the emoji it stands for), in order of appearance."""
-    return [(m.group(1), EMOTICONS[_canonical(m.group(1))]) for m in _EMOTICON.finditer(text)]
+    return [(m.group(m.lastindex), EMOTICONS[_canonical(m.group(m.lastindex))]) for m in _EMOTICON.finditer(text)]
 
 
 def emoticons_to_emoji(text: str) -> str:
-    return _EMOTICON.sub(lambda m: EMOTICONS[_canonical(m.group(1))], text)
+    return _EMOTICON.sub(lambda m: EMOTICONS[_canonical(m.group(m.lastindex))], text)

@@ -12,6 +12,8 @@ from actions.emotion.emoticons import ANGRY, CRYING, FROWNING, HEART, SLIGHTLY_S
     ("thanks :) <3", [(":)", SLIGHTLY_SMILING), ("<3", HEART)]),
     ("T_T why", [("T_T", CRYING)]),
     ("(: fine", [("(:", SLIGHTLY_SMILING)]),
+    ("thanks:)", [(":)", SLIGHTLY_SMILING)]),
+    ("sorry:(. bye", [(":(", FROWNING)]),
 ])
 def test_emoticons_standing_alone_are_read_as_their_emoji(text, expected):
     assert find_emoticons(text) == expected
@@ -19,7 +21,7 @@ def test_emoticons_standing_alone_are_read_as_their_emoji(text, expected):
 
 @pytest.mark.parametrize("text", [
     "see https://example.com/claims", "call me at 10:30", "options a) b) c)", "ratio 3:2", "sad):", ":(:(",
-    "std::vector", "plain text snake_case",
+    "std::vector", "plain text snake_case", "Note:(see below)", "x=D", "3:)",
 ])
 def test_text_that_only_looks_like_an_emoticon_is_left_alone(text):
     assert find_emoticons(text) == []
