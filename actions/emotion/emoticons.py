@@ -1,13 +1,13 @@
 """Text emoticons (":(", ">:(", "<3") read as the emoji they stand for.
 
 MiniLM's word pieces split ":(" into ":" and "(", which carry no feeling, so "ok :(" read as neutral. Each
-emoticon is mapped to one emoji; the model then reads that emoji's name (``embedder.spell_out``) and the cue
-layer treats it like the emoji (``cues.find_cues``). About 2 % of GoEmotions comments have one.
+emoticon is mapped to one emoji; the model then reads that emoji's name (``embedder.spell_out_emoji``) and
+the cue layer treats it like the emoji (``cues.find_cues``). About 2 % of GoEmotions comments have one.
 
 An emoticon counts only at the end of a token (a space or the text's end after it, trailing punctuation
 allowed) and, unless it starts with its eyes (":)", ";)"), at the start of one, so URLs ("https://"), times
-("10:30"), "std::vector" and list markers ("b)") are left alone. A repeated last
-character (":((", ":)))") is the same emoticon.
+("10:30"), "std::vector" and list markers ("b)") are left alone. A repeated last character (":((", ":)))")
+is the same emoticon.
 """
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ EMOTICONS: dict[str, str] = {
     "</3": BROKEN_HEART,
 }
 
-# Longest first, so ">:(" is not read as ":(".
 def _alternatives(emoticons) -> str:
+    # Longest first, so ">:(" is not read as ":(".
     return "|".join(f"{re.escape(e)}{re.escape(e[-1])}*" for e in sorted(emoticons, key=len, reverse=True))
 
 
