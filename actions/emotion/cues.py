@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from actions.emotion.emoticons import find_emoticons
+from actions.emotion.sarcasm import find_sarcasm
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class Cue:
     intensity: float
     valence: float = 0.0
     emotions: dict[str, float] = field(default_factory=dict)
+    # Emotions the cue shows the model misread: their level is scaled down by that share.
+    dampens: dict[str, float] = field(default_factory=dict)
 
     def label(self) -> str:
         return f'{self.kind}: "{self.match}"'
@@ -37,7 +40,7 @@ _DURATION = _rx(rf"\b{_NUMBER}\s+(?:(?:whole|full|long)\s+)?(day|week|month|year
 _WAIT_CONTEXT = _rx(r"\b(?:report\w*|submit\w*|sent|send|call\w*|rang|ring|phon\w*|e-?mail\w*|wrote|written|"
                     r"appl(?:y|ied)|lodg\w*|filed|chas\w*|wait\w*|still|nobody|no one|no-one|haven'?t|hasn'?t|"
                     r"have not|has not|heard nothing|no (?:response|reply|answer|update|news|word|contact)|"
-                    r"ignor\w*|promised)\b")
+                    r"ignor\w*|promised|under review|pending|outstanding|in progress|being processed)\b")
 _STILL_WAITING = _rx(r"\bstill\s+(?:waiting|no\b|not\b|nothing|haven'?t|hasn'?t|have not|has not|"
                      r"do(?:n'?t| not) have)|\bheard nothing\b|\bno one (?:has )?(?:called|replied|got back)"
                      r"|\bnobody (?:has )?(?:called|replied|got back|rang|contacted)")
@@ -83,7 +86,8 @@ _EVENTS = [
     (_rx(r"\b(?:(?:is|was|got|been|are|were|has|have|house|home|kitchen|flat|basement|garage|cellar) flooded|"
          r"flooding|(?:had|there was|there's) a fire|burn(?:ed|t) down|"
          r"caught fire|on fire|collapsed|storm damage|(?:burst|leaking) pipe|ceiling (?:fell|came down)|"
-         r"lost everything|homeless|nowhere to (?:live|stay))\b"),
+         r"lost everything|homeless|nowhere to (?:live|stay)|(?:since|after|from|during) the (?:fire|flood|storm|"
+         r"explosion))\b"),
      "damage to home", 0.3, -0.3, {"fear": 0.3, "sadness": 0.3}),
 ]
 _CHARGED = [
@@ -93,7 +97,8 @@ _CHARGED = [
          r"lawyer|legal action|complain\w*)\b"),
      "charged words", 0.2, -0.2, {"anger": 0.25, "frustration": 0.35}),
     (_rx(r"\b(?:scared|terrified|frightened|afraid|worried|anxious|panic\w*|desperate|can'?t cope|"
-         r"don'?t know what to do|please help|help me|can'?t sleep)\b"),
+         r"don'?t know what to do|please help|help me|(?:can'?t|cannot|couldn'?t) sleep|"
+         r"(?:haven'?t|have not|hasn'?t|not|barely) (?:slept|been sleeping|sleeping))\b"),
      "fear words", 0.25, -0.25, {"fear": 0.45}),
     (_rx(r"\b(?:devastated|heartbroken|distraught|grieving|in tears|crying|lonely|hopeless|"
          r"overwhelmed|struggling)\b"),
@@ -110,9 +115,23 @@ _EMOJI = [
 ]
 
 
+_DENIED_BEFORE = _rx(r"\b(?:not|never|no longer|isn'?t|wasn'?t|aren'?t)\s+(?:(?:at all|so|too|that|really|even|"
+                     r"particularly|very|remotely|in the least)\s+){0,2}$")
+_COMPLAINT_KINDS = frozenset({"waiting time", "repeated contact", "charged words", "profanity"})
+
+
 def _first(pattern: re.Pattern, text: str) -> str | None:
     found = pattern.search(text)
     return found.group(0) if found else None
+
+
+def _first_said(pattern: re.Pattern, text: str) -> str | None:
+    """The first match the customer does not deny ("I'm not angry", "never worried"); the model still reads
+    the whole sentence, only the cue (shown to the agent as what drove the score) must not claim the word."""
+    for found in pattern.finditer(text):
+        if not _DENIED_BEFORE.search(text, 0, found.start()):
+            return found.group(0)
+    return None
 
 
 def find_cues(text: str) -> list[Cue]:
@@ -129,8 +148,11 @@ def find_cues(text: str) -> list[Cue]:
         cues.append(Cue("repeated contact", match, 0.4, -0.3, {"frustration": 0.55}))
     elif match := _first(_REPEAT, text):
         cues.append(Cue("repeated contact", match, 0.25, -0.2, {"frustration": 0.4}))
-    for pattern, kind, weight, valence, emotions in _EVENTS + _CHARGED:
+    for pattern, kind, weight, valence, emotions in _EVENTS:
         if match := _first(pattern, text):
+            cues.append(Cue(kind, match, weight, valence, emotions))
+    for pattern, kind, weight, valence, emotions in _CHARGED:
+        if match := _first_said(pattern, text):
             cues.append(Cue(kind, match, weight, valence, emotions))
     if match := _first(_PROFANITY, text):
         cues.append(Cue("profanity", match, 0.3, -0.15, {"anger": 0.35}))
@@ -138,6 +160,8 @@ def find_cues(text: str) -> list[Cue]:
         cues.append(Cue("negation", match, 0.1, -0.15, {"frustration": 0.2}))
     if match := _first(_CONFUSION, text):
         cues.append(Cue("confusion", match, 0.1, -0.05, {"confusion": 0.5}))
+    if match := find_sarcasm(text, complaint_found=any(c.kind in _COMPLAINT_KINDS for c in cues)):
+        cues.append(Cue("sarcasm", match, 0.3, -0.8, {"frustration": 0.5, "anger": 0.15}, dampens={"joy": 0.9}))
     cues.extend(_emphasis(text))
     cues.extend(_emoji_cues(text))
     return cues

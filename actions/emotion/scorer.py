@@ -89,6 +89,8 @@ class EmotionScorer:
             valence += cue.valence * (1.0 + valence if cue.valence < 0 else 1.0 - valence)
             for emotion, boost in cue.emotions.items():
                 emotions[emotion] = 1.0 - (1.0 - emotions[emotion]) * (1.0 - boost)
+            for emotion, share in cue.dampens.items():
+                emotions[emotion] *= 1.0 - share
         intensity, valence = _clip(intensity, 0, 1), _clip(valence, -1, 1)
         top = max(EMOTIONS, key=lambda e: emotions[e])
         language = self.language.detect(cleaned.text)

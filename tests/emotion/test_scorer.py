@@ -127,3 +127,20 @@ def test_get_scorer_is_one_instance_across_threads(scorer):
         t.join()
     assert all(s is scorer for s in seen)
     assert all(r == results[0] for r in results)
+
+
+def test_a_sarcastic_complaint_is_not_read_as_joy(scorer):
+    """The encoder reads the praise words ("Fantastic service"); the sarcasm cue must turn the read around
+    so the bot validates instead of answering cheerfully."""
+    result = scorer.score("Great, just great. Another letter saying my claim is under review. "
+                          "Fantastic service as always.")
+    assert result["tone"] in ("upset", "distressed")
+    assert result["valence"] < 0
+    assert result["dominant"] == "frustration"
+    assert any(cue.startswith("sarcasm:") for cue in result["cues"])
+
+
+def test_sincere_praise_stays_positive_beside_the_sarcasm_cue(scorer):
+    result = scorer.score("Great service as always, thanks again!")
+    assert result["tone"] == "positive"
+    assert result["dominant"] == "joy"
