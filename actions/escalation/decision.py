@@ -6,7 +6,8 @@ words that caused it):
 - ``explicit_request``   the customer asks for a person;
 - ``vulnerability``      bereavement, serious injury or illness, financial hardship, fraud or threat;
 - ``unsupported_language`` the message is not in English;
-- ``complex_case``       a declined or disputed claim, or a large loss;
+- ``complex_case``       a declined or disputed claim, a large loss, or a customer who has had to contact
+                         us again and again about the same thing ("the fourth time I've called");
 - ``high_intensity``     one message at or above ``Thresholds.intensity``;
 - ``rising_distress``    intensity climbing over the last turns (trajectory slope);
 - ``sustained_distress`` a smoothed level that stays high for several turns;

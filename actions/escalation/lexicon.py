@@ -37,6 +37,14 @@ COMPLEX_CASE = {
         r"\b(total loss|written off|write[- ]off|burn(?:ed|t) down|destroyed|uninhabitable|"
         r"whole (?:house|home|roof|ground floor)|structural damage)\b",
         _FLAGS),
+    # Contacting us again and again about one thing means the usual path has already failed this customer.
+    "repeated_contact": re.compile(
+        r"\b((?:third|fourth|fifth|sixth|3rd|4th|5th|6th|\d+th|umpteenth|nth) time (?:i(?:'ve| have)? |we(?:'ve| have)? )?"
+        r"(?:called|rung|rang|phoned|e-?mailed|written|wrote|asked|contacted|chased|been in touch|tried|"
+        r"explained|reported)|(?:called|rung|rang|phoned|e-?mailed|written|contacted|chased) (?:you |about this )?"
+        r"(?:three|four|five|six|several|many|\d+|so many) times|how many (?:more )?times (?:do|have|must|will) i|"
+        r"keep (?:having to )?(?:call|ring|chas|phon|e-?mail|explain|repeat)\w*)\b",
+        _FLAGS),
 }
 
 _AMOUNT = re.compile(r"(?:£|\$|€|gbp\s?|eur\s?|usd\s?)\s?(\d[\d,]*(?:\.\d+)?)\s?(k|grand|thousand)?", _FLAGS)

@@ -52,6 +52,10 @@ _ACKNOWLEDGEMENTS: dict[str, list[str]] = {
     "complex_case": [
         "\u201c{quote}\u201d — that deserves a person who can look at every detail with you{, name}.",
     ],
+    "repeated_contact": [
+        "\u201c{quote}\u201d — you shouldn't have had to chase us like this{, name}, and I'm sorry you have.",
+        "I'm sorry{, name}: \u201c{quote}\u201d is not how it should be. Let's get this settled by a person now.",
+    ],
     "unsupported_language": [
         "I'm sorry{, name} — I can only chat in English, but a colleague can help you further.",
     ],
@@ -65,7 +69,7 @@ _ACKNOWLEDGEMENTS: dict[str, list[str]] = {
 
 def acknowledgement(decision: Decision, name: str | None, rng: random.Random | None = None) -> str:
     rng = rng or random.Random()
-    key = decision.category if decision.trigger == "vulnerability" else decision.trigger
+    key = decision.category if decision.category in _ACKNOWLEDGEMENTS else decision.trigger
     if decision.trigger in ("high_intensity", "rising_distress", "sustained_distress"):
         key = "distress"
     options = _ACKNOWLEDGEMENTS.get(key) or _ACKNOWLEDGEMENTS["distress"]

@@ -56,6 +56,28 @@ def test_declined_claim_and_large_loss_are_complex_cases():
     assert small is None
 
 
+@pytest.mark.parametrize("text", [
+    "This is the fourth time I've called about the same thing. FOURTH.",
+    "third time I have asked for my policy documents",
+    "I've emailed you five times about this",
+    "how many more times do I have to explain the same thing",
+    "I keep having to chase you for an answer",
+])
+def test_contacting_us_again_and_again_is_a_complex_case_even_when_calm(text):
+    decision = decide_message(Turn(text, "make_complaint", score(0.4, cues=['repeated contact: "x"'])))
+    assert decision.trigger == "complex_case" and decision.category == "repeated_contact"
+    assert decision.priority == "high"  # the repeat cue raises normal to high
+
+
+@pytest.mark.parametrize("text", [
+    "is this the first time you've seen a claim like mine?",
+    "I pay three times a year",
+    "second time lucky, the upload worked",
+])
+def test_counting_without_chasing_is_not_repeated_contact(text):
+    assert decide_message(Turn(text, "ask_question", score(0.2))) is None
+
+
 def test_single_high_intensity_message_escalates_and_very_high_is_immediate():
     high = decide_message(Turn("this is ridiculous", "make_complaint", score(0.85)))
     assert high.trigger == "high_intensity" and not high.immediate
