@@ -44,6 +44,13 @@ def test_distressed_message_sets_the_tone_slot(customer):
     assert slots["emotion_tone"] in ("distressed", "upset")
 
 
+def test_a_sarcastic_complaint_is_answered_as_a_complaint_not_as_praise(customer):
+    customer.say("Great, just great. Another letter saying my claim is under review. Fantastic service as always.")
+    emotion = customer.user_events()[-1]["parse_data"]["emotion"]
+    assert any(cue.startswith("sarcasm:") for cue in emotion["cues"]), emotion["cues"]
+    assert customer.tracker()["slots"]["emotion_tone"] in ("distressed", "upset")
+
+
 def test_first_name_from_channel_metadata_is_used(customer_named):
     customer = customer_named("Priya")
     replies = " ".join(customer.say_texts("hi"))
