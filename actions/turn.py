@@ -31,9 +31,11 @@ logger = logging.getLogger(__name__)
 
 TONE_SLOT = "emotion_tone"
 TONES = ("distressed", "upset", "neutral", "positive")
-# The customer is answering the bot here, not telling it how they feel about their case.
-NO_DECISION_INTENTS = {"handoff_accept", "handoff_decline", "EXTERNAL_handoff_resolved",
-                       "EXTERNAL_handoff_abandoned"}
+# The customer is answering an offer of a person here, not telling the bot how they feel about their case.
+# Without an offer to answer, these intents are a pre-emptive "no" or, more often, a misread message
+# ("Sorry to bother you, I know you're busy, but…"), and the message is assessed like any other.
+ANSWER_INTENTS = {"handoff_accept", "handoff_decline"}
+NO_DECISION_INTENTS = {"EXTERNAL_handoff_resolved", "EXTERNAL_handoff_abandoned"}
 NO_DECISION_LOOPS = {"tnps_form", "callback_form"}
 CANCEL_WAIT_INTENTS = {"stop", "cancel_handoff"}
 
@@ -57,14 +59,15 @@ def tone_events(tracker: Tracker) -> list[EventType]:
 
 def escalation_events(tracker: Tracker) -> list[EventType]:
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-    if (intent in NO_DECISION_INTENTS or tracker.active_loop_name in NO_DECISION_LOOPS
-            or tracker.get_slot("handoff_pending")
+    offered = history.offer_made(tracker)
+    if (intent in NO_DECISION_INTENTS or (intent in ANSWER_INTENTS and offered)
+            or tracker.active_loop_name in NO_DECISION_LOOPS or tracker.get_slot("handoff_pending")
             or history.last_bot_action(tracker) == "action_offer_handoff"):
         return []
     declines = int(tracker.get_slot("handoff_declines") or 0)
     decision = decide_conversation(
         history.turns(tracker), THRESHOLDS, declines=declines,
-        turns_since_decline=history.user_turns_since_intent(tracker, "handoff_decline"),
+        turns_since_decline=history.user_turns_since_intent(tracker, "handoff_decline") if offered else None,
     )
     if decision is None:
         return []

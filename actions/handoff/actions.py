@@ -137,6 +137,10 @@ class ActionHandoffDeclined(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        if not history.offer_made(tracker):
+            # Nothing to decline: a "no person, please" up front, or a message misread as one.
+            dispatcher.utter_message(response="utter_handoff_not_offered")
+            return []
         declines = int(tracker.get_slot("handoff_declines") or 0) + 1
         events: list[EventType] = [SlotSet("handoff_declines", declines), SlotSet("handoff_trigger", None),
                                    SlotSet("handoff_mode", None)]

@@ -84,5 +84,15 @@ def last_bot_action(tracker: Tracker) -> str | None:
     return None
 
 
+def offer_made(tracker: Tracker) -> bool:
+    """Whether the bot has offered a person in this session (so "no thanks" can be an answer to it)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return False
+        if event.get("event") == "action" and event.get("name") == "action_offer_handoff":
+            return True
+    return False
+
+
 def input_channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"

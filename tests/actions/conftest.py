@@ -32,7 +32,8 @@ def domain() -> Dict[str, Any]:
 @pytest.fixture
 def make_tracker(domain: Dict[str, Any]):
     """A tracker from tests/actions/data/tracker.json with the domain's slots, a latest user message
-    and optional slot values, events and active form."""
+    (optionally with its emotion score) and optional slot values, earlier events (``history``), later
+    events and active form."""
 
     def _make(
         text: str = "hello",
@@ -42,6 +43,8 @@ def make_tracker(domain: Dict[str, Any]):
         metadata: Optional[Dict[str, Any]] = None,
         events: Optional[List[Dict[str, Any]]] = None,
         active_loop: Optional[str] = None,
+        history: Optional[List[Dict[str, Any]]] = None,
+        emotion: Optional[Dict[str, Any]] = None,
     ) -> Tracker:
         state = json.loads(TRACKER_JSON.read_text(encoding="utf-8"))
         all_slots = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
@@ -50,9 +53,13 @@ def make_tracker(domain: Dict[str, Any]):
         assert not unknown, f"slots not in domain.yml: {unknown}"
         all_slots.update(slots or {})
         parse_data = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
+        if emotion is not None:
+            parse_data["emotion"] = emotion
         state["slots"] = all_slots
         state["latest_message"] = {**parse_data, "metadata": metadata or {}}
-        state["events"][-1] = {**state["events"][-1], "text": text, "parse_data": parse_data, "metadata": metadata or {}}
+        latest = {**state["events"][-1], "text": text, "parse_data": parse_data, "metadata": metadata or {}}
+        # ``history`` comes before the latest customer message, ``events`` after it.
+        state["events"][-1:] = copy.deepcopy(history or []) + [latest]
         state["events"] += copy.deepcopy(events or [])
         state["active_loop"] = {"name": active_loop} if active_loop else {}
         return Tracker.from_dict(state)

@@ -9,11 +9,16 @@ from sqlalchemy import select
 from actions.clients.handoff import HandoffUnavailable
 from actions.handoff.actions import ActionHandoffDeclined, ActionOfferHandoff, ActionStartHandoff
 from actions.handoff.outbox import HandoffWork
+from tests.actions.helpers import responses, user_event
 
 pytestmark = pytest.mark.anyio
 
 DECISION = {"trigger": "high_intensity", "words": "nobody has called me in three weeks", "priority": "high",
             "immediate": False, "category": "", "signals": {}}
+# Earlier in the session: a charged message, and the bot's offer of a person.
+OFFERED = [user_event("nobody has called me in three weeks", "make_complaint"),
+           {"event": "action", "name": "action_offer_handoff", "timestamp": 1763780100.5},
+           {"event": "action", "name": "action_listen", "timestamp": 1763780100.6}]
 
 
 class FakeHandoff:
@@ -70,12 +75,26 @@ async def test_offer_mid_form_pauses_the_form(make_tracker, dispatcher, domain):
 
 
 async def test_declining_brings_the_form_back(make_tracker, dispatcher, domain):
-    tracker = make_tracker(text="/handoff_decline", intent="handoff_decline",
+    tracker = make_tracker(text="/handoff_decline", intent="handoff_decline", history=OFFERED,
                            slots={"handoff_interrupted_form": "claim_form", "handoff_declines": 1})
     events = await ActionHandoffDeclined().run(dispatcher, tracker, domain)
     assert events == [SlotSet("handoff_declines", 2), SlotSet("handoff_trigger", None), SlotSet("handoff_mode", None),
                       SlotSet("handoff_interrupted_form", None), FollowupAction("claim_form")]
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_declined_continue"]
+
+
+async def test_declining_an_offer_is_counted(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text="not right now thanks", intent="handoff_decline", history=OFFERED)
+    events = await ActionHandoffDeclined().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("handoff_declines", 1), SlotSet("handoff_trigger", None), SlotSet("handoff_mode", None)]
+    assert responses(dispatcher) == ["utter_handoff_declined"]
+
+
+async def test_a_decline_with_no_offer_made_is_not_a_decline(make_tracker, dispatcher, domain):
+    """A message misread as "no thanks" must not get "the offer stands" when nothing was offered."""
+    tracker = make_tracker(text="Sorry to bother you, I know you're busy", intent="handoff_decline")
+    assert await ActionHandoffDeclined().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_handoff_not_offered"]
 
 
 async def test_accepting_creates_the_ticket_and_pauses(make_tracker, dispatcher, domain):

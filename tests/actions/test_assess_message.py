@@ -1,0 +1,54 @@
+"""action_assess_message on a message the intent classifier read as an answer to an offer of a person."""
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.turn import ActionAssessMessage
+from tests.actions.helpers import user_event
+
+pytestmark = pytest.mark.anyio
+
+DISTRESSED = {"available": True, "intensity": 0.86, "valence": -0.95, "tone": "distressed", "dominant": "sadness",
+              "is_english": True, "language": "en", "emotions": {"sadness": 0.9, "fear": 0.6},
+              "cues": ['fear words: "haven\'t slept"', 'damage to home: "since the fire"']}
+TEXT = "Sorry to bother you, I know you're busy, but I haven't slept since the fire and I don't know what to do."
+OFFERED = [user_event("hello", "greet"), {"event": "action", "name": "action_offer_handoff", "timestamp": 1763780100.5},
+           {"event": "action", "name": "action_listen", "timestamp": 1763780100.6},
+           user_event("no thanks", "handoff_decline"),
+           {"event": "action", "name": "action_handoff_declined", "timestamp": 1763780100.7},
+           {"event": "action", "name": "action_listen", "timestamp": 1763780100.8}]
+
+
+def slot_values(events) -> dict:
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+async def test_a_distressed_message_misread_as_a_decline_is_still_assessed(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text=TEXT, intent="handoff_decline", emotion=DISTRESSED,
+                           slots={"emotion_tone": "distressed"})
+    slots = slot_values(await ActionAssessMessage().run(dispatcher, tracker, domain))
+    assert slots["handoff_trigger"] == "high_intensity"
+    assert slots["handoff_decision"]["words"] == TEXT
+
+
+async def test_an_answer_to_an_offer_is_not_assessed_again(make_tracker, dispatcher, domain):
+    offer_just_made = OFFERED[:3]
+    tracker = make_tracker(text=TEXT, intent="handoff_decline", emotion=DISTRESSED, history=offer_just_made,
+                           slots={"emotion_tone": "distressed"})
+    assert await ActionAssessMessage().run(dispatcher, tracker, domain) == []
+
+
+async def test_after_a_real_decline_the_cooldown_holds(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text="this is all so much", intent="inform", emotion=DISTRESSED, history=OFFERED,
+                           slots={"emotion_tone": "distressed", "handoff_declines": 1})
+    assert "handoff_trigger" not in slot_values(await ActionAssessMessage().run(dispatcher, tracker, domain))
+
+
+async def test_a_decline_before_any_offer_starts_no_cooldown(make_tracker, dispatcher, domain):
+    misread = [user_event("sorry, I know you're busy", "handoff_decline"),
+               {"event": "action", "name": "action_handoff_declined", "timestamp": 1763780100.7},
+               {"event": "action", "name": "action_listen", "timestamp": 1763780100.8}]
+    tracker = make_tracker(text=TEXT, intent="inform", emotion=DISTRESSED, history=misread,
+                           slots={"emotion_tone": "distressed"})
+    assert slot_values(await ActionAssessMessage().run(dispatcher, tracker, domain))["handoff_trigger"] == "high_intensity"
