@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from actions.escalation import Decision
@@ -91,15 +91,29 @@ def offline(next_opening: str | None) -> str:
             f"{back} I can ask a colleague to call you back — or I'm here if you'd like to carry on with me.")
 
 
-def opening_time(value: Any) -> str | None:
-    """'on Monday at 08:00' from the service's ISO timestamp."""
+def opening_time(value: Any, now: datetime | None = None) -> str | None:
+    """'today at 08:00', 'tomorrow at 08:00', 'on Monday at 08:00' from the service's ISO timestamp, read in
+    the timestamp's own time zone (the business hours' zone)."""
     if not value:
         return None
     try:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return f"on {moment:%A} at {moment:%H:%M}"
+    if moment.tzinfo is None:
+        today = (now or datetime.now()).date()
+    else:
+        today = (now or datetime.now(timezone.utc)).astimezone(moment.tzinfo).date()
+    days = (moment.date() - today).days
+    if days == 0:
+        day = "today"
+    elif days == 1:
+        day = "tomorrow"
+    elif 1 < days < 7:
+        day = f"on {moment:%A}"
+    else:
+        day = f"on {moment:%A} {moment.day} {moment:%B}"
+    return f"{day} at {moment:%H:%M}"
 
 
 def wait(position: int | None, eta_seconds: int | None) -> str:

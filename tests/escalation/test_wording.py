@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime, timezone
+
+import pytest
 
 from actions.escalation import Decision
-from actions.handoff.wording import acknowledgement
+from actions.handoff.wording import acknowledgement, opening_time
 
 
 def decision(trigger: str, category: str = "", words: str = "I've called four times") -> Decision:
@@ -29,3 +32,22 @@ def test_other_complex_cases_keep_the_complex_case_wording():
 def test_a_language_code_in_the_category_does_not_pick_a_wording():
     text = acknowledgement(decision("unsupported_language", "fr", "bonjour"), None, random.Random(1))
     assert "only chat in English" in text
+
+
+@pytest.mark.parametrize("opening, expected", [
+    ("2026-12-01T08:00:00+00:00", "today at 08:00"),
+    ("2026-12-02T08:00:00+00:00", "tomorrow at 08:00"),
+    ("2026-12-04T08:00:00+00:00", "on Friday at 08:00"),
+    ("2026-12-14T08:00:00+00:00", "on Monday 14 December at 08:00"),
+    # 20:00 UTC on Tuesday is already 07:00 on Wednesday in Sydney: the opening there is "today".
+    ("2026-12-02T08:00:00+11:00", "today at 08:00"),
+])
+def test_the_next_opening_is_said_the_way_a_person_would(opening, expected):
+    now = datetime(2026, 12, 1, 20, 0, tzinfo=timezone.utc) if "+11:00" in opening else \
+        datetime(2026, 12, 1, 5, 50, tzinfo=timezone.utc)
+    assert opening_time(opening, now) == expected
+
+
+@pytest.mark.parametrize("value", [None, "", "not a date"])
+def test_no_or_bad_opening_time_says_nothing(value):
+    assert opening_time(value) is None

@@ -1,0 +1,54 @@
+"""Words that must back a sensitive intent before the bot acts on a middling guess.
+
+The rules for these intents speak of danger, death, injury or money trouble ("if you're in danger,
+call 999"). A bag-of-n-grams classifier sometimes lands on one of them for a message that only
+shares its phrasing ("the fourth time I've called" read as fraud, 0.55): saying "that sounds
+frightening" to an annoyed customer is the indifference the product must never show. So a guess
+below ``min_confidence`` stands only when the message has one of the intent's words; otherwise the
+next intent in the ranking is taken (the FallbackClassifier then judges that one as usual).
+
+Pure Python (no Rasa imports) so the patterns are tested against the training data in either runtime.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+_FLAGS = re.IGNORECASE
+
+EVIDENCE: Dict[str, re.Pattern] = {
+    "report_fraud": re.compile(
+        r"fraud|scam|phish|fake|suspicious|pretend|identity|in my name|never took out|lying|lied|inflat|hack|"
+        r"without my (?:permission|consent|knowledge)|threat|blackmail|harass|unsafe|stalk|intimidat|abuse|"
+        r"bank details|card details|impersonat|forged|not me", _FLAGS),
+    "disclose_bereavement": re.compile(
+        r"pass(?:ed|ing)\b|died|dead|death|deceased|bereave|widow|\blate \w+|funeral|executor|estate|"
+        r"lost (?:my|our|her|his) (?!job|home|house|keys|phone|wallet|bag|card|policy)\w+|lost (?:her|his) battle|"
+        r"killed", _FLAGS),
+    "disclose_serious_injury": re.compile(
+        r"injur|hurt|hospital|a&e|ambulance|intensive care|\bicu\b|surgery|operation|broke|broken|fractur|burn|"
+        r"whiplash|wheelchair|can'?t walk|unconscious|airlift|heart attack|stroke|paraly|pain|lost an? (?:finger|"
+        r"hand|leg|arm|eye|foot)|life-changing|bleeding|concussion|coma", _FLAGS),
+    "disclose_hardship": re.compile(
+        r"afford|money|debt|struggl|redundan|lost (?:my|our|his|her) jobs?|skint|\bbroke\b|bills?\b|payday|"
+        r"universal credit|benefits|sick pay|financ|hardship|can'?t (?:pay|make|keep up|cover)|nothing left|"
+        r"\bbust\b|food|hours (?:were|got|have been) cut|no work|cost of living|payment break|behind on|"
+        r"no income|unemployed|evict|repossess", _FLAGS),
+}
+
+Intent = Dict[str, Any]
+
+
+def backed_intent(intent: Optional[Intent], ranking: List[Intent], text: str, *, min_confidence: float,
+                  evidence: Dict[str, re.Pattern] = EVIDENCE) -> Tuple[Optional[Intent], List[Intent], List[str]]:
+    """The intent and ranking to keep, and the names of the sensitive intents set aside for lack of words."""
+    set_aside: List[str] = []
+    ranking = list(ranking or [])
+    while intent and intent.get("name") in evidence:
+        name = intent["name"]
+        if float(intent.get("confidence") or 0.0) >= min_confidence or evidence[name].search(text or ""):
+            break
+        set_aside.append(name)
+        ranking = [entry for entry in ranking if entry.get("name") != name]
+        intent = dict(ranking[0]) if ranking else {"name": None, "confidence": 0.0}
+    return intent, ranking, set_aside

@@ -1,0 +1,73 @@
+"""The evidence guard for sensitive intents (rasa_addons/evidence.py), checked against the real NLU data."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rasa_addons.evidence import EVIDENCE, backed_intent
+
+ROOT = Path(__file__).resolve().parents[2]
+_ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]+\)|\[([^\]]+)\]\{[^}]+\}")
+
+
+def nlu_examples() -> dict[str, list[str]]:
+    examples: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if "intent" in block:
+                lines = [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
+                examples.setdefault(block["intent"], []).extend(
+                    _ANNOTATION.sub(lambda m: m.group(1) or m.group(2), line) for line in lines)
+    return examples
+
+
+def ranked(*pairs: tuple[str, float]) -> list[dict]:
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+
+@pytest.mark.parametrize("intent", sorted(EVIDENCE))
+def test_every_training_example_of_a_sensitive_intent_has_its_words(intent):
+    examples = nlu_examples()[intent]
+    assert len(examples) >= 20
+    unbacked = [text for text in examples if not EVIDENCE[intent].search(text)]
+    assert unbacked == []
+
+
+def test_an_unbacked_middling_guess_gives_way_to_the_next_intent():
+    ranking = ranked(("report_fraud", 0.549), ("make_complaint", 0.314), ("stop", 0.104))
+    intent, kept, set_aside = backed_intent(ranking[0], ranking, "This is the fourth time I've called about this",
+                                            min_confidence=0.8)
+    assert intent == {"name": "make_complaint", "confidence": 0.314}
+    assert [entry["name"] for entry in kept] == ["make_complaint", "stop"]
+    assert set_aside == ["report_fraud"]
+
+
+@pytest.mark.parametrize("text, confidence", [
+    ("someone phoned pretending to be you", 0.4),   # backed by its words at any confidence
+    ("the man from the garage keeps ringing me", 0.85),  # confident enough on its own
+])
+def test_a_backed_or_confident_guess_stands(text, confidence):
+    ranking = ranked(("report_fraud", confidence), ("make_complaint", 0.1))
+    intent, kept, set_aside = backed_intent(ranking[0], ranking, text, min_confidence=0.8)
+    assert intent["name"] == "report_fraud" and kept == ranking and set_aside == []
+
+
+def test_two_unbacked_sensitive_guesses_in_a_row_are_both_set_aside():
+    ranking = ranked(("disclose_hardship", 0.5), ("report_fraud", 0.3), ("make_complaint", 0.2))
+    intent, _, set_aside = backed_intent(ranking[0], ranking, "this is ridiculous", min_confidence=0.8)
+    assert intent["name"] == "make_complaint" and set_aside == ["disclose_hardship", "report_fraud"]
+
+
+def test_nothing_left_in_the_ranking_means_no_intent():
+    ranking = ranked(("disclose_bereavement", 0.6))
+    intent, kept, _ = backed_intent(ranking[0], ranking, "hello there", min_confidence=0.8)
+    assert intent == {"name": None, "confidence": 0.0} and kept == []
+
+
+def test_other_intents_and_missing_data_pass_through():
+    ranking = ranked(("greet", 0.3))
+    assert backed_intent(ranking[0], ranking, "hi", min_confidence=0.8) == (ranking[0], ranking, [])
+    assert backed_intent(None, [], "", min_confidence=0.8) == (None, [], [])
