@@ -111,6 +111,23 @@ def _priority(base: str, score: dict[str, Any] | None) -> str:
     return PRIORITIES[min(rank, len(PRIORITIES) - 1)]
 
 
+_CLAUSE_BREAK = re.compile(r"(?<=[.!?;])\s+|,?\s+but\s+", re.IGNORECASE)
+_QUOTED = re.compile(r'"(.+?)"')
+
+
+def charged_words(text: str, score: dict[str, Any] | None) -> str:
+    """The sentence or clause that carries the feeling ("I haven't slept since the fire…"), not a polite
+    preamble ("Sorry to bother you, I know you're busy, but"), for the reply to mirror and the agent to see
+    first: the one holding most of the cues' words, or the whole message when no cue points anywhere."""
+    clauses = [clause.strip() for clause in _CLAUSE_BREAK.split(text or "") if clause and clause.strip()]
+    found = [match.lower() for cue in (score or {}).get("cues") or [] for match in _QUOTED.findall(str(cue))]
+    if len(clauses) < 2 or not found:
+        return text
+    hits = [sum(match in clause.lower() for match in found) for clause in clauses]
+    best = max(range(len(clauses)), key=hits.__getitem__)
+    return clauses[best] if hits[best] else text
+
+
 def decide_message(turn: Turn, thresholds: Thresholds = Thresholds()) -> Decision | None:
     """The single-message decision: what this message alone says."""
     text, score = turn.text or "", turn.score
@@ -134,7 +151,7 @@ def decide_message(turn: Turn, thresholds: Thresholds = Thresholds()) -> Decisio
                         category=category, signals={"amount": amount} if amount else {})
     if turn.intensity >= thresholds.intensity:
         cues = [str(cue) for cue in (score or {}).get("cues") or []]
-        return Decision("high_intensity", text, _priority("normal", score),
+        return Decision("high_intensity", charged_words(text, score), _priority("normal", score),
                         immediate=turn.intensity >= thresholds.immediate_intensity,
                         signals={"intensity": turn.intensity, "cues": cues})
     return None
@@ -193,11 +210,13 @@ def decide_conversation(
         # Rising means climbing over at least three messages, not one charged message after a calm one.
         climbing = len(distress) >= 3 and distress[-3] < distress[-2] < distress[-1]
         if climbing and trajectory["slope"] >= limits.rising_slope and distress[-1] >= limits.sustained_level:
-            return Decision("rising_distress", latest.text, _priority("normal", latest.score),
+            return Decision("rising_distress", charged_words(latest.text, latest.score),
+                            _priority("normal", latest.score),
                             immediate=False, signals=signals)
         recent = distress[-limits.sustained_turns:]
         if len(recent) >= limits.sustained_turns and min(recent) >= limits.sustained_level:
-            return Decision("sustained_distress", latest.text, _priority("normal", latest.score),
+            return Decision("sustained_distress", charged_words(latest.text, latest.score),
+                            _priority("normal", latest.score),
                             immediate=False, signals=signals)
     if _is_loop(turns):
         return Decision("loop", latest.text, _priority("normal", latest.score), immediate=True)

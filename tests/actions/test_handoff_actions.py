@@ -2,6 +2,8 @@
 when agents are online, when nobody is, and when the service is down."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from rasa_sdk.events import ActiveLoop, ConversationPaused, FollowupAction, SlotSet
 from sqlalchemy import select
@@ -15,6 +17,8 @@ pytestmark = pytest.mark.anyio
 
 DECISION = {"trigger": "high_intensity", "words": "nobody has called me in three weeks", "priority": "high",
             "immediate": False, "category": "", "signals": {}}
+TOMORROW_8AM = (datetime.now(timezone.utc) + timedelta(days=1)).replace(hour=8, minute=0, second=0,
+                                                                        microsecond=0).isoformat()
 # Earlier in the session: a charged message, and the bot's offer of a person.
 OFFERED = [user_event("nobody has called me in three weeks", "make_complaint"),
            {"event": "action", "name": "action_offer_handoff", "timestamp": 1763780100.5},
@@ -26,7 +30,7 @@ class FakeHandoff:
 
     def __init__(self, agents_online: int = 1, within_hours: bool = True, down: bool = False) -> None:
         self.availability_answer = {"agents_online": agents_online, "within_hours": within_hours,
-                                    "next_opening": "2026-11-23T08:00:00+00:00", "offline_option": "callback"}
+                                    "next_opening": TOMORROW_8AM, "offline_option": "callback"}
         self.down = down
         self.created: list[dict] = []
 
@@ -60,7 +64,7 @@ async def test_offer_when_nobody_is_available_is_honest_and_offers_a_call_back(m
     tracker = make_tracker(text="can I talk to someone", intent="request_human")
     await ActionOfferHandoff(FakeHandoff(agents_online=0, within_hours=False)).run(dispatcher, tracker, domain)
     [message] = dispatcher.messages
-    assert "isn't available to chat right now" in message["text"] and "on Monday at 08:00" in message["text"]
+    assert "isn't available to chat right now" in message["text"] and "back tomorrow at 08:00" in message["text"]
     assert [b["payload"] for b in message["buttons"]] == ['/handoff_accept{"handoff_mode":"callback"}',
                                                           "/handoff_decline"]
 

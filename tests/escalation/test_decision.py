@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from actions.escalation import Thresholds, Turn, decide_conversation, decide_message
+from actions.escalation.decision import charged_words
 
 
 def score(intensity: float, *, english: bool = True, cues: list[str] | None = None) -> dict:
@@ -150,3 +151,28 @@ def test_request_and_vulnerability_ignore_the_cooldown():
 def test_thresholds_never_drop_below_their_floor():
     lowered = Thresholds().lowered(20)
     assert lowered.intensity == 0.5 and lowered.sustained_level == 0.35
+
+
+def test_the_words_mirrored_are_the_clause_that_carries_the_feeling_not_the_polite_preamble():
+    text = "Sorry to bother you, I know you're busy, but I haven't slept since the fire and I don't know what to do."
+    cues = ['model: remorse 0.70', 'damage to home: "since the fire"', 'fear words: "haven\'t slept"']
+    decision = decide_message(Turn(text, "file_claim", score(0.85, cues=cues)))
+    assert decision.trigger == "high_intensity"
+    assert decision.words == "I haven't slept since the fire and I don't know what to do."
+
+
+def test_the_sentence_with_most_cues_is_chosen():
+    text = "I reported the water damage THREE WEEKS ago and nobody has called me. This is ridiculous."
+    cues = ['waiting time: "THREE WEEKS ago"', 'negation: "nobody"', 'charged words: "ridiculous"']
+    assert charged_words(text, score(0.9, cues=cues)) == \
+        "I reported the water damage THREE WEEKS ago and nobody has called me."
+
+
+@pytest.mark.parametrize("text, cues", [
+    ("I haven't slept since the fire", ['fear words: "haven\'t slept"']),  # one clause: all of it
+    ("Sorry to bother you. This is all too much.", ["model: sadness 0.8"]),  # no cue words to follow
+    ("Sorry. I'm so upset.", ['fear words: "terrified"']),  # cue words in no clause
+    ("", ['fear words: "x"']),
+])
+def test_without_a_clear_clause_the_whole_message_is_kept(text, cues):
+    assert charged_words(text, score(0.9, cues=cues)) == text
