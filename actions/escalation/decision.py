@@ -207,6 +207,7 @@ def decide_conversation(
         trajectory = conversation_trajectory(scores)
         distress = trajectory["distress"]
         signals = {key: trajectory[key] for key in ("level", "slope", "peak", "negative_turns")}
+        signals["cues"] = [str(cue) for cue in (latest.score or {}).get("cues") or []]
         # Rising means climbing over at least three messages, not one charged message after a calm one.
         climbing = len(distress) >= 3 and distress[-3] < distress[-2] < distress[-1]
         if climbing and trajectory["slope"] >= limits.rising_slope and distress[-1] >= limits.sustained_level:

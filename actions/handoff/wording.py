@@ -59,19 +59,43 @@ _ACKNOWLEDGEMENTS: dict[str, list[str]] = {
     "unsupported_language": [
         "I'm sorry{, name} — I can only chat in English, but a colleague can help you further.",
     ],
-    "distress": [
+    # Distress after something we did or failed to do: own it.
+    "distress_service": [
         "\u201c{quote}\u201d — I understand why you're upset{, name}, and I'm sorry it has come to this.",
-        "{name, }I can hear how hard this has been: \u201c{quote}\u201d. You shouldn't have to deal with it on your own.",
         "I'm sorry{, name}. \u201c{quote}\u201d — that's not the experience you should be having with us.",
     ],
+    # Distress after something that happened to them (a theft, a flood, a crash): no blame to own, only care.
+    "distress_event": [
+        "\u201c{quote}\u201d — I'm so sorry{, name}. That's a horrible thing to happen, and you don't have to "
+        "deal with it on your own.",
+        "I'm so sorry{, name}: \u201c{quote}\u201d. That must have been a real shock, and we'll help you with "
+        "what comes next.",
+    ],
+    "distress": [
+        "{name, }I can hear how hard this has been: \u201c{quote}\u201d. You shouldn't have to deal with it on your own.",
+        "\u201c{quote}\u201d — I understand why this is upsetting{, name}, and I'm glad you told me.",
+    ],
 }
+DISTRESS_TRIGGERS = ("high_intensity", "rising_distress", "sustained_distress")
+# Cue kinds (actions/emotion/cues.py) that say what the distress is about.
+_SERVICE_CUES = {"waiting time", "repeated contact", "charged words", "negation", "sarcasm"}
+_EVENT_CUES = {"loss", "theft", "accident or illness", "damage to home"}
+
+
+def _distress_kind(cues: Any) -> str:
+    kinds = {str(cue).split(":", 1)[0].strip() for cue in cues or []}
+    if kinds & _SERVICE_CUES:
+        return "distress_service"
+    if kinds & _EVENT_CUES:
+        return "distress_event"
+    return "distress"
 
 
 def acknowledgement(decision: Decision, name: str | None, rng: random.Random | None = None) -> str:
     rng = rng or random.Random()
     key = decision.category if decision.category in _ACKNOWLEDGEMENTS else decision.trigger
-    if decision.trigger in ("high_intensity", "rising_distress", "sustained_distress"):
-        key = "distress"
+    if decision.trigger in DISTRESS_TRIGGERS:
+        key = _distress_kind(decision.signals.get("cues"))
     options = _ACKNOWLEDGEMENTS.get(key) or _ACKNOWLEDGEMENTS["distress"]
     text = rng.choice(options).replace("{quote}", quote(decision.words))
     return _with_name(text, name)

@@ -51,3 +51,31 @@ def test_the_next_opening_is_said_the_way_a_person_would(opening, expected):
 @pytest.mark.parametrize("value", [None, "", "not a date"])
 def test_no_or_bad_opening_time_says_nothing(value):
     assert opening_time(value) is None
+
+
+def distress(cues: list[str], words: str = "my car was stolen last night") -> Decision:
+    return Decision("high_intensity", words, "high", immediate=False, signals={"intensity": 0.89, "cues": cues})
+
+
+def every_wording(decision: Decision) -> set[str]:
+    return {acknowledgement(decision, "Priya", random.Random(seed)) for seed in range(30)}
+
+
+def test_distress_after_a_theft_or_flood_gets_care_without_owning_a_failure():
+    texts = every_wording(distress(["model: sadness 0.48", 'theft: "was stolen"']))
+    assert len(texts) == 2
+    assert all("I'm so sorry, Priya" in text and "my car was stolen last night" in text for text in texts)
+    assert not any("experience you should be having" in text or "come to this" in text for text in texts)
+
+
+def test_distress_about_our_service_owns_it():
+    texts = every_wording(distress(['waiting time: "three weeks"', 'theft: "was stolen"'],
+                                   "my stolen car claim has been waiting three weeks"))
+    assert texts and all("sorry" in text.lower() for text in texts)
+    assert any("experience you should be having" in text for text in texts)
+
+
+def test_distress_with_nothing_to_say_what_about_is_heard_without_assuming():
+    texts = every_wording(distress(["model: sadness 0.8"], "everything is going wrong"))
+    assert len(texts) == 2
+    assert not any("experience you should be having" in text or "horrible thing" in text for text in texts)
