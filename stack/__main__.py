@@ -55,8 +55,8 @@ def up() -> int:
         print(f"[heard] {error}", flush=True)
         return 1
     finally:
-        stack.stop()
-        print("[heard] stopped; ports are free.", flush=True)
+        if stack.stop():
+            print("[heard] stopped; ports are free.", flush=True)
 
 
 def main() -> int:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -84,7 +86,18 @@ class Stack:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
+    def check_ports(self) -> None:
+        """Something else on a port would answer the readiness checks in our place, and the real service
+        would die on "address in use" a moment later: refuse before starting anything."""
+        taken = [(service.name, address) for service in self.services
+                 if (address := _address(service.ready_url)) and _listening(*address)]
+        if taken:
+            listed = ", ".join(f"{name} {host}:{port}" for name, (host, port) in taken)
+            raise RuntimeError(f"port already in use ({listed}): is Heard already running? Stop it, or choose "
+                               "other ports in .env (RASA_PORT, ACTION_SERVER_PORT, HANDOFF_PORT)")
+
     def start(self, timeout: float = 240.0) -> None:
+        self.check_ports()
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = {**self.settings.env, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
         for service in self.services:
@@ -138,17 +151,33 @@ class Stack:
             service.log_file.close()
         service.process = None
 
-    def stop(self) -> None:
+    def stop(self) -> bool:
+        """Stops what this stack started; False when it had started nothing."""
+        started = [service for service in self.services if service.process is not None]
         for service in reversed(self.services):
             if service.process is not None:
                 self.log(f"stopping {service.name}")
             self.stop_service(service)
+        return bool(started)
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
 
     def first_exited(self) -> Service | None:
         return next((s for s in self.services if s.process and s.process.poll() is not None), None)
+
+
+def _address(url: str) -> tuple[str, int] | None:
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return None
+    return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def _listening(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
