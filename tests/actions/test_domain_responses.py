@@ -78,3 +78,14 @@ def test_test_stories_cover_every_intent(domain):
     covered = set(re.findall(r"intent: (\w+)", stories))
     expected = {intent for intent in domain["intents"] if not intent.startswith("EXTERNAL_")} | {"nlu_fallback"}
     assert expected - covered == set()
+
+
+def test_a_form_validation_message_explains_and_leaves_the_question_to_the_form(domain):
+    """After a validation message the form re-asks its slot; a validation message that asks too puts two
+    questions in one turn ("Could you double-check it?" then "What's your policy number?")."""
+    source = (ROOT / "actions" / "forms.py").read_text(encoding="utf-8")
+    validation = set(re.findall(r"\"(utter_\w+)\"", source))
+    assert len(validation) >= 10
+    asking = [(name, variant["text"]) for name in sorted(validation) for variant in domain["responses"][name]
+              if "?" in variant["text"]]
+    assert asking == []
