@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -75,6 +76,9 @@ def _lookup_policy(dispatcher: CollectingDispatcher, policy_number: Text) -> Tup
         return False, None
 
 
+_ASKS_EXCESS = re.compile(r"\bexcess\b", re.IGNORECASE)
+
+
 class ActionExplainCoverage(Action):
     def name(self) -> Text:
         return "action_explain_coverage"
@@ -89,14 +93,16 @@ class ActionExplainCoverage(Action):
         if product is None:
             dispatcher.utter_message(response="utter_ask_product_for_coverage")
             return []
-        dispatcher.utter_message(response=f"utter_coverage_{product.value}")
         policy_number = _policy_number(tracker)
-        if policy_number and formats.product_for_policy_number(policy_number) is product:
-            reachable, facts = _lookup_policy(dispatcher, policy_number)
-            if facts:
-                dispatcher.utter_message(response="utter_policy_cover_summary", **facts)
-            elif reachable:
-                dispatcher.utter_message(response="utter_policy_not_found", policy_number=policy_number)
+        own_policy = bool(policy_number) and formats.product_for_policy_number(policy_number) is product
+        reachable, facts = _lookup_policy(dispatcher, policy_number) if own_policy else (True, None)
+        # "What's my excess on MOT-318402?" is answered by their policy's figures alone, not a product overview.
+        if not (facts and _ASKS_EXCESS.search((tracker.latest_message or {}).get("text") or "")):
+            dispatcher.utter_message(response=f"utter_coverage_{product.value}")
+        if facts:
+            dispatcher.utter_message(response="utter_policy_cover_summary", **facts)
+        elif own_policy and reachable:
+            dispatcher.utter_message(response="utter_policy_not_found", policy_number=policy_number)
         return []
 
 

@@ -111,3 +111,21 @@ def test_incidents_are_spoken_with_the_right_article():
     assert BY_NAME["burst pipe"].spoken == "a burst pipe"
     assert BY_NAME["water damage"].spoken == "water damage"
     assert BY_NAME["lost luggage"].spoken == "lost luggage"
+
+
+async def test_an_excess_question_about_their_policy_gets_their_figures_without_an_overview(make_tracker, dispatcher,
+                                                                                           domain, db_session):
+    tracker = make_tracker(text="what's my excess on MOT-318402", intent="ask_coverage",
+                           slots={"policy_number": "MOT-318402"},
+                           entities=[{"entity": "policy_number", "value": "MOT-318402", "start": 20, "end": 30}])
+    await ActionExplainCoverage().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_policy_cover_summary"]
+    assert dispatcher.messages[0]["excess"] == 350
+
+
+async def test_an_excess_question_without_a_known_policy_still_gets_the_overview(make_tracker, dispatcher, domain,
+                                                                                 db_session):
+    tracker = make_tracker(text="what's the excess on motor insurance", intent="ask_coverage",
+                           slots={"product": "motor"})
+    await ActionExplainCoverage().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_coverage_motor"]
