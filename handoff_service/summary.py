@@ -7,7 +7,8 @@ No model: each customer sentence gets
     emotionality    = 3 * intensity of that message (0-1, from the transcript/emotion timeline)
                       + 0.75 per emotion word + 0.5 per "!" (cap 2)
 The best ``max_sentences`` are returned in the order the customer said them. Near-duplicates
-are skipped so a repeated complaint is shown once.
+are skipped so a repeated complaint is shown once, and so are sentences that say almost nothing
+(score below ``MIN_SCORE``: "yes, by chat please", "hi") when anything else was said.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ _EMOTION_WORDS = frozenset(
     stolen accident injured hospital urgent""".split()
 )
 CUSTOMER_SENDERS = frozenset({"customer", "user"})
+MIN_SCORE = 1.0
 
 
 def _sentences(text: str) -> list[str]:
@@ -89,6 +91,8 @@ def extractive_summary(
         for sentence in _sentences(text):
             candidates.append((score_sentence(sentence, intensity, slot_values), position, sentence))
             position += 1
+    if any(score >= MIN_SCORE for score, _, _ in candidates):
+        candidates = [candidate for candidate in candidates if candidate[0] >= MIN_SCORE]
     chosen: list[tuple[int, str]] = []
     for _score, pos, sentence in sorted(candidates, key=lambda c: (-c[0], c[1])):
         if len(chosen) >= max_sentences:

@@ -7,24 +7,56 @@ from rasa_sdk import Tracker
 
 from actions.handoff import history
 
-# Slots worth showing the agent (what the bot collected), not the bot's own bookkeeping.
+# Slots worth showing the agent (what the bot collected), not the bot's own bookkeeping. The tone slot is
+# left out: it describes only the latest message (often "yes please"), the emotion timeline tells the story.
 DETAIL_SLOTS = ("customer_name", "policy_number", "claim_reference", "product", "incident_type",
-                "incident_date", "incident_description", "emotion_tone", "callback_phone", "callback_time")
+                "incident_date", "incident_description", "callback_phone", "callback_time")
+# What the agent reads first: why the bot handed over, in words, not trigger codes.
+TRIGGER_LABELS = {
+    "explicit_request": "Asked for a person",
+    "vulnerability": "Vulnerable customer",
+    "unsupported_language": "Writes in a language the bot does not support",
+    "complex_case": "Complex case",
+    "high_intensity": "Strong emotion in one message",
+    "rising_distress": "Distress rising over the conversation",
+    "sustained_distress": "Distress sustained over several messages",
+    "loop": "The bot was going round in circles",
+}
+REASON_CHARS = 200  # the handoff service's limit per reason
+
+
+def _clip(text: str, limit: int = REASON_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def ticket_reasons(decision: dict[str, Any]) -> list[str]:
+    """"Strong emotion in one message: “…”", then the signals behind it, for the agent to read at a glance."""
+    trigger = decision.get("trigger") or "explicit_request"
+    label = TRIGGER_LABELS.get(trigger, trigger.replace("_", " ").capitalize())
+    category = str(decision.get("category") or "").replace("_", " ")
+    if category:
+        label += f" ({category})" if trigger == "unsupported_language" else f" \u2014 {category}"
+    words = " ".join(str(decision.get("words") or "").split())
+    reasons = [_clip(f"{label}: \u201c{_clip(words, REASON_CHARS - len(label) - 4)}\u201d" if words else label)]
+    signals = decision.get("signals") or {}
+    cues = [str(cue) for cue in signals.get("cues") or [] if not str(cue).startswith("model:")]
+    if cues:
+        reasons.append(_clip("Signals: " + "; ".join(cues)))
+    if signals.get("negative_turns") is not None and signals.get("peak") is not None:
+        reasons.append(f"Over the conversation: {signals['negative_turns']} negative messages, "
+                       f"peak distress {float(signals['peak']):.0%}")
+    return reasons
 
 
 def ticket_payload(tracker: Tracker, decision: dict[str, Any], mode: str) -> dict[str, Any]:
     timeline = history.emotion_timeline(tracker)
     latest = timeline[-1] if timeline else {}
-    reasons = [f"{decision.get('trigger', 'explicit_request')}"
-               + (f" ({decision['category']})" if decision.get("category") else "")
-               + f": \u201c{(decision.get('words') or '')[:150]}\u201d"]
     slots = {name: tracker.get_slot(name) for name in DETAIL_SLOTS if tracker.get_slot(name) not in (None, "")}
-    slots["escalation"] = decision
     payload: dict[str, Any] = {
         "conversation_id": tracker.sender_id,
         "channel": history.input_channel(tracker)[:64],
         "customer_first_name": tracker.get_slot("customer_name"),
-        "reasons": reasons,
+        "reasons": ticket_reasons(decision),
         "priority": decision.get("priority", "normal"),
         "intensity": latest.get("intensity"),
         "dominant_emotion": latest.get("emotion"),

@@ -114,6 +114,9 @@ async def test_accepting_creates_the_ticket_and_pauses(make_tracker, dispatcher,
     [ticket] = fake.created
     assert ticket["trigger"] == "high_intensity" and ticket["priority"] == "high"
     assert ticket["slots"]["policy_number"] == "HOM-204815" and ticket["customer_first_name"] == "Priya"
+    assert ticket["reasons"] == ["Strong emotion in one message: \u201cnobody has called me in three weeks\u201d"]
+    # Bookkeeping stays out of "details collected": the decision is in reasons, the tone of "yes please" misleads.
+    assert "escalation" not in ticket["slots"] and "emotion_tone" not in ticket["slots"]
 
 
 async def test_when_the_handoff_service_is_down_the_request_is_kept(make_tracker, dispatcher, domain, db_session):

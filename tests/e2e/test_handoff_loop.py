@@ -108,7 +108,7 @@ def test_bereavement_over_the_callback_channel(running_stack, callback_receiver,
     ticket = agent.claim_next()
     assert ticket["conversation_id"] == sender and ticket["channel"] == "callback"
     assert ticket["trigger"] == "vulnerability" and ticket["priority"] == "urgent"
-    assert ticket["slots"]["escalation"]["category"] == "bereavement"
+    assert ticket["reasons"][0].startswith("Vulnerable customer \u2014 bereavement: \u201c")
     assert "passed away" in ticket["trigger_words"]
     agent.reply(ticket["id"], "I'm so sorry about your dad. I'm Sam, and I'll help you with his life cover.")
     wait_for(lambda: any(t.startswith("Sam (a person): I'm so sorry about your dad")

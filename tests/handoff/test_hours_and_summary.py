@@ -70,6 +70,15 @@ def test_summary_picks_informative_and_emotional_customer_sentences_in_order() -
     assert summary.index("kitchen") < summary.index("Nobody")
 
 
+def test_summary_leaves_out_answers_that_say_nothing_but_keeps_something_to_show() -> None:
+    transcript = [{"sender": "customer", "text": "hi", "intensity": 0.0},
+                  {"sender": "customer", "text": "The water damage is three weeks old and nobody called.", "intensity": 0.9},
+                  {"sender": "customer", "text": "yes, by chat please", "intensity": 0.07}]
+    assert extractive_summary(transcript) == "The water damage is three weeks old and nobody called."
+    only_short = [{"sender": "customer", "text": "person please", "intensity": 0.1}]
+    assert extractive_summary(only_short) == "person please"
+
+
 def test_summary_skips_near_duplicates_and_handles_empty_input() -> None:
     repeated = [{"sender": "user", "text": "The payment failed twice today!"}] * 3
     assert extractive_summary(repeated) == "The payment failed twice today!"

@@ -93,7 +93,7 @@ function renderQueue() {
     row.append(el("td", t.priority, `priority ${t.priority}`));
     const waitCell = el("td", waited(t.queued_at)); waitCell.dataset.since = t.queued_at; row.append(waitCell);
     row.append(el("td", t.customer_first_name || "–"));
-    row.append(el("td", (t.reasons || []).join(", ") || "–"));
+    row.append(el("td", (t.reasons || [])[0] || t.trigger || "–"));  // the headline reason; the rest on the ticket
     row.append(el("td", emotionText(t)));
     row.append(el("td", t.preferred_mode === "callback" ? `callback ${t.callback_phone || ""}` : t.preferred_mode));
     const cell = el("td"); const button = el("button", "Claim");
@@ -111,7 +111,7 @@ async function loadMine() {
   const mine = await api("/agents/me/tickets");
   list.replaceChildren();
   for (const t of mine) {
-    const item = el("li"); const button = el("button", `${t.customer_first_name || "Customer"} – ${(t.reasons || []).join(", ")}`, "link");
+    const item = el("li"); const button = el("button", `${t.customer_first_name || "Customer"} – ${(t.reasons || [])[0] || t.trigger || ""}`, "link");
     button.type = "button"; button.addEventListener("click", () => openTicket(t.id));
     item.append(button); list.append(item);
   }
@@ -157,7 +157,10 @@ function showTicket(t) {
   $("ticket-meta").textContent = meta.join(" · ");
   $("ticket-summary").textContent = t.summary || "No summary.";
   const reasons = $("ticket-reasons"); reasons.replaceChildren();
-  if (t.trigger) reasons.append(el("li", `Trigger: ${t.trigger}${t.trigger_words ? ` — “${t.trigger_words}”` : ""}`, "trigger"));
+  // The bot writes the reasons in words; a ticket from another client may only carry the trigger code.
+  if (t.trigger && !(t.reasons || []).length) {
+    reasons.append(el("li", `Trigger: ${t.trigger}${t.trigger_words ? ` — “${t.trigger_words}”` : ""}`, "trigger"));
+  }
   for (const r of t.reasons || []) reasons.append(el("li", r));
   const slots = $("ticket-slots"); slots.replaceChildren();
   for (const [key, value] of Object.entries(t.slots || {})) {
