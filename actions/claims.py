@@ -50,7 +50,11 @@ class ActionAcknowledgeClaim(Action):
             dispatcher.utter_message(response="utter_claim_acknowledge")
             return []
         dispatcher.utter_message(response="utter_claim_acknowledge_incident", incident=incident.name)
-        return [SlotSet("incident_type", incident.name)]
+        events: List[EventType] = [SlotSet("incident_type", incident.name)]
+        if len(incident.products) == 1:
+            # A car accident is a motor claim: ask for "MOT-123456", not a home policy's format.
+            events.append(SlotSet("policy_number_example", formats.example_policy_number(incident.products[0])))
+        return events
 
 
 class ActionSubmitClaim(Action):

@@ -73,6 +73,11 @@ def product_for_policy_number(policy_number: str) -> Product:
     return POLICY_PREFIXES[policy_number[:3].upper()]
 
 
+def example_policy_number(product: Product) -> str:
+    """"MOT-123456": the format shown when asking for a policy number, with the product's own prefix."""
+    return next(f"{prefix}-123456" for prefix, known in POLICY_PREFIXES.items() if known is product)
+
+
 def plain_text(text: Optional[str], *, max_length: Optional[int] = None) -> str:
     """Customer text as plain text: markup removed (never interpreted), control characters dropped,
     whitespace collapsed. Returns ``""`` when nothing readable is left."""

@@ -48,8 +48,16 @@ async def test_acknowledgement_reads_the_incident_from_the_text_when_no_entity_w
                                                                                           domain):
     tracker = make_tracker(text="a pipe burst under the sink", intent="file_claim")
     events = await ActionAcknowledgeClaim().run(dispatcher, tracker, domain)
-    assert events == [SlotSet("incident_type", "burst pipe")]
+    assert events == [SlotSet("incident_type", "burst pipe"), SlotSet("policy_number_example", "HOM-123456")]
     assert dispatcher.messages[0]["incident"] == "burst pipe"
+
+
+async def test_a_motor_incident_asks_for_a_motor_policy_number(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text="I was in a car accident this morning, I'm ok but shaken", intent="file_claim")
+    events = await ActionAcknowledgeClaim().run(dispatcher, tracker, domain)
+    assert events[-1] == SlotSet("policy_number_example", "MOT-123456")
+    asks = [variant["text"] for variant in domain["responses"]["utter_ask_policy_number"]]
+    assert all("{policy_number_example}" in text for text in asks)
 
 
 @pytest.mark.parametrize("text", ["I need to make a claim", "", "😢", "x" * 10_000, "我要索赔"])
