@@ -160,6 +160,18 @@ def test_declining_keeps_the_bot_going(customer):
     assert customer.say_texts("what documents do you need for a travel claim?")
 
 
+def test_a_typed_choice_of_a_call_back_is_understood(customer):
+    assert offered(customer.say("can I speak to someone"))
+    replies = customer.say_texts("can someone ring me back please")
+    assert any("phone number" in t for t in replies), replies  # the callback form, not a chat handoff
+    assert customer.tracker()["slots"]["handoff_mode"] == "callback"
+
+
+def test_a_phone_call_mentioned_in_passing_does_not_choose_a_call_back(customer):
+    customer.say("I had a phone call from someone pretending to be you")
+    assert customer.tracker()["slots"]["handoff_mode"] is None
+
+
 def test_cancelling_while_waiting_abandons_the_ticket(running_stack, customer, agent):
     customer.say("I want to talk to a human")
     handoff = handoff_payload(customer.say(ACCEPT_CHAT))
