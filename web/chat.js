@@ -58,6 +58,11 @@
     item.appendChild(row);
   }
 
+  // A first line straight away, so nobody faces an empty window wondering whether anyone is there.
+  show((customData.first_name ? "Hi " + customData.first_name + ". " : "Hi. ") +
+       "I'm Heard, a virtual assistant for your insurance. Tell me what's happened or what you need, " +
+       "and you can ask for a person at any time.", "bot", "Heard");
+
   socket.on("connect", function () {
     socket.emit("session_request", { session_id: session });
   });

@@ -31,8 +31,10 @@ def test_agent_and_customer_video_call_connects(console_server) -> None:  # noqa
         agent.click("#video-start")
 
         customer = browser.new_context().new_page()
-        customer.goto(f"{base}/chat/")
+        customer.goto(f"{base}/chat/?name=<b>Ann</b>")
         assert not customer.locator("#video").is_visible()  # no camera panel until a video handoff
+        welcome = customer.locator("#messages li.bot").first.inner_text()
+        assert "Hi <b>Ann</b>. I'm Heard" in welcome and "ask for a person" in welcome  # shown as text, not HTML
         customer.evaluate("h => window.HeardVideo.onHandoff(h)",
                           {"mode": "video", "ticket_id": ticket["id"], "customer_token": ticket["customer_token"]})
         for page in (agent, customer):
