@@ -90,14 +90,17 @@ class ActionExplainCoverage(Action):
         if unclear:
             return unclear
         product = _product(tracker)
+        asks_excess = bool(_ASKS_EXCESS.search((tracker.latest_message or {}).get("text") or ""))
         if product is None:
-            dispatcher.utter_message(response="utter_ask_product_for_coverage")
+            # "What's an excess?" has an answer that needs no product; the amount is on their policy.
+            question = "utter_excess_explained" if asks_excess else "utter_ask_product_for_coverage"
+            dispatcher.utter_message(response=question)
             return []
         policy_number = _policy_number(tracker)
         own_policy = bool(policy_number) and formats.product_for_policy_number(policy_number) is product
         reachable, facts = _lookup_policy(dispatcher, policy_number) if own_policy else (True, None)
         # "What's my excess on MOT-318402?" is answered by their policy's figures alone, not a product overview.
-        if not (facts and _ASKS_EXCESS.search((tracker.latest_message or {}).get("text") or "")):
+        if not (facts and asks_excess):
             dispatcher.utter_message(response=f"utter_coverage_{product.value}")
         if facts:
             dispatcher.utter_message(response="utter_policy_cover_summary", **facts)

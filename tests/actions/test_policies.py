@@ -129,3 +129,9 @@ async def test_an_excess_question_without_a_known_policy_still_gets_the_overview
                            slots={"product": "motor"})
     await ActionExplainCoverage().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_coverage_motor"]
+
+
+async def test_what_an_excess_is_is_explained_without_asking_which_product(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text="what's an excess?", intent="ask_coverage")
+    assert await ActionExplainCoverage().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_excess_explained"]
