@@ -65,9 +65,10 @@ class HandoffClient:
     async def availability(self) -> dict[str, Any]:
         return await self._request("GET", "/api/v1/availability")
 
-    async def relay_customer_message(self, conversation_id: str, text: str, external_id: str) -> dict[str, Any]:
+    async def relay_customer_message(self, conversation_id: str, text: str, external_id: str,
+                                     acknowledge: bool = True) -> dict[str, Any]:
         return await self._request("POST", f"/api/v1/conversations/{_quote(conversation_id)}/messages",
-                                   {"text": text, "external_id": external_id})
+                                   {"text": text, "external_id": external_id, "acknowledge": acknowledge})
 
     async def abandon(self, conversation_id: str) -> dict[str, Any]:
         return await self._request("POST", f"/api/v1/conversations/{_quote(conversation_id)}/abandon")

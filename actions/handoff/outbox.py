@@ -74,7 +74,9 @@ def has_pending(conversation_id: str, kind: str) -> bool:
 async def _perform(work: HandoffWork, handoff: HandoffClient, rasa: RasaClient) -> None:
     payload, conversation = work.payload, work.conversation_id
     if work.kind == "relay":
-        await handoff.relay_customer_message(conversation, payload["text"], payload["external_id"])
+        # A message that cancels the wait is answered by the cancellation, not by "added to your request".
+        await handoff.relay_customer_message(conversation, payload["text"], payload["external_id"],
+                                             acknowledge=not payload.get("cancel_if_waiting"))
         if payload.get("cancel_if_waiting"):
             ticket = await handoff.open_ticket(conversation)
             if ticket and ticket.get("status") == "queued":

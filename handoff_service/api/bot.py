@@ -35,9 +35,10 @@ from handoff_service.api.schemas import (
     TicketCreatedOut,
     TicketOut,
 )
+from handoff_service.config import Settings
 from handoff_service.models import Ticket
 from handoff_service.runtime import Runtime
-from handoff_service.services import queue, surveys, tickets
+from handoff_service.services import queue, queue_updates, surveys, tickets
 from handoff_service.services.tickets import TicketDraft
 
 
@@ -104,10 +105,13 @@ def get_availability(runtime: RuntimeDep, session: SessionDep) -> AvailabilityOu
     return availability_out(queue.availability(session=session, settings=runtime.settings))
 
 
-def _store_customer_message(session: Session, ticket: Ticket, body: CustomerMessageIn, response: Response) -> MessageOut:
+def _store_customer_message(session: Session, settings: Settings, ticket: Ticket, body: CustomerMessageIn,
+                            response: Response) -> MessageOut:
     message, created = tickets.add_customer_message(
         session=session, ticket=ticket, text=body.text, external_id=body.external_id
     )
+    if created and body.acknowledge:
+        queue_updates.acknowledge_waiting_customer(session=session, settings=settings, ticket=ticket)
     session.commit()
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return MessageOut.model_validate(message)
@@ -130,9 +134,10 @@ MESSAGE_RESPONSES = {
     responses=MESSAGE_RESPONSES,
     summary="Relay a customer message to the ticket (idempotent with external_id)",
 )
-def add_message(ticket_id: TicketId, body: CustomerMessageIn, session: SessionDep, response: Response) -> MessageOut:
+def add_message(ticket_id: TicketId, body: CustomerMessageIn, runtime: RuntimeDep, session: SessionDep,
+                response: Response) -> MessageOut:
     ticket = tickets.get_ticket(session=session, ticket_id=ticket_id)
-    return _store_customer_message(session, ticket, body, response)
+    return _store_customer_message(session, runtime.settings, ticket, body, response)
 
 
 @router.post(
@@ -144,10 +149,11 @@ def add_message(ticket_id: TicketId, body: CustomerMessageIn, session: SessionDe
     summary="Relay a customer message to the conversation's open ticket",
 )
 def add_message_by_conversation(
-    conversation_id: ConversationId, body: CustomerMessageIn, session: SessionDep, response: Response
+    conversation_id: ConversationId, body: CustomerMessageIn, runtime: RuntimeDep, session: SessionDep,
+    response: Response,
 ) -> MessageOut:
     ticket = tickets.ticket_for_customer_message(session=session, conversation_id=conversation_id)
-    return _store_customer_message(session, ticket, body, response)
+    return _store_customer_message(session, runtime.settings, ticket, body, response)
 
 
 @router.post(

@@ -114,6 +114,11 @@ class CustomerMessageIn(_In):
     external_id: Identifier | None = Field(
         default=None, description="Client-supplied id; retrying with the same id never duplicates"
     )
+    acknowledge: bool = Field(
+        default=True,
+        description="While the ticket waits in the queue, tell the customer their message reached it (once per "
+        "run of messages); false when the message is cancelling the wait",
+    )
 
 
 class ReplyIn(_In):

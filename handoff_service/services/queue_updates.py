@@ -3,10 +3,11 @@ with the new position and ETA, through the same outbox as agent replies (so the 
 lost while Rasa is down, and never overtakes a message before it)."""
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff_service.config import Settings
-from handoff_service.models import Message, Sender
+from handoff_service.models import Message, Sender, Ticket, TicketStatus
 from handoff_service.services.deliveries import enqueue_notice
 from handoff_service.services.hooks import message_event_data, stage_event
 from handoff_service.services.queue import list_queue, queue_status
@@ -40,3 +41,32 @@ def announce_queue_moves(*, session: Session, settings: Settings) -> int:
         ticket.notified_position = position
         told += 1
     return told
+
+
+WAITING_ACKNOWLEDGEMENT = "Thanks, I've added that to your request, so the colleague who joins will see it."
+
+
+def waiting_acknowledgement(position: int | None) -> str:
+    place = "" if not position else (" You're next in the queue." if position == 1
+                                     else f" You're number {position} in the queue.")
+    return WAITING_ACKNOWLEDGEMENT + place
+
+
+def acknowledge_waiting_customer(*, session: Session, settings: Settings, ticket: Ticket) -> Message | None:
+    """A customer who writes while waiting hears that it arrived, instead of silence; once per run of
+    messages, so three lines in a row get one answer. Call it after storing their message."""
+    if ticket.status != TicketStatus.queued:
+        return None
+    # The latest message not from the customer: if it already acknowledged them, this run was answered.
+    latest_other = session.scalars(select(Message).where(Message.ticket_id == ticket.id,
+                                                         Message.sender != Sender.customer)
+                                   .order_by(Message.id.desc()).limit(1)).first()
+    if latest_other is not None and latest_other.text.startswith(WAITING_ACKNOWLEDGEMENT):
+        return None
+    text = waiting_acknowledgement(queue_status(session=session, ticket=ticket, settings=settings).position)
+    message = Message(ticket_id=ticket.id, sender=Sender.system, text=text)
+    session.add(message)
+    session.flush()
+    enqueue_notice(session=session, ticket=ticket, text=text, message=message)
+    stage_event(session, "ticket.message", message_event_data(message))
+    return message

@@ -122,6 +122,28 @@ def test_bereavement_over_the_callback_channel(running_stack, callback_receiver,
     assert "thank you" in [m["text"] for m in agent.messages(ticket["id"])]
 
 
+def test_writing_while_waiting_is_answered_once_through_the_channel(running_stack, callback_receiver, agent):
+    sender = "callback-waiting"
+    webhook = f"{running_stack.settings.env['RASA_URL']}/webhooks/callback/webhook"
+
+    def say(message: str) -> None:
+        assert httpx.post(webhook, json={"sender": sender, "message": message}, timeout=30).status_code == 200
+
+    say("can I speak to a person")
+    wait_for(lambda: any("colleague" in t for t in callback_receiver.texts_for(sender)), message="the offer")
+    say(ACCEPT_CHAT)
+    wait_for(lambda: any("in the queue" in t for t in callback_receiver.texts_for(sender)), message="queue position")
+    say("is anyone there?")
+    say("it's about my car")
+    [ticket_id] = [item["ticket"]["id"] for item in agent.client.get("/api/v1/queue").json()
+                   if item["ticket"]["conversation_id"] == sender]
+    wait_for(lambda: any(m["text"] == "it's about my car" for m in agent.messages(ticket_id)),
+             message="both messages relayed to the ticket")
+    acknowledged = wait_for(lambda: [t for t in callback_receiver.texts_for(sender) if "added that to your request" in t],
+                            message="the acknowledgement")
+    assert len(acknowledged) == 1  # one answer for the run of two messages
+
+
 def test_a_charged_message_is_offered_a_person_at_once(customer_named, agent):
     customer = customer_named("Priya")
     replies = customer.say("I reported the water damage THREE WEEKS ago and nobody has called me. This is ridiculous.")

@@ -47,6 +47,20 @@ def test_create_returns_201_then_200_with_token_queue_and_availability(client: T
     assert again.status_code == 200 and again.json()["id"] == body["id"]
 
 
+def test_a_message_written_while_waiting_is_acknowledged_unless_it_cancels(client: TestClient) -> None:
+    ticket = create(client).json()
+    cancelling = {"text": "stop, cancel that", "external_id": "rasa-evt-1", "acknowledge": False}
+    assert client.post("/api/v1/conversations/conv-api/messages", json=cancelling,
+                       headers=service_headers()).status_code == 201
+    waiting = {"text": "is anyone there?", "external_id": "rasa-evt-2"}
+    assert client.post("/api/v1/conversations/conv-api/messages", json=waiting,
+                       headers=service_headers()).status_code == 201
+    token = {"Authorization": f"Bearer {ticket['customer_token']}"}
+    told = client.get(f"/api/v1/tickets/{ticket['id']}/customer-messages", headers=token).json()
+    assert [m["text"] for m in told if m["sender"] == "system"] == ["Thanks, I've added that to your request, so the colleague who joins will "
+                                         "see it. You're next in the queue."]
+
+
 def test_full_agent_flow(client: TestClient, runtime: Runtime, session: Session) -> None:
     agent = make_agent(session, "Sam", email="sam@heard.example")
     session.commit()

@@ -1,4 +1,5 @@
-"""Waiting customers are told when they move up the queue: once per move, through the outbox."""
+"""Waiting customers are told when they move up the queue, once per move, and that what they write while
+waiting has reached their request, once per run of messages; all through the outbox."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -6,8 +7,13 @@ from sqlalchemy.orm import Session
 
 from handoff_service.config import Settings
 from handoff_service.models import Delivery, DeliveryKind, Message, Sender
-from handoff_service.services import claims
-from handoff_service.services.queue_updates import announce_queue_moves, queue_notice
+from handoff_service.services import claims, tickets
+from handoff_service.services.queue_updates import (
+    acknowledge_waiting_customer,
+    announce_queue_moves,
+    queue_notice,
+    waiting_acknowledgement,
+)
 
 from .helpers import make_agent
 from .test_ticket_services import new_ticket
@@ -39,3 +45,30 @@ def test_customers_behind_a_claimed_ticket_hear_their_new_position_once(session:
 def test_queue_notice_wording():
     assert queue_notice(1, 60) == "A quick update: you're now next in the queue; the wait is about a minute. I'm still here with you."
     assert "number 3" in queue_notice(3, None) and "wait" not in queue_notice(3, None)
+
+
+def _write(session: Session, settings: Settings, ticket, text: str):
+    tickets.add_customer_message(session=session, ticket=ticket, text=text)
+    return acknowledge_waiting_customer(session=session, settings=settings, ticket=ticket)
+
+
+def test_writing_while_waiting_is_acknowledged_once_per_run_of_messages(session: Session, settings: Settings) -> None:
+    ahead = new_ticket(session, settings, "ack-ahead")
+    ticket = new_ticket(session, settings, "ack-waiting")
+    first = _write(session, settings, ticket, "my claim is for the water damage")
+    assert first is not None and first.sender == Sender.system
+    assert _notices(session, ticket.id) == [waiting_acknowledgement(2)]
+    assert "number 2 in the queue" in first.text
+    assert _write(session, settings, ticket, "and the ceiling is sagging") is None  # same run: no second answer
+    assert len(_notices(session, ticket.id)) == 1
+    agent = make_agent(session, "Sam")
+    claims.claim_next(session=session, settings=settings, agent_id=agent.id)  # takes the ticket ahead
+    announce_queue_moves(session=session, settings=settings)  # "you're now next": a new run starts after it
+    assert "next in the queue" in _write(session, settings, ticket, "still here").text
+    assert ahead.status.value == "claimed" and _write(session, settings, ahead, "hello?") is None  # a person is there
+
+
+def test_waiting_acknowledgement_wording():
+    assert waiting_acknowledgement(1).endswith("You're next in the queue.")
+    assert waiting_acknowledgement(None) == ("Thanks, I've added that to your request, so the colleague who joins "
+                                             "will see it.")
