@@ -23,8 +23,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.escalation import decide_conversation
+from actions.escalation.decision import SELF_HARM
+from actions.escalation.lexicon import VULNERABILITY, first_match
 from actions.escalation.settings import THRESHOLDS
 from actions.handoff import history, outbox
+from actions.handoff.wording import crisis_notice
 from actions.session import channel_name_events
 
 logger = logging.getLogger(__name__)
@@ -83,7 +86,12 @@ async def relay_to_person(tracker: Tracker) -> None:
     external_id = event.get("message_id") or f"{tracker.sender_id}:{event.get('timestamp')}"
     intent = ((event.get("parse_data") or {}).get("intent") or {})
     cancel = intent.get("name") in CANCEL_WAIT_INTENTS and float(intent.get("confidence") or 0) >= 0.6
-    outbox.enqueue_relay(tracker.sender_id, event["text"], external_id, cancel_if_waiting=cancel)
+    # Waiting for a person must not mean waiting for crisis lines: the service sends them and moves the
+    # ticket to the front of the queue.
+    risk = first_match(VULNERABILITY, event["text"])
+    urgent_notice = crisis_notice(tracker.get_slot("customer_name")) if risk and risk[0] == SELF_HARM else None
+    outbox.enqueue_relay(tracker.sender_id, event["text"], external_id, cancel_if_waiting=cancel,
+                         urgent_notice=urgent_notice)
     await outbox.flush(tracker.sender_id)
 
 

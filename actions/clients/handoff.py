@@ -66,9 +66,10 @@ class HandoffClient:
         return await self._request("GET", "/api/v1/availability")
 
     async def relay_customer_message(self, conversation_id: str, text: str, external_id: str,
-                                     acknowledge: bool = True) -> dict[str, Any]:
+                                     acknowledge: bool = True, urgent_notice: str | None = None) -> dict[str, Any]:
         return await self._request("POST", f"/api/v1/conversations/{_quote(conversation_id)}/messages",
-                                   {"text": text, "external_id": external_id, "acknowledge": acknowledge})
+                                   {"text": text, "external_id": external_id, "acknowledge": acknowledge,
+                                    "urgent_notice": urgent_notice})
 
     async def abandon(self, conversation_id: str) -> dict[str, Any]:
         return await self._request("POST", f"/api/v1/conversations/{_quote(conversation_id)}/abandon")

@@ -4,7 +4,8 @@ Triggers, strongest first (the first that fires is recorded on the ticket with t
 words that caused it):
 
 - ``explicit_request``   the customer asks for a person;
-- ``vulnerability``      bereavement, serious injury or illness, financial hardship, fraud or threat;
+- ``vulnerability``      risk of self-harm, bereavement, serious injury or illness, financial hardship,
+                         fraud or threat;
 - ``unsupported_language`` the message is not in English;
 - ``complex_case``       a declined or disputed claim, a large loss, or a customer who has had to contact
                          us again and again about the same thing ("the fourth time I've called");
@@ -42,7 +43,8 @@ NOT_A_LOOP = {"affirm", "deny", "thank", "greet", "goodbye", "inform", "inform_n
 _REPEAT_WORDS = re.compile(r"\b(already (?:told|said|asked|explained)|i (?:just )?said|again|for the (?:second|third|\w+th) time|"
                            r"how many times|keep asking|same question)\b", re.IGNORECASE)
 # Trigger categories that carry risk to the person, not only to the claim.
-URGENT_CATEGORIES = {"bereavement", "fraud_or_threat", "serious_injury_or_illness"}
+SELF_HARM = "self_harm"
+URGENT_CATEGORIES = {SELF_HARM, "bereavement", "fraud_or_threat", "serious_injury_or_illness"}
 
 
 @dataclass(frozen=True)
@@ -131,10 +133,13 @@ def charged_words(text: str, score: dict[str, Any] | None) -> str:
 def decide_message(turn: Turn, thresholds: Thresholds = Thresholds()) -> Decision | None:
     """The single-message decision: what this message alone says."""
     text, score = turn.text or "", turn.score
+    match = first_match(VULNERABILITY, text)
+    if match and match[0] == SELF_HARM:
+        # Before a request for a person or any intent's own category: crisis lines come first.
+        return Decision("vulnerability", match[1], "urgent", immediate=True, category=SELF_HARM)
     if turn.intent in REQUEST_INTENTS:
         return Decision("explicit_request", text, _priority("normal", score), immediate=True)
     category = VULNERABILITY_INTENTS.get(turn.intent or "")
-    match = first_match(VULNERABILITY, text)
     if category or match:
         category = category or match[0]
         words = match[1] if match else text

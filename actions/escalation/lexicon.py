@@ -7,6 +7,15 @@ import re
 _FLAGS = re.IGNORECASE
 
 VULNERABILITY = {
+    # First: a customer who may be at risk of taking their own life gets crisis lines before anything else,
+    # whatever else the message says ("my husband died and I want to end it all").
+    "self_harm": re.compile(
+        r"\b(kill(?:ing)? myself|suicid\w*|end(?:ing)? it all|end(?:ing)? my (?:own )?life|take my (?:own )?life|"
+        r"taking my (?:own )?life|(?:don'?t|do not) want to (?:be alive|live|go on|be here) ?(?:any ?more)?|"
+        r"no (?:point|reason) (?:in )?(?:living|to live|going on)|better off dead|wish i (?:was|were) dead|"
+        r"want to die|self[- ]harm\w*|harm(?:ing)? myself|(?:want|going|thinking|thought|tempted|urge) "
+        r"(?:about |of )?(?:to )?hurt(?:ing)? myself|can'?t go on(?: any ?more| like this| without (?:him|her|them)|\s*[.!]|\s*$))",
+        _FLAGS),
     "bereavement": re.compile(
         r"\b(passed away|passed on|has died|had died|died|death of|funeral|bereave\w*|"
         r"lost my (?:mum|mom|dad|father|mother|husband|wife|partner|son|daughter|brother|sister|child|baby))\b",
@@ -23,8 +32,7 @@ VULNERABILITY = {
         _FLAGS),
     "fraud_or_threat": re.compile(
         r"\b(fraud\w*|scam\w*|identity theft|stole my identity|someone (?:else )?(?:used|opened) .{0,20}in my name|"
-        r"threaten\w*|blackmail\w*|harass\w*|domestic (?:abuse|violence)|unsafe at home|kill myself|suicid\w*|"
-        r"self[- ]harm|end it all)\b",
+        r"threaten\w*|blackmail\w*|harass\w*|domestic (?:abuse|violence)|unsafe at home)\b",
         _FLAGS),
 }
 

@@ -27,7 +27,15 @@ def _with_name(template: str, name: str | None) -> str:
         "{name, }", f"{name}, " if name else "")
 
 
+# UK numbers, free and open day and night; said before anything about claims or colleagues.
+CRISIS_LINES = ("If you might act on these feelings, or you're in danger now, please call 999. You can talk to "
+                "Samaritans any time, day or night, free on 116 123.")
+
 _ACKNOWLEDGEMENTS: dict[str, list[str]] = {
+    "self_harm": [
+        "Thank you for telling me{, name}. I'm really sorry you're feeling like this, and you don't have to face it "
+        "alone. " + CRISIS_LINES,
+    ],
     "bereavement": [
         "I'm so sorry for your loss{, name}. You don't have to sort everything out at once.",
         "I'm truly sorry{, name}. Losing someone is hard enough without paperwork, and you don't have to do this alone.",
@@ -89,6 +97,12 @@ def _distress_kind(cues: Any) -> str:
     if kinds & _EVENT_CUES:
         return "distress_event"
     return "distress"
+
+
+def crisis_notice(name: str | None) -> str:
+    """For a customer at risk while they wait for a person (the bot is silent then, the service sends it)."""
+    return _with_name("Thank you for telling us{, name}. You don't have to face this alone, and a colleague will be "
+                      "with you as soon as possible. " + CRISIS_LINES, name)
 
 
 def acknowledgement(decision: Decision, name: str | None, rng: random.Random | None = None) -> str:

@@ -110,7 +110,9 @@ def _store_customer_message(session: Session, settings: Settings, ticket: Ticket
     message, created = tickets.add_customer_message(
         session=session, ticket=ticket, text=body.text, external_id=body.external_id
     )
-    if created and body.acknowledge:
+    if created and body.urgent_notice:
+        queue_updates.raise_urgent_risk(session=session, settings=settings, ticket=ticket, notice=body.urgent_notice)
+    elif created and body.acknowledge:
         queue_updates.acknowledge_waiting_customer(session=session, settings=settings, ticket=ticket)
     session.commit()
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK

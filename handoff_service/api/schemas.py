@@ -119,6 +119,11 @@ class CustomerMessageIn(_In):
         description="While the ticket waits in the queue, tell the customer their message reached it (once per "
         "run of messages); false when the message is cancelling the wait",
     )
+    urgent_notice: MessageText | None = Field(
+        default=None,
+        description="The message shows a risk to the customer's life (the bot decides): a waiting ticket becomes "
+        "urgent and, while nobody has joined yet, this text from Heard (e.g. crisis lines) is sent at once",
+    )
 
 
 class ReplyIn(_In):

@@ -7,10 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff_service.config import Settings
-from handoff_service.models import Message, Sender, Ticket, TicketStatus
+from handoff_service.models import Message, Priority, Sender, Ticket, TicketStatus
 from handoff_service.services.deliveries import enqueue_notice
-from handoff_service.services.hooks import message_event_data, stage_event
-from handoff_service.services.queue import list_queue, queue_status
+from handoff_service.services.hooks import message_event_data, stage_event, ticket_event_data
+from handoff_service.services.queue import list_queue, queue_key_for, queue_status
 
 
 def queue_notice(position: int, eta_seconds: int | None) -> str:
@@ -32,12 +32,7 @@ def announce_queue_moves(*, session: Session, settings: Settings) -> int:
             ticket.notified_position = position
             continue
         status = queue_status(session=session, ticket=ticket, settings=settings)
-        text = queue_notice(position, status.eta_seconds)
-        message = Message(ticket_id=ticket.id, sender=Sender.system, text=text)
-        session.add(message)
-        session.flush()
-        enqueue_notice(session=session, ticket=ticket, text=text, message=message)
-        stage_event(session, "ticket.message", message_event_data(message))
+        _tell_customer(session=session, ticket=ticket, text=queue_notice(position, status.eta_seconds))
         ticket.notified_position = position
         told += 1
     return told
@@ -64,6 +59,24 @@ def acknowledge_waiting_customer(*, session: Session, settings: Settings, ticket
     if latest_other is not None and latest_other.text.startswith(WAITING_ACKNOWLEDGEMENT):
         return None
     text = waiting_acknowledgement(queue_status(session=session, ticket=ticket, settings=settings).position)
+    return _tell_customer(session=session, ticket=ticket, text=text)
+
+
+def raise_urgent_risk(*, session: Session, settings: Settings, ticket: Ticket, notice: str) -> Message | None:
+    """A waiting customer at risk (the bot saw it in their words) goes to the front of the queue and, while
+    nobody has joined, is sent ``notice`` (crisis lines) at once; a person already with them reads it."""
+    if ticket.status != TicketStatus.queued:
+        return None
+    if ticket.priority != Priority.urgent:
+        ticket.priority = Priority.urgent
+        ticket.queue_key = queue_key_for(Priority.urgent, ticket.queued_at, settings.ageing_minutes_per_level)
+        session.flush()
+        stage_event(session, "ticket.status", ticket_event_data(ticket))
+    return _tell_customer(session=session, ticket=ticket, text=notice)
+
+
+def _tell_customer(*, session: Session, ticket: Ticket, text: str) -> Message:
+    """A message from Heard, kept in the conversation for the agent and delivered through the outbox."""
     message = Message(ticket_id=ticket.id, sender=Sender.system, text=text)
     session.add(message)
     session.flush()

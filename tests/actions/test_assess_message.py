@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.turn import ActionAssessMessage
@@ -52,3 +53,26 @@ async def test_a_decline_before_any_offer_starts_no_cooldown(make_tracker, dispa
     tracker = make_tracker(text=TEXT, intent="inform", emotion=DISTRESSED, history=misread,
                            slots={"emotion_tone": "distressed"})
     assert slot_values(await ActionAssessMessage().run(dispatcher, tracker, domain))["handoff_trigger"] == "high_intensity"
+
+
+async def test_a_waiting_customer_at_risk_is_relayed_with_crisis_lines(make_tracker, dispatcher, domain, db_session,
+                                                                       monkeypatch):
+    """While paused the bot cannot speak; the relay asks the handoff service to send the crisis lines."""
+    from sqlalchemy import select
+
+    from actions.handoff import outbox
+    from actions.handoff.outbox import HandoffWork
+
+    async def not_now(conversation_id):  # delivery itself is tested with the service (tests/e2e)
+        return None
+
+    monkeypatch.setattr(outbox, "flush", not_now)
+    for text in ["is anyone there?", "I can't go on like this"]:
+        tracker = make_tracker(text=text, intent="inform", slots={"customer_name": "Priya"})
+        tracker = Tracker.from_dict({**tracker.current_state(), "paused": True})  # a person owns the conversation
+        assert await ActionAssessMessage().run(dispatcher, tracker, domain) == [SlotSet("emotion_tone", "neutral")]
+    plain, risk = db_session.scalars(select(HandoffWork).order_by(HandoffWork.id)).all()
+    assert plain.payload["urgent_notice"] is None
+    assert risk.payload["text"] == "I can't go on like this"
+    assert "Priya" in risk.payload["urgent_notice"] and "116 123" in risk.payload["urgent_notice"]
+    assert dispatcher.messages == []  # the bot itself stays silent while a person owns the conversation

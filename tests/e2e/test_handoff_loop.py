@@ -144,6 +144,23 @@ def test_writing_while_waiting_is_answered_once_through_the_channel(running_stac
     assert len(acknowledged) == 1  # one answer for the run of two messages
 
 
+def test_a_waiting_customer_at_risk_hears_crisis_lines_and_goes_first(running_stack, callback_receiver, agent):
+    sender = "callback-risk"
+    webhook = f"{running_stack.settings.env['RASA_URL']}/webhooks/callback/webhook"
+
+    def say(message: str) -> None:
+        assert httpx.post(webhook, json={"sender": sender, "message": message}, timeout=30).status_code == 200
+
+    say("can I speak to a person")
+    wait_for(lambda: any("colleague" in t for t in callback_receiver.texts_for(sender)), message="the offer")
+    say(ACCEPT_CHAT)
+    wait_for(lambda: any("in the queue" in t for t in callback_receiver.texts_for(sender)), message="queue position")
+    say("I can't go on like this")
+    wait_for(lambda: any("116 123" in t for t in callback_receiver.texts_for(sender)), message="the crisis lines")
+    [item] = [item for item in agent.client.get("/api/v1/queue").json() if item["ticket"]["conversation_id"] == sender]
+    assert item["ticket"]["priority"] == "urgent"
+
+
 def test_a_charged_message_is_offered_a_person_at_once(customer_named, agent):
     customer = customer_named("Priya")
     replies = customer.say("I reported the water damage THREE WEEKS ago and nobody has called me. This is ridiculous.")

@@ -38,6 +38,39 @@ def test_vulnerability_is_found_in_the_words_even_without_the_intent(text, categ
     assert decision.priority in ("high", "urgent")
 
 
+@pytest.mark.parametrize("text", [
+    "I've lost everything in the fire and honestly I feel like ending it all",
+    "my husband died and I just want to end it all",  # the risk to life comes first, not the bereavement
+    "I don't want to be alive anymore",
+    "I keep thinking about hurting myself",
+    "I can't go on like this",
+    "my husband died and I can't go on without him",
+])
+@pytest.mark.parametrize("intent", ["file_claim", "disclose_hardship", "disclose_bereavement", "request_human"])
+def test_a_risk_of_self_harm_is_urgent_whatever_else_the_message_says(text, intent):
+    decision = decide_message(Turn(text, intent, score(0.3)))
+    assert (decision.trigger, decision.category, decision.priority) == ("vulnerability", "self_harm", "urgent")
+    assert decision.immediate
+
+
+@pytest.mark.parametrize("text", [
+    "I hurt myself when I slipped on the wet floor",
+    "I can't go on holiday now my passport is lost",
+    "when does my policy end, it's all so confusing",
+    "this wait is killing me",
+])
+def test_everyday_phrases_are_not_read_as_self_harm(text):
+    decision = decide_message(Turn(text, "inform", score(0.3)))
+    assert decision is None or decision.category != "self_harm"
+
+
+def test_a_risk_of_self_harm_ignores_the_cooldown_after_a_decline():
+    turns = [Turn("hi", "greet", score(0.1)), Turn("no thanks", "handoff_decline", score(0.1)),
+             Turn("I want to end it all", "inform", score(0.4))]
+    decision = decide_conversation(turns, declines=1, turns_since_decline=0)
+    assert decision.category == "self_harm"
+
+
 def test_bereavement_is_urgent_priority():
     decision = decide_message(Turn("mum died last week", "disclose_bereavement", score(0.3)))
     assert decision.priority == "urgent"

@@ -79,3 +79,11 @@ def test_distress_with_nothing_to_say_what_about_is_heard_without_assuming():
     texts = every_wording(distress(["model: sadness 0.8"], "everything is going wrong"))
     assert len(texts) == 2
     assert not any("experience you should be having" in text or "horrible thing" in text for text in texts)
+
+
+def test_a_risk_of_self_harm_is_answered_with_crisis_lines_first():
+    decision = Decision("vulnerability", "I want to end it all", "urgent", immediate=True, category="self_harm")
+    text = acknowledgement(decision, "Priya", random.Random(1))
+    assert text.startswith("Thank you for telling me, Priya.")
+    assert "116 123" in text and "999" in text
+    assert "end it all" not in text  # the customer's words about self-harm are not mirrored back

@@ -6,12 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff_service.config import Settings
-from handoff_service.models import Delivery, DeliveryKind, Message, Sender
+from handoff_service.models import Delivery, DeliveryKind, Message, Priority, Sender
 from handoff_service.services import claims, tickets
 from handoff_service.services.queue_updates import (
     acknowledge_waiting_customer,
     announce_queue_moves,
     queue_notice,
+    raise_urgent_risk,
     waiting_acknowledgement,
 )
 
@@ -72,3 +73,17 @@ def test_waiting_acknowledgement_wording():
     assert waiting_acknowledgement(1).endswith("You're next in the queue.")
     assert waiting_acknowledgement(None) == ("Thanks, I've added that to your request, so the colleague who joins "
                                              "will see it.")
+
+
+def test_a_waiting_customer_at_risk_goes_first_and_hears_the_crisis_lines(session: Session, settings: Settings) -> None:
+    ahead = new_ticket(session, settings, "risk-ahead", priority=Priority.high)
+    ticket = new_ticket(session, settings, "risk-waiting")
+    tickets.add_customer_message(session=session, ticket=ticket, text="I can't go on like this")
+    notice = raise_urgent_risk(session=session, settings=settings, ticket=ticket, notice="Samaritans: 116 123")
+    assert notice is not None and _notices(session, ticket.id) == ["Samaritans: 116 123"]
+    assert ticket.priority == Priority.urgent and ticket.queue_key < ahead.queue_key
+    agent = make_agent(session, "Sam")
+    assert claims.claim_next(session=session, settings=settings, agent_id=agent.id).id == ticket.id
+    # Once a person is with them, the person answers: nothing automatic interrupts.
+    assert raise_urgent_risk(session=session, settings=settings, ticket=ticket, notice="again") is None
+    assert _notices(session, ticket.id) == ["Samaritans: 116 123"]
