@@ -63,6 +63,11 @@ def tone_events(tracker: Tracker) -> list[EventType]:
 def escalation_events(tracker: Tracker) -> list[EventType]:
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
     offered = history.offer_made(tracker)
+    if _at_risk((tracker.latest_message or {}).get("text")):
+        # Whatever the moment (answering an offer, mid-survey, a request already kept): crisis lines now.
+        decision = decide_conversation(history.turns(tracker), THRESHOLDS)
+        if decision is not None:
+            return [SlotSet("handoff_trigger", decision.trigger), SlotSet("handoff_decision", decision.as_dict())]
     if (intent in NO_DECISION_INTENTS or (intent in ANSWER_INTENTS and offered)
             or tracker.active_loop_name in NO_DECISION_LOOPS or tracker.get_slot("handoff_pending")
             or history.last_bot_action(tracker) == "action_offer_handoff"):
@@ -77,6 +82,11 @@ def escalation_events(tracker: Tracker) -> list[EventType]:
     return [SlotSet("handoff_trigger", decision.trigger), SlotSet("handoff_decision", decision.as_dict())]
 
 
+def _at_risk(text: str | None) -> bool:
+    risk = first_match(VULNERABILITY, text or "")
+    return bool(risk) and risk[0] == SELF_HARM
+
+
 async def relay_to_person(tracker: Tracker) -> None:
     """Hand the message to the agent (kept in the outbox until the handoff service has it)."""
     events = history.user_events(tracker)
@@ -88,8 +98,7 @@ async def relay_to_person(tracker: Tracker) -> None:
     cancel = intent.get("name") in CANCEL_WAIT_INTENTS and float(intent.get("confidence") or 0) >= 0.6
     # Waiting for a person must not mean waiting for crisis lines: the service sends them and moves the
     # ticket to the front of the queue.
-    risk = first_match(VULNERABILITY, event["text"])
-    urgent_notice = crisis_notice(tracker.get_slot("customer_name")) if risk and risk[0] == SELF_HARM else None
+    urgent_notice = crisis_notice(tracker.get_slot("customer_name")) if _at_risk(event["text"]) else None
     outbox.enqueue_relay(tracker.sender_id, event["text"], external_id, cancel_if_waiting=cancel,
                          urgent_notice=urgent_notice)
     await outbox.flush(tracker.sender_id)

@@ -76,3 +76,13 @@ async def test_a_waiting_customer_at_risk_is_relayed_with_crisis_lines(make_trac
     assert risk.payload["text"] == "I can't go on like this"
     assert "Priya" in risk.payload["urgent_notice"] and "116 123" in risk.payload["urgent_notice"]
     assert dispatcher.messages == []  # the bot itself stays silent while a person owns the conversation
+
+
+@pytest.mark.parametrize("intent", ["handoff_decline", "deny", "tnps_score"])
+async def test_a_risk_of_self_harm_is_assessed_even_as_an_answer_to_an_offer(make_tracker, dispatcher, domain,
+                                                                             intent):
+    offer_just_made = OFFERED[:3]
+    tracker = make_tracker(text="no thanks, I just want to end it all", intent=intent, emotion=DISTRESSED,
+                           history=offer_just_made, slots={"emotion_tone": "distressed"})
+    slots = slot_values(await ActionAssessMessage().run(dispatcher, tracker, domain))
+    assert slots["handoff_trigger"] == "vulnerability" and slots["handoff_decision"]["category"] == "self_harm"
