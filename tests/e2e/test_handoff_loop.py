@@ -20,6 +20,14 @@ def offered(replies: list[dict]) -> bool:
     return any(b.get("payload", "").startswith("/handoff_accept") for r in replies for b in r.get("buttons") or [])
 
 
+def leave_the_queue(stack, conversation_id: str) -> None:
+    """Tests share one stack: a ticket left waiting would be the next one claimed in another test."""
+    env = stack.settings.env
+    response = httpx.post(f"{env['HANDOFF_URL']}/api/v1/conversations/{conversation_id}/abandon",
+                          headers={"Authorization": f"Bearer {env['HANDOFF_SERVICE_TOKEN']}"}, timeout=30)
+    assert response.status_code == 200, response.text
+
+
 def surveys(stack, conversation_id: str) -> list[tuple]:
     engine = create_engine(stack.settings.env["DATABASE_URL"])
     with engine.connect() as connection:
@@ -122,43 +130,49 @@ def test_bereavement_over_the_callback_channel(running_stack, callback_receiver,
     assert "thank you" in [m["text"] for m in agent.messages(ticket["id"])]
 
 
-def test_writing_while_waiting_is_answered_once_through_the_channel(running_stack, callback_receiver, agent):
-    sender = "callback-waiting"
-    webhook = f"{running_stack.settings.env['RASA_URL']}/webhooks/callback/webhook"
+def waiting_on_the_callback_channel(stack, receiver, sender: str):
+    """A callback-channel customer who asked for a person and now waits in the queue; returns their say()."""
+    webhook = f"{stack.settings.env['RASA_URL']}/webhooks/callback/webhook"
 
     def say(message: str) -> None:
         assert httpx.post(webhook, json={"sender": sender, "message": message}, timeout=30).status_code == 200
 
     say("can I speak to a person")
-    wait_for(lambda: any("colleague" in t for t in callback_receiver.texts_for(sender)), message="the offer")
+    wait_for(lambda: any("colleague" in t for t in receiver.texts_for(sender)), message="the offer")
     say(ACCEPT_CHAT)
-    wait_for(lambda: any("in the queue" in t for t in callback_receiver.texts_for(sender)), message="queue position")
-    say("is anyone there?")
-    say("it's about my car")
-    [ticket_id] = [item["ticket"]["id"] for item in agent.client.get("/api/v1/queue").json()
-                   if item["ticket"]["conversation_id"] == sender]
-    wait_for(lambda: any(m["text"] == "it's about my car" for m in agent.messages(ticket_id)),
-             message="both messages relayed to the ticket")
-    acknowledged = wait_for(lambda: [t for t in callback_receiver.texts_for(sender) if "added that to your request" in t],
-                            message="the acknowledgement")
-    assert len(acknowledged) == 1  # one answer for the run of two messages
+    wait_for(lambda: any("in the queue" in t for t in receiver.texts_for(sender)), message="queue position")
+    return say
+
+
+def test_writing_while_waiting_is_answered_once_through_the_channel(running_stack, callback_receiver, agent):
+    sender = "callback-waiting"
+    say = waiting_on_the_callback_channel(running_stack, callback_receiver, sender)
+    try:
+        say("is anyone there?")
+        say("it's about my car")
+        [ticket_id] = [item["ticket"]["id"] for item in agent.client.get("/api/v1/queue").json()
+                       if item["ticket"]["conversation_id"] == sender]
+        wait_for(lambda: any(m["text"] == "it's about my car" for m in agent.messages(ticket_id)),
+                 message="both messages relayed to the ticket")
+        acknowledged = wait_for(
+            lambda: [t for t in callback_receiver.texts_for(sender) if "added that to your request" in t],
+            message="the acknowledgement")
+        assert len(acknowledged) == 1  # one answer for the run of two messages
+    finally:
+        leave_the_queue(running_stack, sender)
 
 
 def test_a_waiting_customer_at_risk_hears_crisis_lines_and_goes_first(running_stack, callback_receiver, agent):
     sender = "callback-risk"
-    webhook = f"{running_stack.settings.env['RASA_URL']}/webhooks/callback/webhook"
-
-    def say(message: str) -> None:
-        assert httpx.post(webhook, json={"sender": sender, "message": message}, timeout=30).status_code == 200
-
-    say("can I speak to a person")
-    wait_for(lambda: any("colleague" in t for t in callback_receiver.texts_for(sender)), message="the offer")
-    say(ACCEPT_CHAT)
-    wait_for(lambda: any("in the queue" in t for t in callback_receiver.texts_for(sender)), message="queue position")
-    say("I can't go on like this")
-    wait_for(lambda: any("116 123" in t for t in callback_receiver.texts_for(sender)), message="the crisis lines")
-    [item] = [item for item in agent.client.get("/api/v1/queue").json() if item["ticket"]["conversation_id"] == sender]
-    assert item["ticket"]["priority"] == "urgent"
+    say = waiting_on_the_callback_channel(running_stack, callback_receiver, sender)
+    try:
+        say("I can't go on like this")
+        wait_for(lambda: any("116 123" in t for t in callback_receiver.texts_for(sender)), message="the crisis lines")
+        [item] = [item for item in agent.client.get("/api/v1/queue").json()
+                  if item["ticket"]["conversation_id"] == sender]
+        assert item["ticket"]["priority"] == "urgent"
+    finally:
+        leave_the_queue(running_stack, sender)
 
 
 def test_a_charged_message_is_offered_a_person_at_once(customer_named, agent):
