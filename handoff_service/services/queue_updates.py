@@ -1,6 +1,7 @@
-"""Keeping waiting customers informed: when a customer moves up the queue, they are told once,
-with the new position and ETA, through the same outbox as agent replies (so the notice is never
-lost while Rasa is down, and never overtakes a message before it)."""
+"""Keeping waiting customers informed, through the same outbox as agent replies (so a notice is never lost
+while Rasa is down, and never overtakes a message before it): when they move up the queue (once per move),
+when they write while waiting (once per run of messages), and crisis lines at once when the bot saw a risk
+to their life in what they wrote (the ticket then goes to the front)."""
 from __future__ import annotations
 
 from sqlalchemy import select
