@@ -23,8 +23,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.escalation import decide_conversation
-from actions.escalation.decision import SELF_HARM
-from actions.escalation.lexicon import VULNERABILITY, first_match
+from actions.escalation.lexicon import self_harm_words
 from actions.escalation.settings import THRESHOLDS
 from actions.handoff import history, outbox
 from actions.handoff.wording import crisis_notice
@@ -63,7 +62,7 @@ def tone_events(tracker: Tracker) -> list[EventType]:
 def escalation_events(tracker: Tracker) -> list[EventType]:
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
     offered = history.offer_made(tracker)
-    if _at_risk((tracker.latest_message or {}).get("text")):
+    if self_harm_words((tracker.latest_message or {}).get("text") or ""):
         # Whatever the moment (answering an offer, mid-survey, a request already kept): crisis lines now.
         decision = decide_conversation(history.turns(tracker), THRESHOLDS)
         if decision is not None:
@@ -82,11 +81,6 @@ def escalation_events(tracker: Tracker) -> list[EventType]:
     return [SlotSet("handoff_trigger", decision.trigger), SlotSet("handoff_decision", decision.as_dict())]
 
 
-def _at_risk(text: str | None) -> bool:
-    risk = first_match(VULNERABILITY, text or "")
-    return bool(risk) and risk[0] == SELF_HARM
-
-
 async def relay_to_person(tracker: Tracker) -> None:
     """Hand the message to the agent (kept in the outbox until the handoff service has it)."""
     events = history.user_events(tracker)
@@ -98,7 +92,7 @@ async def relay_to_person(tracker: Tracker) -> None:
     cancel = intent.get("name") in CANCEL_WAIT_INTENTS and float(intent.get("confidence") or 0) >= 0.6
     # Waiting for a person must not mean waiting for crisis lines: the service sends them and moves the
     # ticket to the front of the queue.
-    urgent_notice = crisis_notice(tracker.get_slot("customer_name")) if _at_risk(event["text"]) else None
+    urgent_notice = crisis_notice(tracker.get_slot("customer_name")) if self_harm_words(event["text"]) else None
     outbox.enqueue_relay(tracker.sender_id, event["text"], external_id, cancel_if_waiting=cancel,
                          urgent_notice=urgent_notice)
     await outbox.flush(tracker.sender_id)

@@ -3,9 +3,10 @@
 Triggers, strongest first (the first that fires is recorded on the ticket with the customer's
 words that caused it):
 
+- ``vulnerability`` (self-harm) words showing a risk to the customer's life: before everything else,
+                         even a request for a person;
 - ``explicit_request``   the customer asks for a person;
-- ``vulnerability``      risk of self-harm, bereavement, serious injury or illness, financial hardship,
-                         fraud or threat;
+- ``vulnerability``      bereavement, serious injury or illness, financial hardship, fraud or threat;
 - ``unsupported_language`` the message is not in English;
 - ``complex_case``       a declined or disputed claim, a large loss, or a customer who has had to contact
                          us again and again about the same thing ("the fourth time I've called");
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from actions.emotion.trajectory import conversation_trajectory
-from actions.escalation.lexicon import COMPLEX_CASE, VULNERABILITY, first_match, largest_amount
+from actions.escalation.lexicon import COMPLEX_CASE, VULNERABILITY, first_match, largest_amount, self_harm_words
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 
@@ -133,13 +134,14 @@ def charged_words(text: str, score: dict[str, Any] | None) -> str:
 def decide_message(turn: Turn, thresholds: Thresholds = Thresholds()) -> Decision | None:
     """The single-message decision: what this message alone says."""
     text, score = turn.text or "", turn.score
-    match = first_match(VULNERABILITY, text)
-    if match and match[0] == SELF_HARM:
+    risk = self_harm_words(text)
+    if risk:
         # Before a request for a person or any intent's own category: crisis lines come first.
-        return Decision("vulnerability", match[1], "urgent", immediate=True, category=SELF_HARM)
+        return Decision("vulnerability", risk, "urgent", immediate=True, category=SELF_HARM)
     if turn.intent in REQUEST_INTENTS:
         return Decision("explicit_request", text, _priority("normal", score), immediate=True)
     category = VULNERABILITY_INTENTS.get(turn.intent or "")
+    match = first_match(VULNERABILITY, text)
     if category or match:
         category = category or match[0]
         words = match[1] if match else text

@@ -72,6 +72,12 @@ def largest_amount(text: str) -> float:
     return largest
 
 
+def self_harm_words(text: str) -> str | None:
+    """The words that show a risk of self-harm, or None; checked before every other trigger."""
+    match = VULNERABILITY["self_harm"].search(text or "")
+    return match.group(0) if match else None
+
+
 def first_match(patterns: dict[str, re.Pattern], text: str) -> tuple[str, str] | None:
     """(category, matched words) of the first pattern that matches, or None."""
     for category, pattern in patterns.items():
