@@ -12,7 +12,7 @@ import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.insurance import db
@@ -92,7 +92,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A SQLite file migrated with Alembic and seeded once per test module."""
     url = f"sqlite:///{tmp_path_factory.mktemp('insurance') / 'insurance.db'}"
     upgrade(url)
-    engine = create_engine(url)
+    engine = db.make_engine(url)  # the product's engine: its SQLite transaction hooks make rollback real
     with sessionmaker(engine).begin() as session:
         seed_demo_data(session)
     yield engine
