@@ -89,10 +89,12 @@ async def relay_to_person(tracker: Tracker) -> None:
         return
     external_id = event.get("message_id") or f"{tracker.sender_id}:{event.get('timestamp')}"
     intent = ((event.get("parse_data") or {}).get("intent") or {})
-    cancel = intent.get("name") in CANCEL_WAIT_INTENTS and float(intent.get("confidence") or 0) >= 0.6
     # Waiting for a person must not mean waiting for crisis lines: the service sends them and moves the
     # ticket to the front of the queue.
     urgent_notice = crisis_notice(tracker.get_slot("customer_name")) if self_harm_words(event["text"]) else None
+    # "I can't go on like this" reads as a wish to stop (0.76): a customer at risk is never dropped from the queue.
+    cancel = (intent.get("name") in CANCEL_WAIT_INTENTS and float(intent.get("confidence") or 0) >= 0.6
+              and urgent_notice is None)
     outbox.enqueue_relay(tracker.sender_id, event["text"], external_id, cancel_if_waiting=cancel,
                          urgent_notice=urgent_notice)
     await outbox.flush(tracker.sender_id)

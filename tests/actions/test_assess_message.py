@@ -78,6 +78,27 @@ async def test_a_waiting_customer_at_risk_is_relayed_with_crisis_lines(make_trac
     assert dispatcher.messages == []  # the bot itself stays silent while a person owns the conversation
 
 
+@pytest.mark.parametrize("text, cancels", [("stop, I don't want to wait any more", True),
+                                            ("I can't go on like this", False)])
+async def test_a_wish_to_stop_cancels_the_wait_unless_the_customer_is_at_risk(make_tracker, dispatcher, domain,
+                                                                             db_session, monkeypatch, text, cancels):
+    from sqlalchemy import select
+
+    from actions.handoff import outbox
+    from actions.handoff.outbox import HandoffWork
+
+    async def not_now(conversation_id):
+        return None
+
+    monkeypatch.setattr(outbox, "flush", not_now)
+    tracker = make_tracker(text=text, intent="stop", slots={"customer_name": "Priya"})  # read as stop at 0.9
+    tracker = Tracker.from_dict({**tracker.current_state(), "paused": True})
+    await ActionAssessMessage().run(dispatcher, tracker, domain)
+    [relay] = db_session.scalars(select(HandoffWork)).all()
+    assert relay.payload["cancel_if_waiting"] is cancels
+    assert (relay.payload["urgent_notice"] is None) is cancels
+
+
 @pytest.mark.parametrize("intent", ["handoff_decline", "deny", "tnps_score"])
 async def test_a_risk_of_self_harm_is_assessed_even_as_an_answer_to_an_offer(make_tracker, dispatcher, domain,
                                                                              intent):
