@@ -50,6 +50,9 @@ ACTION_SERVER_PORT = _int("ACTION_SERVER_PORT", 5055)
 # "onnx" (fail if not prepared) or "torch".
 EMOTION_BACKEND = os.getenv("EMOTION_BACKEND", "auto").strip().lower() or "auto"
 EMOTION_ONNX_DIR = Path(os.getenv("EMOTION_ONNX_DIR", VAR_DIR / "emotion"))
+# Sentence encoder for Rasa's intent features (a build artefact beside the Rasa model, so not under
+# HEARD_VAR_DIR, which tests point at a scratch folder): `python -m actions.nlu_encoder` writes it.
+NLU_ENCODER_DIR = Path(os.getenv("NLU_ENCODER_DIR") or PROJECT_ROOT / "var" / "nlu-encoder")
 
 # Escalation thresholds (see actions/escalation/decision.py for what each trigger means).
 ESCALATE_INTENSITY = _float("ESCALATE_INTENSITY", 0.80)

@@ -1,8 +1,21 @@
+# Stage 1 exports MiniLM's sentence embedding to ONNX for the intent features: the export needs torch,
+# which Rasa's runtime does not have. Its first steps are app.Dockerfile's, so the build cache shares them.
+FROM python:3.11-slim AS nlu-encoder
+WORKDIR /app
+# Point this at a CPU-only wheel index for torch: the default build of torch is multi-GB CUDA.
+ARG TORCH_INDEX_URL=""
+COPY requirements/app.txt requirements/
+RUN pip install --no-cache-dir ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"} -r requirements/app.txt
+COPY actions actions
+ENV PYTHONPATH=/app
+RUN python -m actions.nlu_encoder --dir /app/var/nlu-encoder
+
 # Rasa 3.6 needs Python 3.10.
 FROM python:3.10-slim
 WORKDIR /app
 COPY requirements/rasa.txt requirements/rasa-constraints.txt requirements/
 RUN pip install --no-cache-dir -r requirements/rasa.txt -c requirements/rasa-constraints.txt
+COPY --from=nlu-encoder /app/var/nlu-encoder var/nlu-encoder
 COPY config.yml domain.yml endpoints.yml endpoints.production.yml credentials.yml ./
 COPY data data
 COPY rasa_addons rasa_addons

@@ -14,3 +14,8 @@ EMOTION_SCORER_TIMEOUT_SECONDS = float(os.getenv("EMOTION_SCORER_TIMEOUT_SECONDS
 # After a failed call the scorer is not asked again for this long, so an outage costs one timeout,
 # not one per message.
 EMOTION_SCORER_RETRY_AFTER_SECONDS = float(os.getenv("EMOTION_SCORER_RETRY_AFTER_SECONDS", "10"))
+
+# Sentence encoder for intent features (rasa_addons/sentence_features.py), exported by
+# `python -m actions.nlu_encoder` into var/nlu-encoder.
+NLU_ENCODER_DIR = Path(os.getenv("NLU_ENCODER_DIR") or Path(__file__).resolve().parent.parent / "var" / "nlu-encoder")
+NLU_ENCODER_THREADS = int(os.getenv("NLU_ENCODER_THREADS", "1"))

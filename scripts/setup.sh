@@ -84,13 +84,17 @@ Path(".env").write_text(text)
 PY
 }
 
+# The encoder's meta.json names the export's sha256: another export means other intent features.
 model_fingerprint() {
-  find config.yml domain.yml data rasa_addons -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' \) \
-    -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+  { find config.yml domain.yml data rasa_addons -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' \) \
+      -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum
+    grep -h '"onnx_sha256"' "${NLU_ENCODER_DIR:-$ROOT/var/nlu-encoder}/meta.json"
+  } | sha256sum | cut -c1-16
 }
 
 heard_train() {
   local fingerprint
+  say "sentence encoder for intent features: $(PYTHONPATH="$ROOT" "$APP_PY" -m actions.nlu_encoder 2>&1 | tail -1)"
   fingerprint="$(model_fingerprint)"
   if [ -f models/heard.tar.gz ] && [ "$(cat models/.fingerprint 2>/dev/null)" = "$fingerprint" ]; then
     say "Rasa model: up to date (config, domain and data unchanged)"

@@ -56,3 +56,14 @@ def test_production_endpoints_use_redis_locks_and_sql_tracker():
     endpoints = yaml.safe_load((ROOT / "endpoints.production.yml").read_text())
     assert endpoints["lock_store"]["type"] == "redis"
     assert endpoints["tracker_store"]["type"] == "SQL"
+
+
+def test_rasa_image_trains_on_the_sentence_encoder_exported_in_its_first_stage():
+    dockerfile = (ROOT / "docker" / "rasa.Dockerfile").read_text()
+    export = re.search(r"RUN python -m ([\w.]+) --dir (\S+)", dockerfile)
+    assert export and (ROOT / export.group(1).replace(".", "/")).with_suffix(".py").is_file()
+    copy = re.search(r"COPY --from=(\S+) (\S+) var/nlu-encoder", dockerfile)
+    assert copy and copy.group(2) == export.group(2) and f"AS {copy.group(1)}" in dockerfile
+    assert dockerfile.index(copy.group(0)) < dockerfile.index("rasa train")
+    # Rasa's side finds it at var/nlu-encoder under the image's WORKDIR (rasa_addons/settings.py's default).
+    assert "WORKDIR /app" in dockerfile.split("FROM python:3.10")[1]
