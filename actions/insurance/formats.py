@@ -107,7 +107,15 @@ _NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*")
 _NOT_NAMES = {
     "yes", "no", "ok", "okay", "hi", "hello", "hey", "thanks", "thank", "sure", "fine", "not", "a", "the",
     "nope", "yeah", "yep", "just", "here", "sorry", "none", "idk", "skip", "why", "what", "bot", "human",
+    # A sentence's first word is no name: "our kitchen is flooded" must not make the customer "Our".
+    "i", "my", "our", "we", "me", "you", "your", "it", "its", "this", "that", "he", "she", "they", "his",
+    "her", "their", "them", "us", "there", "can", "do", "don't", "dont", "please", "how", "when", "where",
 }
+_COURTESIES = re.compile(r"(?:[\s,.!]+(?:thanks|thank you|thankyou|ta|cheers|please|speaking|here))+[\s,.!]*$",
+                         re.IGNORECASE)
+# "Mary Jane Smith" is a name; a longer answer to "what's your first name?" is a sentence ("my grandad has
+# sadly left us and..."), and its first word must not become the name the bot calls the customer by.
+MAX_NAME_WORDS = 3
 
 
 def clean_first_name(text: Optional[str]) -> Optional[str]:
@@ -117,7 +125,9 @@ def clean_first_name(text: Optional[str]) -> Optional[str]:
     capped and the name is capitalised ("<b>mary-jane</b>" -> "Mary-Jane").
     """
     cleaned = plain_text(text, max_length=200)
-    cleaned = _NAME_LEAD_INS.sub("", cleaned).strip()
+    cleaned = _COURTESIES.sub("", _NAME_LEAD_INS.sub("", cleaned).strip())
+    if len(cleaned.split()) > MAX_NAME_WORDS:
+        return None
     match = _NAME_TOKEN.search(cleaned)
     if match is None:
         return None

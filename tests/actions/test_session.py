@@ -62,6 +62,13 @@ async def test_without_a_usable_name_nothing_is_set(make_tracker, dispatcher, do
         ("12345", None),
         ("yes", None),
         ("<img src=x onerror=alert(1)>", None),
+        ("call me Jo please", "Jo"),
+        ("Priya, thank you", "Priya"),
+        ("Mary Jane Smith", "Mary"),
+        # Sentences are not names: their first word must not become what the bot calls the customer.
+        ("our kitchen is flooded", None),
+        ("I don't want to give my name", None),
+        ("my grandad is no longer with us and I don't know where to start", None),
     ],
 )
 def test_clean_first_name(raw, expected):
