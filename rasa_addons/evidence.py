@@ -24,7 +24,9 @@ EVIDENCE: Dict[str, re.Pattern] = {
     "disclose_bereavement": re.compile(
         r"pass(?:ed|ing)\b|died|dead|death|deceased|bereave|widow|\blate \w+|funeral|executor|estate|"
         r"lost (?:my|our|her|his) (?!job|home|house|keys|phone|wallet|bag|card|policy)\w+|lost (?:her|his) battle|"
-        r"killed", _FLAGS),
+        r"killed|no longer with us|(?:has|have|had) (?:sadly )?left us|slipped away|laid (?:\w+ ){0,2}to rest|"
+        r"didn'?t (?:make it|survive)|lost (?:him|her)\b|gone to heaven|\bR\.?I\.?P\b|(?:is|'s) gone\b|"
+        r"took (?:him|her)\b", _FLAGS),
     "disclose_serious_injury": re.compile(
         r"injur|hurt|hospital|a&e|ambulance|intensive care|\bicu\b|surgery|operation|broke|broken|fractur|burn|"
         r"whiplash|wheelchair|can'?t walk|unconscious|airlift|heart attack|stroke|paraly|pain|lost an? (?:finger|"

@@ -17,8 +17,13 @@ VULNERABILITY = {
         r"(?:about |of )?(?:to )?hurt(?:ing)? myself|can'?t go on(?: any ?more| like this| without (?:him|her|them)|\s*[.!]|\s*$))",
         _FLAGS),
     "bereavement": re.compile(
-        r"\b(passed away|passed on|has died|had died|died|death of|funeral|bereave\w*|"
-        r"lost my (?:mum|mom|dad|father|mother|husband|wife|partner|son|daughter|brother|sister|child|baby))\b",
+        r"\b(passed away|passed on|has died|had died|died|death of|funeral|bereave\w*|no longer with us|"
+        # "left us" alone ends its clause: "the engineer has left us waiting" is a complaint, not a death.
+        r"(?:has|have|had) sadly left us|(?:has|have|had) left us(?=\s*(?:[.!,;]|$))|slipped away|"
+        r"laid (?:\w+ ){0,2}to rest|"
+        r"lost (?:my|our) (?:mum|mom|dad|father|mother|husband|wife|partner|son|daughter|brother|sister|child|"
+        r"baby|grandad|granddad|grandpa|grandma|granny|nan|nana|grandfather|grandmother|uncle|aunt|auntie|"
+        r"fianc[eé]e?|twin|best friend|boy|girl))\b",
         _FLAGS),
     "serious_injury_or_illness": re.compile(
         r"\b(in hospital|hospitali[sz]ed|intensive care|icu|a&e|ambulance|seriously (?:hurt|injured|ill)|"

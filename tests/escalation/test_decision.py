@@ -26,6 +26,10 @@ def test_explicit_request_escalates_at_once_even_when_calm():
 
 @pytest.mark.parametrize("text, category", [
     ("my dad passed away on sunday and I think he had life cover with you", "bereavement"),
+    # Gentler words for a death are a bereavement too.
+    ("my grandad is no longer with us and I don't know what to do about his car", "bereavement"),
+    ("our son has sadly left us", "bereavement"),
+    ("I lost my nan at the weekend", "bereavement"),
     ("my husband is in intensive care after the crash", "serious_injury_or_illness"),
     ("I lost my job and can't afford the premium this month", "financial_hardship"),
     ("someone opened a policy in my name, I think it's fraud", "fraud_or_threat"),
@@ -36,6 +40,11 @@ def test_vulnerability_is_found_in_the_words_even_without_the_intent(text, categ
     assert decision.category == category
     assert decision.words.lower() in text.lower()
     assert decision.priority in ("high", "urgent")
+
+
+def test_a_complaint_that_says_left_us_is_not_a_bereavement():
+    decision = decide_message(Turn("the engineer has left us waiting three weeks", "make_complaint", score(0.2)))
+    assert decision is None or decision.category != "bereavement"
 
 
 @pytest.mark.parametrize("text", [

@@ -97,7 +97,7 @@ def test_the_trained_bot_understands_wordings_its_training_data_never_used():
     model = ROOT / "models" / "heard.tar.gz"
     assert model.exists(), "models/heard.tar.gz missing: ./heard test trains it before the tests"
     expected = {"thieves took my bike from the shed": "file_claim",
-                "my grandad has sadly left us": "disclose_bereavement",
+                "grandma went peacefully in her sleep": "disclose_bereavement",
                 "I'd like to change the email you have for me": "update_contact_details"}
     result = subprocess.run([str(RASA_PY), str(ROOT / "tests" / "rasa" / "parse_probe.py"), str(model), *expected],
                             cwd=ROOT, capture_output=True, text=True, timeout=300,
