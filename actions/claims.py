@@ -11,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.insurance import formats, service
-from actions.insurance.dates import say_date
+from actions.insurance.dates import date_in_message, say_date
 from actions.insurance.db import session_scope
 from actions.insurance.incidents import find_incident_type
-from actions.insurance.models import ClaimStatus
+from actions.insurance.models import ClaimStatus, Product
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,31 @@ def _latest_text(tracker: Tracker) -> Text:
     return (tracker.latest_message or {}).get("text") or ""
 
 
+def claim_opening_slots(tracker: Tracker, opening: Text) -> tuple[Optional[Text], Optional[dt.date], List[EventType]]:
+    """What the customer's opening message already tells the claim form: the incident (and so the policy
+    number's format) and the date ("my car was stolen last night"), so the form does not ask again.
+    Returns the incident's name, the date and the slot events."""
+    incident = find_incident_type(tracker.get_slot("incident_type")) or find_incident_type(opening[:500])
+    events: List[EventType] = []
+    products = list(incident.products) if incident is not None else []
+    if incident is not None:
+        events.append(SlotSet("incident_type", incident.name))
+    if len(products) != 1 and tracker.get_slot("product") in {p.value for p in products or Product}:
+        products = [Product(tracker.get_slot("product"))]  # "my car was stolen": a theft, on a motor policy
+    if len(products) == 1:
+        # A car accident is a motor claim: ask for "MOT-123456", not a home policy's format.
+        events.append(SlotSet("policy_number_example", formats.example_policy_number(products[0])))
+    date = None if tracker.get_slot("incident_date") else date_in_message(opening[:500])
+    if date is not None:
+        events.append(SlotSet("incident_date", date.isoformat()))
+    return (incident.name if incident else None), date, events
+
+
+def say_noted_date(dispatcher: CollectingDispatcher, date: Optional[dt.date]) -> None:
+    if date is not None:
+        dispatcher.utter_message(response="utter_claim_date_noted", date=say_date(date))
+
+
 class ActionAcknowledgeClaim(Action):
     """Before any question: acknowledge what happened, in the customer's own terms when we know them."""
 
@@ -43,17 +68,12 @@ class ActionAcknowledgeClaim(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        incident = find_incident_type(tracker.get_slot("incident_type")) or find_incident_type(
-            _latest_text(tracker)[:500]
-        )
+        incident, date, events = claim_opening_slots(tracker, _latest_text(tracker))
         if incident is None:
             dispatcher.utter_message(response="utter_claim_acknowledge")
-            return []
-        dispatcher.utter_message(response="utter_claim_acknowledge_incident", incident=incident.name)
-        events: List[EventType] = [SlotSet("incident_type", incident.name)]
-        if len(incident.products) == 1:
-            # A car accident is a motor claim: ask for "MOT-123456", not a home policy's format.
-            events.append(SlotSet("policy_number_example", formats.example_policy_number(incident.products[0])))
+        else:
+            dispatcher.utter_message(response="utter_claim_acknowledge_incident", incident=incident)
+        say_noted_date(dispatcher, date)
         return events
 
 

@@ -9,6 +9,7 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, FollowupA
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import config
+from actions.claims import claim_opening_slots, say_noted_date
 from actions.clients.handoff import HandoffClient, HandoffRejected, HandoffUnavailable
 from actions.escalation import Decision, Turn, decide_message
 from actions.escalation.settings import THRESHOLDS
@@ -142,12 +143,20 @@ class ActionHandoffDeclined(Action):
             dispatcher.utter_message(response="utter_handoff_not_offered")
             return []
         declines = int(tracker.get_slot("handoff_declines") or 0) + 1
+        # The declined decision goes too: a later offer (say, after two unclear answers) must not quote it.
         events: list[EventType] = [SlotSet("handoff_declines", declines), SlotSet("handoff_trigger", None),
-                                   SlotSet("handoff_mode", None)]
+                                   SlotSet("handoff_mode", None), SlotSet("handoff_decision", None)]
         form = tracker.get_slot("handoff_interrupted_form")
         if form:
             dispatcher.utter_message(response="utter_handoff_declined_continue")
             return events + [SlotSet("handoff_interrupted_form", None), FollowupAction(form)]
+        answered = history.message_the_offer_answered(tracker) or {}
+        if ((answered.get("parse_data") or {}).get("intent") or {}).get("name") == "file_claim":
+            # The offer came instead of the claim the customer asked for: "no thanks" means "let's do it".
+            _, date, slots = claim_opening_slots(tracker, answered.get("text") or "")
+            dispatcher.utter_message(response="utter_handoff_declined_claim")
+            say_noted_date(dispatcher, date)
+            return events + slots + [FollowupAction("claim_form")]
         dispatcher.utter_message(response="utter_handoff_declined")
         return events
 

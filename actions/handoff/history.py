@@ -94,5 +94,18 @@ def offer_made(tracker: Tracker) -> bool:
     return False
 
 
+def message_the_offer_answered(tracker: Tracker) -> dict[str, Any] | None:
+    """The customer's message that led to the latest offer of a person (None without an offer)."""
+    offered = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return None
+        if event.get("event") == "action" and event.get("name") == "action_offer_handoff":
+            offered = True
+        elif offered and event.get("event") == "user":
+            return event
+    return None
+
+
 def input_channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"

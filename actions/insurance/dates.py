@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -38,6 +39,30 @@ def read_incident_date(text: Optional[str], *, today: Optional[dt.date] = None) 
     if (today - date).days > OLDEST_CLAIMABLE_DAYS:
         return DateCheck(value=date, problem="too_old")
     return DateCheck(value=date)
+
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?"
+# Only phrases that name a day: "the other day" or "at the weekend" are not dates, and a date guessed
+# from any number in a sentence would be worse than asking.
+_DATE_PHRASE = re.compile(
+    rf"\b(?:last night|(?:yesterday|today)(?: (?:morning|afternoon|evening|night))?|"
+    rf"this (?:morning|afternoon|evening)|earlier today|tonight|"
+    rf"(?:on |last )?{_WEEKDAY}(?: (?:morning|afternoon|evening|night))?|\d{{1,2}} days? ago|"
+    rf"(?:on )?(?:the )?\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {_MONTH}|(?:on )?{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?)\b",
+    re.IGNORECASE)
+
+
+def date_in_message(text: Optional[str], *, today: Optional[dt.date] = None) -> Optional[dt.date]:
+    """The incident date a message states in passing ("my car was stolen last night"), or None.
+
+    Used to spare the customer a question they have already answered; a phrase that is in the future or
+    too old to claim for is left for the form to ask about."""
+    match = _DATE_PHRASE.search(text or "")
+    if match is None:
+        return None
+    check = read_incident_date(match.group(0), today=today)
+    return check.value if check.problem is None else None
 
 
 def say_date(date: dt.date) -> str:

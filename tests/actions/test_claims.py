@@ -37,11 +37,33 @@ def claim_count(session) -> int:
 
 
 async def test_acknowledges_the_incident_in_the_customers_terms(make_tracker, dispatcher, domain):
-    tracker = make_tracker(text="my car was stolen last night", intent="file_claim", slots={"incident_type": "theft"})
+    tracker = make_tracker(text="my car was stolen", intent="file_claim", slots={"incident_type": "theft"})
     events = await ActionAcknowledgeClaim().run(dispatcher, tracker, domain)
     assert events == [SlotSet("incident_type", "theft")]
     assert responses(dispatcher) == ["utter_claim_acknowledge_incident"]
     assert dispatcher.messages[0]["incident"] == "theft"
+
+
+async def test_a_theft_of_a_car_asks_for_a_motor_policy_number(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text="my car was stolen", intent="file_claim",
+                           slots={"incident_type": "theft", "product": "motor"})
+    events = await ActionAcknowledgeClaim().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("incident_type", "theft"), SlotSet("policy_number_example", "MOT-123456")]
+
+
+async def test_a_date_said_in_the_opening_message_is_not_asked_again(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text="my car was stolen last night", intent="file_claim", slots={"incident_type": "theft"})
+    events = await ActionAcknowledgeClaim().run(dispatcher, tracker, domain)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    assert events == [SlotSet("incident_type", "theft"), SlotSet("incident_date", yesterday.isoformat())]
+    assert responses(dispatcher) == ["utter_claim_acknowledge_incident", "utter_claim_date_noted"]
+    assert dispatcher.messages[1]["date"] == say_date(yesterday)  # said back, so a wrong reading shows
+
+
+async def test_a_date_already_given_is_kept(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text="it was stolen yesterday", intent="file_claim",
+                           slots={"incident_type": "theft", "incident_date": "2026-11-02"})
+    assert await ActionAcknowledgeClaim().run(dispatcher, tracker, domain) == [SlotSet("incident_type", "theft")]
 
 
 async def test_acknowledgement_reads_the_incident_from_the_text_when_no_entity_was_found(make_tracker, dispatcher,
@@ -53,7 +75,7 @@ async def test_acknowledgement_reads_the_incident_from_the_text_when_no_entity_w
 
 
 async def test_a_motor_incident_asks_for_a_motor_policy_number(make_tracker, dispatcher, domain):
-    tracker = make_tracker(text="I was in a car accident this morning, I'm ok but shaken", intent="file_claim")
+    tracker = make_tracker(text="I was in a car accident, I'm ok but shaken", intent="file_claim")
     events = await ActionAcknowledgeClaim().run(dispatcher, tracker, domain)
     assert events[-1] == SlotSet("policy_number_example", "MOT-123456")
     asks = [variant["text"] for variant in domain["responses"]["utter_ask_policy_number"]]

@@ -83,15 +83,30 @@ async def test_declining_brings_the_form_back(make_tracker, dispatcher, domain):
                            slots={"handoff_interrupted_form": "claim_form", "handoff_declines": 1})
     events = await ActionHandoffDeclined().run(dispatcher, tracker, domain)
     assert events == [SlotSet("handoff_declines", 2), SlotSet("handoff_trigger", None), SlotSet("handoff_mode", None),
-                      SlotSet("handoff_interrupted_form", None), FollowupAction("claim_form")]
+                      SlotSet("handoff_decision", None), SlotSet("handoff_interrupted_form", None),
+                      FollowupAction("claim_form")]
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_declined_continue"]
 
 
 async def test_declining_an_offer_is_counted(make_tracker, dispatcher, domain):
     tracker = make_tracker(text="not right now thanks", intent="handoff_decline", history=OFFERED)
     events = await ActionHandoffDeclined().run(dispatcher, tracker, domain)
-    assert events == [SlotSet("handoff_declines", 1), SlotSet("handoff_trigger", None), SlotSet("handoff_mode", None)]
+    assert events == [SlotSet("handoff_declines", 1), SlotSet("handoff_trigger", None), SlotSet("handoff_mode", None),
+                      SlotSet("handoff_decision", None)]
     assert responses(dispatcher) == ["utter_handoff_declined"]
+
+
+async def test_declining_an_offer_made_instead_of_a_claim_starts_the_claim(make_tracker, dispatcher, domain):
+    """"My car was stolen last night" was offered a person; "not now" means: then let's do the claim."""
+    offered_on_a_claim = [user_event("my car was stolen last night", "file_claim"), *OFFERED[1:]]
+    tracker = make_tracker(text="/handoff_decline", intent="handoff_decline", history=offered_on_a_claim,
+                           slots={"customer_name": "Tom", "handoff_decision": DECISION})
+    events = await ActionHandoffDeclined().run(dispatcher, tracker, domain)
+    yesterday = (datetime.now().date() - timedelta(days=1))
+    assert events == [SlotSet("handoff_declines", 1), SlotSet("handoff_trigger", None), SlotSet("handoff_mode", None),
+                      SlotSet("handoff_decision", None), SlotSet("incident_type", "theft"),
+                      SlotSet("incident_date", yesterday.isoformat()), FollowupAction("claim_form")]
+    assert responses(dispatcher) == ["utter_handoff_declined_claim", "utter_claim_date_noted"]
 
 
 async def test_a_decline_with_no_offer_made_is_not_a_decline(make_tracker, dispatcher, domain):

@@ -213,6 +213,18 @@ def test_declining_keeps_the_bot_going(customer):
     assert customer.say_texts("what documents do you need for a travel claim?")
 
 
+def test_declining_a_person_after_reporting_a_loss_starts_the_claim_without_asking_again(customer_named):
+    customer = customer_named("Tom")
+    assert offered(customer.say("my car was stolen last night"))
+    replies = " ".join(customer.say_texts("/handoff_decline"))
+    assert "claim started" in replies and "noted that it happened on" in replies
+    assert "MOT-123456" in replies  # asked for a motor policy number: it was the car
+    asked = " ".join(customer.say_texts("MOT-118273"))
+    assert "what happened" in asked and "when" not in asked.lower()  # the date was already given
+    done = " ".join(customer.say_texts("it was parked outside the house and it was gone this morning"))
+    assert "CLM-" in done and "theft claim" in done
+
+
 def test_a_typed_choice_of_a_call_back_is_understood(customer):
     assert offered(customer.say("can I speak to someone"))
     replies = customer.say_texts("can someone ring me back please")
