@@ -79,6 +79,17 @@ def _lookup_policy(dispatcher: CollectingDispatcher, policy_number: Text) -> Tup
 _ASKS_EXCESS = re.compile(r"\bexcess\b", re.IGNORECASE)
 
 
+def _question_text(tracker: Tracker) -> Text:
+    """The question being answered: a follow-up ("HOM-204815" after "how much is my excess") carries the
+    question it completes."""
+    latest = tracker.latest_message or {}
+    text = latest.get("text") or ""
+    if (latest.get("intent") or {}).get("name") != "inform":
+        return text
+    users = [event for event in tracker.events if event.get("event") == "user"]
+    return f"{users[-2].get('text') or ''} {text}" if len(users) >= 2 else text
+
+
 class ActionExplainCoverage(Action):
     def name(self) -> Text:
         return "action_explain_coverage"
@@ -90,7 +101,7 @@ class ActionExplainCoverage(Action):
         if unclear:
             return unclear
         product = _product(tracker)
-        asks_excess = bool(_ASKS_EXCESS.search((tracker.latest_message or {}).get("text") or ""))
+        asks_excess = bool(_ASKS_EXCESS.search(_question_text(tracker)))
         if product is None:
             # "What's an excess?" has an answer that needs no product; the amount is on their policy.
             question = "utter_excess_explained" if asks_excess else "utter_ask_product_for_coverage"

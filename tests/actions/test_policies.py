@@ -8,7 +8,7 @@ from rasa_sdk.events import FollowupAction
 
 from actions.insurance.dates import say_date
 from actions.policies import ActionExplainCoverage, ActionExplainDocuments, ActionExplainRenewal
-from tests.actions.helpers import responses
+from tests.actions.helpers import responses, user_event
 
 pytestmark = pytest.mark.anyio
 
@@ -118,6 +118,18 @@ async def test_an_excess_question_about_their_policy_gets_their_figures_without_
     tracker = make_tracker(text="what's my excess on MOT-318402", intent="ask_coverage",
                            slots={"policy_number": "MOT-318402"},
                            entities=[{"entity": "policy_number", "value": "MOT-318402", "start": 20, "end": 30}])
+    await ActionExplainCoverage().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_policy_cover_summary"]
+    assert dispatcher.messages[0]["excess"] == 350
+
+
+async def test_a_policy_number_given_after_an_excess_question_gets_the_figures_alone(make_tracker, dispatcher,
+                                                                                     domain, db_session):
+    asked = [user_event("how much is my excess", "ask_coverage"),
+             {"event": "action", "name": "action_explain_coverage", "timestamp": 1763780100.5},
+             {"event": "action", "name": "action_listen", "timestamp": 1763780100.6}]
+    tracker = make_tracker(text="MOT-318402", intent="inform", history=asked, slots={"policy_number": "MOT-318402"},
+                           entities=[{"entity": "policy_number", "value": "MOT-318402", "start": 0, "end": 10}])
     await ActionExplainCoverage().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_policy_cover_summary"]
     assert dispatcher.messages[0]["excess"] == 350
