@@ -157,6 +157,13 @@ class ActionHandoffDeclined(Action):
             dispatcher.utter_message(response="utter_handoff_declined_claim")
             say_noted_date(dispatcher, date)
             return events + slots + [FollowupAction("claim_form")]
+        declined = tracker.get_slot("handoff_decision") or {}
+        if declined.get("trigger") == "vulnerability":
+            # After a loss or a hard disclosure, "what would you like to do next?" would be brisk.
+            gentle = "utter_handoff_declined_bereavement" if declined.get("category") == "bereavement" \
+                else "utter_handoff_declined_gently"
+            dispatcher.utter_message(response=gentle)
+            return events
         dispatcher.utter_message(response="utter_handoff_declined")
         return events
 

@@ -96,6 +96,19 @@ async def test_declining_an_offer_is_counted(make_tracker, dispatcher, domain):
     assert responses(dispatcher) == ["utter_handoff_declined"]
 
 
+@pytest.mark.parametrize("category, response", [("bereavement", "utter_handoff_declined_bereavement"),
+                                                ("financial_hardship", "utter_handoff_declined_gently")])
+async def test_declining_after_a_loss_or_a_hard_disclosure_is_answered_gently(make_tracker, dispatcher, domain,
+                                                                              category, response):
+    decision = {**DECISION, "trigger": "vulnerability", "category": category, "priority": "urgent"}
+    tracker = make_tracker(text="/handoff_decline", intent="handoff_decline", history=OFFERED,
+                           slots={"handoff_decision": decision})
+    events = await ActionHandoffDeclined().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("handoff_declines", 1), SlotSet("handoff_trigger", None), SlotSet("handoff_mode", None),
+                      SlotSet("handoff_decision", None)]
+    assert responses(dispatcher) == [response]
+
+
 async def test_declining_an_offer_made_instead_of_a_claim_starts_the_claim(make_tracker, dispatcher, domain):
     """"My car was stolen last night" was offered a person; "not now" means: then let's do the claim."""
     offered_on_a_claim = [user_event("my car was stolen last night", "file_claim"), *OFFERED[1:]]
