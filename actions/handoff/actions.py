@@ -160,9 +160,9 @@ class ActionHandoffDeclined(Action):
         declined = tracker.get_slot("handoff_decision") or {}
         if declined.get("trigger") == "vulnerability":
             # After a loss or a hard disclosure, "what would you like to do next?" would be brisk.
-            gentle = "utter_handoff_declined_bereavement" if declined.get("category") == "bereavement" \
-                else "utter_handoff_declined_gently"
-            dispatcher.utter_message(response=gentle)
+            bereaved = declined.get("category") == "bereavement"
+            dispatcher.utter_message(response="utter_handoff_declined_bereavement" if bereaved
+                                     else "utter_handoff_declined_gently")
             return events
         dispatcher.utter_message(response="utter_handoff_declined")
         return events

@@ -41,15 +41,17 @@ def read_incident_date(text: Optional[str], *, today: Optional[dt.date] = None) 
     return DateCheck(value=date)
 
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
-_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?"
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_PART_OF_DAY = r"(?: (?:morning|afternoon|evening|night))?"
 # Only phrases that name a day: "the other day" or "at the weekend" are not dates, and a date guessed
-# from any number in a sentence would be worse than asking.
+# from any number in a sentence would be worse than asking. Weekdays are whole words ("the sun", "I sat"
+# are not days), and "May 3" must start with the number ("it may 2 …").
 _DATE_PHRASE = re.compile(
-    rf"\b(?:last night|(?:yesterday|today)(?: (?:morning|afternoon|evening|night))?|"
-    rf"this (?:morning|afternoon|evening)|earlier today|tonight|"
-    rf"(?:on |last )?{_WEEKDAY}(?: (?:morning|afternoon|evening|night))?|\d{{1,2}} days? ago|"
-    rf"(?:on )?(?:the )?\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {_MONTH}|(?:on )?{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?)\b",
+    rf"\b(?:last night|(?:yesterday|today){_PART_OF_DAY}|this (?:morning|afternoon|evening)|earlier today|"
+    rf"tonight|(?:on |last )?(?:mon|tues|wednes|thurs|fri|satur|sun)day{_PART_OF_DAY}|\d{{1,2}} days? ago|"
+    rf"(?:on )?(?:the )?\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {_MONTH}|"
+    rf"(?:on )?(?!may\b){_MONTH} \d{{1,2}}(?:st|nd|rd|th)?)\b",
     re.IGNORECASE)
 
 

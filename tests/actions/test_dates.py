@@ -30,6 +30,10 @@ def test_a_date_named_in_the_message_is_read(text, expected):
     "I bought it in may 2020",                # a month without a day, and too old anyway
     "my phone was stolen, may I claim",
     "I have a Mondeo",
+    "the sun has faded the paintwork",          # "sun" and "sat" are not days
+    "I sat down and it broke",
+    "we bought 3 market stalls' worth of stock",
+    "it may 2 of us who claim",
     "my suitcase went missing last week",      # a week is not a day
     "",
     None,
