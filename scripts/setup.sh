@@ -93,8 +93,10 @@ model_fingerprint() {
 }
 
 heard_train() {
-  local fingerprint
-  say "sentence encoder for intent features: $(PYTHONPATH="$ROOT" "$APP_PY" -m actions.nlu_encoder 2>&1 | tail -1)"
+  local fingerprint encoder
+  encoder="$(PYTHONPATH="$ROOT" "$APP_PY" -m actions.nlu_encoder 2>&1)" \
+    || { echo "$encoder" | tail -20; die "exporting the sentence encoder for Rasa's intent features failed"; }
+  say "sentence encoder for intent features: ${encoder##*$'\n'}"
   fingerprint="$(model_fingerprint)"
   if [ -f models/heard.tar.gz ] && [ "$(cat models/.fingerprint 2>/dev/null)" = "$fingerprint" ]; then
     say "Rasa model: up to date (config, domain and data unchanged)"
