@@ -1,0 +1,168 @@
+"""The judgement benchmark (issue #16): does the bot do the right thing with a real customer's first message?
+
+Sends every message of `bench/data/judgement_set.jsonl` as the first message of a fresh conversation over the
+REST channel, reads the tracker and classifies what the bot did (names in `bench/judgement_behaviours.yml`).
+Without `--url` it starts its own stack on private ports with a temporary var dir, always "in hours", as
+the end-to-end tests do; with `--url` it talks to a running Rasa (its token from `--token` or RASA_TOKEN).
+
+    .venv/bin/python bench/judgement.py                       # whole set, own stack
+    .venv/bin/python bench/judgement.py --split tune --kind sarcastic
+    .venv/bin/python bench/judgement.py --url http://127.0.0.1:5005 --token "$RASA_TOKEN"
+
+Prints the shares (tune and frozen apart) and writes the failures — message, expected, observed, what ran,
+the bot's replies — to `--failures` (default var/judgement-failures.json) with the summary beside them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import judgement_report as report  # noqa: E402
+from bench.judgement_classify import BEHAVIOURS_FILE, Behaviours, Turn, judge, observe  # noqa: E402
+from bench.judgement_set import SET_FILE, Item, load  # noqa: E402
+
+IN_HOURS = "mon-sun 00:00-23:59"
+
+
+class Bot:
+    """One Rasa reached over REST; every message goes into a conversation of its own."""
+
+    def __init__(self, url: str, token: str, timeout: float) -> None:
+        self.url, self.token, self.timeout = url.rstrip("/"), token, timeout
+
+    def first_message(self, text: str) -> list[dict]:
+        """The conversation's events after `text` was sent as its first message."""
+        sender = f"judgement-{uuid.uuid4().hex[:12]}"
+        with httpx.Client(base_url=self.url, timeout=self.timeout) as client:
+            client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text}).raise_for_status()
+            tracker = client.get(f"/conversations/{sender}/tracker", params={"token": self.token})
+            tracker.raise_for_status()
+            return tracker.json()["events"]
+
+
+def run_one(bot: Bot, item: Item, behaviours: Behaviours) -> report.Result:
+    try:
+        events = bot.first_message(item.text)
+    except (httpx.HTTPError, ValueError, KeyError) as error:
+        return report.Result(item, observed=f"error: {type(error).__name__}: {str(error)[:120]}", right=False)
+    observation = observe(Turn.from_events(events), behaviours)
+    verdict = judge(item.expected, observation, behaviours)
+    return report.Result(item, observed=observation.label, right=verdict.right, violations=verdict.violations,
+                         names=observation.turn.names, replies=observation.turn.replies)
+
+
+def run_all(bot: Bot, items: list[Item], behaviours: Behaviours, concurrency: int, budget_seconds: float,
+            progress=lambda done, total: None) -> tuple[list[report.Result], list[Item]]:
+    """At most `concurrency` conversations at once; nothing new starts once the time budget is spent.
+    Returns the results and the items that were not run."""
+    deadline = time.monotonic() + budget_seconds
+    results: list[report.Result] = []
+    pending_items = list(items)
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        running = set()
+        while pending_items or running:
+            while pending_items and len(running) < concurrency and time.monotonic() < deadline:
+                running.add(pool.submit(run_one, bot, pending_items.pop(0), behaviours))
+            if not running:
+                break
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            results.extend(future.result() for future in done)
+            progress(len(results), len(items))
+    return results, pending_items
+
+
+def own_stack(stack: ExitStack, log) -> tuple[str, str]:
+    """Start the product on private ports with a throw-away var dir; returns (Rasa URL, token)."""
+    from stack.processes import APP_VENV, Stack, rasa_model_path
+    from stack.settings import StackSettings
+    from tests.conftest import free_port
+
+    if not rasa_model_path().exists():
+        raise SystemExit("no trained model: run ./heard train first")
+    var_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="judgement-"))
+    settings = StackSettings.load(
+        HEARD_VAR_DIR=var_dir, RASA_PORT=str(free_port()), ACTION_SERVER_PORT=str(free_port()),
+        HANDOFF_PORT=str(free_port()), RASA_TOKEN=secrets.token_urlsafe(16),
+        HANDOFF_SERVICE_TOKEN=secrets.token_urlsafe(16), HANDOFF_SECRET_KEY=secrets.token_urlsafe(16),
+        RASA_ENDPOINTS="endpoints.yml", HANDOFF_BUSINESS_HOURS=IN_HOURS)
+    subprocess.run([str(APP_VENV / "bin" / "python"), "-m", "actions.insurance.setup"], cwd=ROOT,
+                   env={**os.environ, **settings.env, "PYTHONPATH": str(ROOT)}, check=True, capture_output=True,
+                   timeout=120)
+    stack.enter_context(Stack(settings, log=log))
+    return settings.env["RASA_URL"], settings.env["RASA_TOKEN"]
+
+
+def select(items: list[Item], args: argparse.Namespace) -> list[Item]:
+    chosen = [item for item in items
+              if (args.split == "all" or item.split == args.split)
+              and (not args.kind or item.kind in args.kind)
+              and (not args.expected or item.preferred in args.expected)]
+    return chosen[:args.limit] if args.limit else chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a running Rasa (default: start a private stack)")
+    parser.add_argument("--token", default=os.environ.get("RASA_TOKEN"), help="Rasa's API token (with --url)")
+    parser.add_argument("--set", type=Path, default=SET_FILE)
+    parser.add_argument("--behaviours", type=Path, default=BEHAVIOURS_FILE)
+    parser.add_argument("--split", choices=("all", "tune", "frozen"), default="all")
+    parser.add_argument("--kind", action="append", help="only this kind (repeatable)")
+    parser.add_argument("--expected", action="append", help="only this preferred class (repeatable)")
+    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--concurrency", type=int, default=3)
+    parser.add_argument("--budget", type=float, default=1200.0, help="seconds for sending messages, then stop")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per HTTP request")
+    parser.add_argument("--failures", type=Path, default=ROOT / "var" / "judgement-failures.json")
+    args = parser.parse_args(argv)
+
+    behaviours = Behaviours.load(args.behaviours)
+    items = select(load(args.set), args)
+    with ExitStack() as stack:
+        if args.url:
+            if not args.token:
+                raise SystemExit("--url needs --token (or RASA_TOKEN): the tracker is read through Rasa's HTTP API")
+            url, token = args.url, args.token
+            print(f"note: {url} must run with HANDOFF_BUSINESS_HOURS={IN_HOURS!r} for figures comparable to a "
+                  "private stack's", file=sys.stderr)
+        else:
+            url, token = own_stack(stack, log=lambda line: print(line, file=sys.stderr))
+        started = time.monotonic()
+        results, not_run = run_all(Bot(url, token, args.timeout), items, behaviours, args.concurrency, args.budget,
+                                   progress=_progress)
+        elapsed = time.monotonic() - started
+    order = {item.id: n for n, item in enumerate(items)}
+    results.sort(key=lambda r: order[r.item.id])
+    summary = report.summary(results)
+    print(f"\n{len(results)} messages in {elapsed:.0f} s, concurrency {args.concurrency}"
+          + (f"; {len(not_run)} NOT RUN (time budget spent)" if not_run else ""))
+    print(report.render(summary))
+    args.failures.parent.mkdir(parents=True, exist_ok=True)
+    args.failures.write_text(json.dumps({"summary": summary, "not_run": [item.id for item in not_run],
+                                         "failures": report.failures(results)}, indent=1, ensure_ascii=False))
+    print(f"\nfailures: {args.failures}")
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    if done % 25 == 0 or done == total:
+        print(f"  {done}/{total}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
