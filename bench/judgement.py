@@ -10,7 +10,8 @@ the end-to-end tests do; with `--url` it talks to a running Rasa (its token from
     .venv/bin/python bench/judgement.py --url http://127.0.0.1:5005 --token "$RASA_TOKEN"
 
 Prints the shares (tune and frozen apart) and writes the failures — message, expected, observed, what ran,
-the bot's replies — to `--failures` (default var/judgement-failures.json) with the summary beside them.
+the bot's replies — to `--failures` (default var/judgement-failures.json) with the summary beside them. The
+frozen part's failures are counted but not written unless `--show-frozen`: it is never tuned on.
 """
 from __future__ import annotations
 
@@ -126,9 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--expected", action="append", help="only this preferred class (repeatable)")
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--concurrency", type=int, default=3)
-    parser.add_argument("--budget", type=float, default=1200.0, help="seconds for sending messages, then stop")
+    parser.add_argument("--budget", type=float, default=2400.0, help="seconds for sending messages, then stop")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per HTTP request")
     parser.add_argument("--failures", type=Path, default=ROOT / "var" / "judgement-failures.json")
+    parser.add_argument("--show-frozen", action="store_true",
+                        help="also write the frozen part's failures (for the lead's review only, never for tuning)")
     args = parser.parse_args(argv)
 
     behaviours = Behaviours.load(args.behaviours)
@@ -154,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     print(report.render(summary))
     args.failures.parent.mkdir(parents=True, exist_ok=True)
     args.failures.write_text(json.dumps({"summary": summary, "not_run": [item.id for item in not_run],
-                                         "failures": report.failures(results)}, indent=1, ensure_ascii=False))
+                                         "failures": report.failures(results, include_frozen=args.show_frozen)},
+                                        indent=1, ensure_ascii=False))
     print(f"\nfailures: {args.failures}")
     return 0
 

@@ -16,10 +16,13 @@ SPLITS = ("tune", "frozen")
 FROZEN_PERCENT = 30
 
 
+def bucket(text: str) -> int:
+    """0–99, from the text alone, so reordering or renumbering the set never moves a message between splits."""
+    return int(hashlib.sha256(text.strip().lower().encode("utf-8")).hexdigest()[:8], 16) % 100
+
+
 def split_for(text: str) -> str:
-    """Fixed by the text alone, so reordering or renumbering the set never moves a message between splits."""
-    bucket = int(hashlib.sha256(text.strip().lower().encode("utf-8")).hexdigest()[:8], 16) % 100
-    return "frozen" if bucket < FROZEN_PERCENT else "tune"
+    return "frozen" if bucket(text) < FROZEN_PERCENT else "tune"
 
 
 @dataclass(frozen=True)
