@@ -265,6 +265,8 @@ class StreamTokenOut(_Out):
 class HealthOut(_Out):
     status: str
     database: str
+    # "in-process" (one replica), "ok" or "unavailable" (Redis away: this replica's consoles still work).
+    event_bus: str
 
 
 class ErrorOut(_Out):

@@ -78,7 +78,7 @@ def test_python_dash_m_serves_health(fresh_db_url: str) -> None:
             except httpx.HTTPError:
                 assert time.monotonic() < deadline, "service did not start within 60 s"
                 time.sleep(0.2)
-        assert response.json() == {"status": "ok", "database": "ok"}
+        assert response.json() == {"status": "ok", "database": "ok", "event_bus": "in-process"}
         login = httpx.post(f"http://127.0.0.1:{port}/api/v1/auth/login",
                            json={"email": "demo@heard.example", "password": "heard-demo"})
         assert login.status_code == 200

@@ -256,6 +256,8 @@ async function connectEvents() {
     state.source = source;
     source.addEventListener("ready", () => { $("live-status").textContent = "live"; loadQueue(); });
     source.addEventListener("ticket.created", () => loadQueue());
+    // The shared event bus reconnected: events may have been missed, so re-read from the database.
+    source.addEventListener("resync", () => { loadQueue(); loadMine(); if (state.ticketId) openTicket(state.ticketId); });
     source.addEventListener("ticket.status", (e) => {
       const data = JSON.parse(e.data);
       loadQueue(); loadMine();
