@@ -56,8 +56,9 @@ class Settings(BaseSettings):
     public_rasa_url: str = Field("", validation_alias=_env("RASA_PUBLIC_URL", "public_rasa_url"))
     public_url: str = ""
     rasa_token: str = Field("", validation_alias=_env("RASA_TOKEN", "rasa_token"))
-    # Every call to Rasa (append events, trigger intent, read tracker) gives up after this long.
-    rasa_timeout_seconds: float = Field(5.0, gt=0)
+    # Every call to Rasa (append events, trigger intent, read tracker) gives up after this long. At most 25 s:
+    # one delivery makes two calls and must end inside the outbox lease (outbox.LEASE_SECONDS, 60 s).
+    rasa_timeout_seconds: float = Field(5.0, gt=0, le=25)
     # Live events between replicas: "" = in this process only (embedded), redis://host:port/db = shared.
     event_bus_url: str = ""
     # Keys and channels of this deployment start with it, so two deployments can share one Redis.
