@@ -18,7 +18,7 @@ from handoff_service.api import agents, bot, console_api, customer, events, heal
 from handoff_service.config import SETTINGS, Settings
 from handoff_service.console import router as console_router
 from handoff_service.db import make_engine, make_session_factory
-from handoff_service.events import EventBus, InProcessEventBus
+from handoff_service.events import EventBus, make_event_bus
 from handoff_service.limits import BodySizeLimitMiddleware
 from handoff_service.maintenance import run_maintenance_forever, run_queue_updates_forever
 from handoff_service.rasa_client import RasaClient
@@ -83,7 +83,9 @@ def build_runtime(
     return Runtime(
         settings=settings,
         session_factory=session_factory,
-        bus=bus or InProcessEventBus(),
+        bus=bus or make_event_bus(settings.event_bus_url, prefix=settings.event_bus_prefix,
+                                  timeout_seconds=settings.event_bus_timeout_seconds,
+                                  reconnect_max_seconds=settings.event_bus_reconnect_max_seconds),
         signer=TokenSigner(settings.secret_key),
         rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds, transport=rasa_transport),
         engine=engine,
@@ -95,7 +97,8 @@ def create_app(settings: Settings = SETTINGS, *, runtime: Runtime | None = None)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        tasks: list[asyncio.Task[None]] = []
+        await runtime.bus.start()
+        tasks: list[asyncio.Task[None]] = [asyncio.create_task(runtime.video.serve(), name="handoff-video-rooms")]
         if runtime.settings.run_background_tasks:
             tasks.append(asyncio.create_task(runtime.worker.run_forever(), name="handoff-outbox"))
             tasks.append(asyncio.create_task(run_maintenance_forever(runtime), name="handoff-maintenance"))
@@ -108,6 +111,7 @@ def create_app(settings: Settings = SETTINGS, *, runtime: Runtime | None = None)
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await runtime.bus.aclose()
             await runtime.rasa.aclose()
             if runtime.engine is not None:
                 runtime.engine.dispose()

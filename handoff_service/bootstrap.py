@@ -14,9 +14,9 @@ log = logging.getLogger("handoff_service")
 def should_seed_demo_agent(settings: Settings) -> bool:
     # The embedded default (SQLite) gets a demo agent unless switched off; a PostgreSQL
     # deployment only when HANDOFF_SEED_DEMO_AGENT=true is set explicitly.
-    return settings.seed_demo_agent and (
-        settings.database_url.startswith("sqlite") or settings.seed_demo_agent_explicit
-    )
+    if settings.seed_demo_agent is None:
+        return settings.database_url.startswith("sqlite")
+    return settings.seed_demo_agent
 
 
 def prepare_database(settings: Settings) -> None:

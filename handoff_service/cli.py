@@ -7,18 +7,17 @@ import json
 import sys
 from pathlib import Path
 
-from handoff_service.config import SETTINGS
+from handoff_service.config import SETTINGS, replace_settings
 
 OPENAPI_PATH = Path(__file__).resolve().parent / "openapi.json"
 
 
 def generated_openapi_text() -> str:
-    from dataclasses import replace
-
+    
     from handoff_service.app import build_runtime, create_app
 
     # The spec does not depend on the database; an in-memory one avoids touching var/.
-    settings = replace(SETTINGS, database_url="sqlite://")
+    settings = replace_settings(SETTINGS, database_url="sqlite://")
     spec = create_app(settings, runtime=build_runtime(settings)).openapi()
     return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

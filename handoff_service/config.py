@@ -1,146 +1,182 @@
-"""Configuration for the handoff service, read once at import (never inside a request).
+"""Configuration for the handoff service: one pydantic-settings object, read once at import.
 
-Values come from the environment, which ``.env`` in the repository root fills via python-dotenv.
-Every variable is documented in ``.env.example``. Tests build their own ``Settings`` with
-``dataclasses.replace(SETTINGS, ...)`` instead of mutating the environment.
+Values come from the environment, then ``.env`` in the repository root; empty values mean "use the
+default". Every variable is documented in ``.env.example``. Variables are ``HANDOFF_<FIELD>`` unless
+the field names another (shared with the rest of Heard: DATABASE_URL, RASA_URL, RASA_TOKEN, ...).
+With ``HEARD_PROFILE=production`` the values a real deployment needs are checked at start-up and a
+wrong one stops the service with a message naming the variable (see ``production_problems``).
+Tests derive variants with ``replace_settings(SETTINGS, field=value)``.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
-from dotenv import load_dotenv
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-load_dotenv(PROJECT_ROOT / ".env")
-
-VAR_DIR = Path(os.getenv("HEARD_VAR_DIR") or PROJECT_ROOT / "var")
-if not VAR_DIR.is_absolute():
-    VAR_DIR = PROJECT_ROOT / VAR_DIR
-DEFAULT_DB_PATH = VAR_DIR / "handoff.db"
+_ENV_FILE = PROJECT_ROOT / ".env"
 
 
-def _database_url() -> str:
-    raw = os.getenv("DATABASE_URL", "").strip()
-    if not raw:
-        return f"sqlite:///{DEFAULT_DB_PATH}"
-    # "sqlite:///var/handoff.db" means under the repository root, whatever the working directory.
-    prefix = "sqlite:///"
-    if raw.startswith(prefix) and not raw.startswith(prefix + "/") and ":memory:" not in raw:
-        return prefix + str(PROJECT_ROOT / raw[len(prefix):])
-    return raw
+def _var_dir() -> Path:
+    raw = os.getenv("HEARD_VAR_DIR", "").strip()
+    path = Path(raw) if raw else PROJECT_ROOT / "var"
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
-def _float(name: str, default: float) -> float:
-    raw = os.getenv(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+DEV_SERVICE_TOKEN = "dev-handoff-service-token"
+DEV_SECRET_KEY = "dev-handoff-secret-change-me"
+MIN_SECRET_CHARS = 32  # ./heard setup generates 43-character URL-safe tokens
 
 
-def _int(name: str, default: int) -> int:
-    return int(_float(name, default))
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
 
 
-def _str(name: str, default: str) -> str:
-    raw = os.getenv(name)
-    return default if raw is None or raw.strip() == "" else raw.strip()
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HANDOFF_",
+        env_file=_ENV_FILE,
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+        populate_by_name=True,
+    )
 
-
-def _bool(name: str, default: bool) -> bool:
-    raw = os.getenv(name)
-    if raw is None or raw.strip() == "":
-        return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
-
-
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    host: str
-    port: int
-    service_token: str
-    secret_key: str
-    rasa_url: str
-    public_rasa_url: str
-    public_url: str
-    rasa_token: str
-    rasa_timeout_seconds: float
-    business_hours: str
-    timezone: str
-    demo_agent_name: str
-    demo_agent_email: str
-    demo_agent_password: str
-    seed_demo_agent: bool
-    seed_demo_agent_explicit: bool
-    max_body_bytes: int
-    max_text_chars: int
-    agent_token_ttl_seconds: int
-    stream_token_ttl_seconds: int
-    ageing_minutes_per_level: float
-    queue_max_age_minutes: float
-    maintenance_interval_seconds: float
-    queue_update_seconds: float
-    default_handling_seconds: float
-    resolved_intent: str
-    abandoned_intent: str
-    expired_intent: str
-    join_message: str
-    outbox_poll_seconds: float
-    outbox_max_attempts: int
-    outbox_backoff_base_seconds: float
-    outbox_backoff_max_seconds: float
+    profile: Literal["embedded", "production"] = Field("embedded", validation_alias=_env("HEARD_PROFILE", "profile"))
+    database_url: str = Field("", validation_alias=_env("DATABASE_URL", "database_url"))
+    host: str = Field("127.0.0.1", validation_alias=_env("HANDOFF_HOST", "HEARD_HOST", "host"))
+    port: int = Field(5100, ge=1, le=65535)
+    service_token: str = DEV_SERVICE_TOKEN
+    secret_key: str = DEV_SECRET_KEY
+    rasa_url: str = Field("http://127.0.0.1:5005", validation_alias=_env("RASA_URL", "rasa_url"))
+    # What a customer's browser uses to reach Rasa and this service (behind a proxy they differ).
+    public_rasa_url: str = Field("", validation_alias=_env("RASA_PUBLIC_URL", "public_rasa_url"))
+    public_url: str = ""
+    rasa_token: str = Field("", validation_alias=_env("RASA_TOKEN", "rasa_token"))
+    # Every call to Rasa (append events, trigger intent, read tracker) gives up after this long. At most 25 s:
+    # one delivery makes two calls and must end inside the outbox lease (outbox.LEASE_SECONDS, 60 s).
+    rasa_timeout_seconds: float = Field(5.0, gt=0, le=25)
+    # Live events between replicas: "" = in this process only (embedded), redis://host:port/db = shared.
+    event_bus_url: str = ""
+    # Keys and channels of this deployment start with it, so two deployments can share one Redis.
+    event_bus_prefix: str = "heard"
+    # Redis connect/read timeout; a subscriber that loses Redis reconnects after this back-off (doubling, capped).
+    event_bus_timeout_seconds: float = Field(2.0, gt=0)
+    event_bus_reconnect_max_seconds: float = Field(10.0, gt=0)
+    business_hours: str = "mon-fri 08:00-20:00, sat 09:00-13:00"
+    timezone: str = "Europe/London"
+    demo_agent_name: str = "Sam"
+    demo_agent_email: str = "demo@heard.example"
+    demo_agent_password: str = "heard-demo"
+    # None = not set: seeded on SQLite only. True/False = as told, on any database.
+    seed_demo_agent: bool | None = None
+    max_body_bytes: int = Field(1_048_576, gt=0)
+    max_text_chars: int = Field(5_000, gt=0)
+    agent_token_ttl_seconds: int = Field(12 * 3600, gt=0)
+    stream_token_ttl_seconds: int = Field(300, gt=0)
+    ageing_minutes_per_level: float = Field(10.0, gt=0)
+    queue_max_age_minutes: float = Field(60.0, gt=0)
+    maintenance_interval_seconds: float = Field(30.0, gt=0)
+    queue_update_seconds: float = Field(5.0, gt=0)
+    default_handling_seconds: float = Field(360.0, gt=0)
+    resolved_intent: str = "EXTERNAL_handoff_resolved"
+    # The bot confirms the cancellation, so the customer is not left wondering (the wait ended silently before).
+    abandoned_intent: str = "EXTERNAL_handoff_abandoned"
+    expired_intent: str = "EXTERNAL_handoff_abandoned"
+    join_message: str = (
+        "Hi {first_name}, I'm {agent_name}. I've read everything you've told us so far, "
+        "so there's no need to repeat yourself."
+    )
+    outbox_poll_seconds: float = Field(1.0, gt=0)
+    outbox_max_attempts: int = Field(50, ge=1)
+    outbox_backoff_base_seconds: float = Field(1.0, gt=0)
+    outbox_backoff_max_seconds: float = Field(300.0, gt=0)
     run_background_tasks: bool = True
 
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _resolve_database_url(cls, raw: str) -> str:
+        raw = raw.strip()
+        if not raw:
+            return f"sqlite:///{_var_dir() / 'handoff.db'}"
+        # "sqlite:///var/handoff.db" means under the repository root, whatever the working directory.
+        prefix = "sqlite:///"
+        if raw.startswith(prefix) and not raw.startswith(prefix + "/") and ":memory:" not in raw:
+            return prefix + str(PROJECT_ROOT / raw[len(prefix):])
+        return raw
 
-def load_settings() -> Settings:
-    return Settings(
-        database_url=_database_url(),
-        host=_str("HANDOFF_HOST", _str("HEARD_HOST", "127.0.0.1")),
-        port=_int("HANDOFF_PORT", 5100),
-        service_token=_str("HANDOFF_SERVICE_TOKEN", "dev-handoff-service-token"),
-        secret_key=_str("HANDOFF_SECRET_KEY", "dev-handoff-secret-change-me"),
-        rasa_url=_str("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
-        # What a customer's browser uses to reach Rasa and this service (behind a proxy they differ).
-        public_rasa_url=os.getenv("RASA_PUBLIC_URL", "").strip().rstrip("/"),
-        public_url=os.getenv("HANDOFF_PUBLIC_URL", "").strip().rstrip("/"),
-        rasa_token=os.getenv("RASA_TOKEN", "").strip(),
-        rasa_timeout_seconds=_float("HANDOFF_RASA_TIMEOUT_SECONDS", 5.0),
-        business_hours=_str("HANDOFF_BUSINESS_HOURS", "mon-fri 08:00-20:00, sat 09:00-13:00"),
-        timezone=_str("HANDOFF_TIMEZONE", "Europe/London"),
-        demo_agent_name=_str("HANDOFF_DEMO_AGENT_NAME", "Sam"),
-        demo_agent_email=_str("HANDOFF_DEMO_AGENT_EMAIL", "demo@heard.example"),
-        demo_agent_password=_str("HANDOFF_DEMO_AGENT_PASSWORD", "heard-demo"),
-        seed_demo_agent=_bool("HANDOFF_SEED_DEMO_AGENT", True),
-        seed_demo_agent_explicit=_bool("HANDOFF_SEED_DEMO_AGENT", False),
-        max_body_bytes=_int("HANDOFF_MAX_BODY_BYTES", 1_048_576),
-        max_text_chars=_int("HANDOFF_MAX_TEXT_CHARS", 5_000),
-        agent_token_ttl_seconds=_int("HANDOFF_AGENT_TOKEN_TTL_SECONDS", 12 * 3600),
-        stream_token_ttl_seconds=_int("HANDOFF_STREAM_TOKEN_TTL_SECONDS", 300),
-        ageing_minutes_per_level=_float("HANDOFF_AGEING_MINUTES_PER_LEVEL", 10.0),
-        queue_max_age_minutes=_float("HANDOFF_QUEUE_MAX_AGE_MINUTES", 60.0),
-        maintenance_interval_seconds=_float("HANDOFF_MAINTENANCE_INTERVAL_SECONDS", 30.0),
-        queue_update_seconds=_float("HANDOFF_QUEUE_UPDATE_SECONDS", 5.0),
-        default_handling_seconds=_float("HANDOFF_DEFAULT_HANDLING_SECONDS", 360.0),
-        resolved_intent=os.getenv("HANDOFF_RESOLVED_INTENT", "EXTERNAL_handoff_resolved").strip(),
-        # The bot confirms the cancellation, so the customer is not left wondering (the wait ended silently before).
-        abandoned_intent=os.getenv("HANDOFF_ABANDONED_INTENT", "EXTERNAL_handoff_abandoned").strip(),
-        expired_intent=os.getenv("HANDOFF_EXPIRED_INTENT", "EXTERNAL_handoff_abandoned").strip(),
-        join_message=os.getenv(
-            "HANDOFF_JOIN_MESSAGE",
-            "Hi {first_name}, I'm {agent_name}. I've read everything you've told us so far, "
-            "so there's no need to repeat yourself.",
-        ).strip(),
-        outbox_poll_seconds=_float("HANDOFF_OUTBOX_POLL_SECONDS", 1.0),
-        outbox_max_attempts=_int("HANDOFF_OUTBOX_MAX_ATTEMPTS", 50),
-        outbox_backoff_base_seconds=_float("HANDOFF_OUTBOX_BACKOFF_BASE_SECONDS", 1.0),
-        outbox_backoff_max_seconds=_float("HANDOFF_OUTBOX_BACKOFF_MAX_SECONDS", 300.0),
-        run_background_tasks=_bool("HANDOFF_RUN_BACKGROUND_TASKS", True),
-    )
+    @field_validator("rasa_url", "public_rasa_url", "public_url", mode="after")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.strip().rstrip("/")
+
+    @field_validator("service_token", "secret_key", "rasa_token", "resolved_intent", "abandoned_intent",
+                     "expired_intent", "join_message", "event_bus_url", mode="after")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """What stops a production start, each naming the variable to fix (empty: all good)."""
+    problems: list[str] = []
+    if not settings.database_url.startswith(("postgresql", "postgres:")):
+        problems.append("DATABASE_URL must be a postgresql:// URL in production (SQLite cannot serve two replicas)")
+    if not settings.event_bus_url.startswith(("redis://", "rediss://")):
+        problems.append("HANDOFF_EVENT_BUS_URL must be a redis:// URL in production (replicas share live events)")
+    for variable, value, dev_value in (("HANDOFF_SERVICE_TOKEN", settings.service_token, DEV_SERVICE_TOKEN),
+                                       ("HANDOFF_SECRET_KEY", settings.secret_key, DEV_SECRET_KEY)):
+        if value == dev_value or len(value) < MIN_SECRET_CHARS:
+            problems.append(f"{variable} must be a random secret of at least {MIN_SECRET_CHARS} characters "
+                            "(./heard setup generates one)")
+    if not settings.rasa_token:
+        problems.append("RASA_TOKEN must be set in production (Rasa's HTTP API can rewrite any conversation)")
+    if settings.seed_demo_agent:
+        problems.append("HANDOFF_SEED_DEMO_AGENT must not be true in production (a known password)")
+    if not settings.run_background_tasks:
+        problems.append("HANDOFF_RUN_BACKGROUND_TASKS must be true in production (every replica shares the work)")
+    return problems
+
+
+class SettingsError(SystemExit):
+    """Raised at start-up with a message that names the variable: uncaught, Python prints it and exits 1."""
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error.get("loc") else "?"
+        lines.append(f"  {variable_for(field)}: {error['msg']} (got {error.get('input')!r})")
+    return "Invalid handoff service settings:\n" + "\n".join(lines)
+
+
+def variable_for(field: str) -> str:
+    """The environment variable that sets ``field``."""
+    alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"HANDOFF_{field.upper()}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment (and .env); raise SettingsError naming the variable when a value is wrong."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+    if settings.profile == "production":
+        problems = production_problems(settings)
+        if problems:
+            raise SettingsError("HEARD_PROFILE=production, but:\n" + "\n".join(f"  {p}" for p in problems))
+    return settings
+
+
+def replace_settings(settings: Settings, **changes: Any) -> Settings:
+    """A copy with some fields changed (tests, the CLI); the changed values are validated too."""
+    return Settings.model_validate({**settings.model_dump(), **changes})
 
 
 SETTINGS = load_settings()

@@ -229,6 +229,9 @@ class Delivery(Base):
         _enum(DeliveryStatus, "delivery_status"), default=DeliveryStatus.pending
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when an agent retries a failed row: the retry cap counts attempts from here (attempts is never reset,
+    # so a re-sent row is still checked against the tracker first).
+    attempts_before_retry: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Lease so that two worker processes never send the same row at the same time.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,8 +3,11 @@
 - Conversations are served concurrently; within one conversation rows go strictly in id order
   (only the oldest pending row of a conversation is ever picked).
 - Failures back off exponentially: base * 2**(attempts-1), capped; after HANDOFF_OUTBOX_MAX_ATTEMPTS
-  (or a non-retryable 4xx, e.g. an intent the bot does not know) the row is marked failed and the
-  conversation's next row may go.
+  (or a non-retryable 4xx, e.g. an intent the bot does not know) the row is marked failed, shown to
+  the agent with a retry button, and the conversation's next row may go. A ``resume`` never fails for
+  good: a conversation left paused would leave the customer talking to nobody, so it keeps retrying
+  at the capped back-off (and is shown to the agent as retrying) until Rasa takes it.
+- Every replica runs a worker; a row is only sent under a lease (see services/deliveries.py).
 - Before re-sending a row that may already have reached Rasa (attempts > 1), the tracker is read:
   an event whose metadata.heard_delivery_id matches (or, for trigger_intent, a user event with that
   intent after the first attempt) means it arrived, so it is only marked delivered.
@@ -14,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -61,6 +65,26 @@ def already_in_tracker(delivery: Delivery, events: list[dict[str, Any]]) -> bool
         )
     wanted = str(delivery.id)
     return any(str((e.get("metadata") or {}).get("heard_delivery_id")) == wanted for e in events)
+
+
+MAX_BACKOFF_EXPONENT = 62  # 2**62 s is beyond any cap; keeps the float maths finite for a resume retried forever
+
+
+@dataclass(frozen=True)
+class RetryDecision:
+    give_up: bool
+    delay_seconds: float
+
+
+def retry_decision(delivery: Delivery, attempt: int, error: RasaError, settings: Settings) -> RetryDecision:
+    """After failed attempt number ``attempt`` (1-based, counting every attempt ever made) of ``delivery``."""
+    since_retry = max(1, attempt - delivery.attempts_before_retry)
+    exponent = min(since_retry - 1, MAX_BACKOFF_EXPONENT)
+    delay = min(settings.outbox_backoff_base_seconds * 2 ** exponent, settings.outbox_backoff_max_seconds)
+    if delivery.kind == DeliveryKind.resume:
+        return RetryDecision(give_up=False, delay_seconds=delay)
+    return RetryDecision(give_up=not error.retryable or since_retry >= settings.outbox_max_attempts,
+                         delay_seconds=delay)
 
 
 class OutboxWorker:
@@ -130,19 +154,16 @@ class OutboxWorker:
                     await asyncio.to_thread(self._db, tickets.record_bot_messages, ticket_id=delivery.ticket_id,
                                             texts=said)
         except RasaError as exc:
-            give_up = not exc.retryable or attempt >= self._settings.outbox_max_attempts
-            delay = min(
-                self._settings.outbox_backoff_base_seconds * 2 ** (attempt - 1),
-                self._settings.outbox_backoff_max_seconds,
-            )
-            log.warning("delivery %s attempt %s failed (%s)%s", delivery.id, attempt, exc, "; giving up" if give_up else "")
+            decision = retry_decision(delivery, attempt, exc, self._settings)
+            log.warning("delivery %s attempt %s failed (%s)%s", delivery.id, attempt, exc,
+                        "; giving up" if decision.give_up else "")
             await asyncio.to_thread(
                 self._db,
                 deliveries.mark_retry,
                 delivery_id=delivery.id,
                 error=str(exc),
-                retry_at=utcnow() + timedelta(seconds=delay),
-                give_up=give_up,
+                retry_at=utcnow() + timedelta(seconds=decision.delay_seconds),
+                give_up=decision.give_up,
             )
             return 0
         await asyncio.to_thread(self._db, deliveries.mark_delivered, delivery_id=delivery.id)

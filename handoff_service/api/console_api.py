@@ -1,4 +1,4 @@
-"""Agent-side ticket API (agent token): queue, claim, read, reply, release, transfer, resolve."""
+"""Agent-side ticket API (agent token): queue, claim, read, reply, release, transfer, resolve, retry a delivery."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -6,10 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import select
 
-from handoff_service.api.deps import MAX_ID, AgentDep, AgentIdDep, RuntimeDep, SessionDep, TicketId
-from handoff_service.api.present import queue_items_out, ticket_detail_out, ticket_out
+from handoff_service.api.deps import MAX_ID, AgentDep, AgentIdDep, DeliveryId, RuntimeDep, SessionDep, TicketId
+from handoff_service.api.present import delivery_out, queue_items_out, ticket_detail_out, ticket_out
 from handoff_service.api.responses import AUTH_ERRORS, CONFLICT, FORBIDDEN, NOT_FOUND
 from handoff_service.api.schemas import (
+    DeliveryOut,
     ErrorOut,
     MessageOut,
     QueueItemOut,
@@ -20,14 +21,15 @@ from handoff_service.api.schemas import (
 )
 from handoff_service.db import run_single_statements_without_transaction
 from handoff_service.models import Ticket, TicketStatus, utcnow
-from handoff_service.services import claims, queue, tickets
+from handoff_service.services import claims, deliveries, queue, tickets
 
 router = APIRouter(prefix="/api/v1", tags=["agent console"])
 ACTION_ERRORS = {**AUTH_ERRORS, **FORBIDDEN, **NOT_FOUND, **CONFLICT}
 
 
 def _detail(session, ticket: Ticket) -> TicketDetailOut:  # type: ignore[no-untyped-def]
-    return ticket_detail_out(ticket, tickets.list_messages(session=session, ticket_id=ticket.id))
+    return ticket_detail_out(ticket, tickets.list_messages(session=session, ticket_id=ticket.id),
+                             deliveries.delivery_problems(session=session, ticket_id=ticket.id))
 
 
 @router.get("/queue", response_model=list[QueueItemOut], responses=AUTH_ERRORS, summary="Queued tickets, next first")
@@ -142,3 +144,15 @@ def resolve(ticket_id: TicketId, agent: AgentDep, runtime: RuntimeDep, session: 
     ticket = claims.resolve_ticket(session=session, settings=runtime.settings, agent=agent, ticket_id=ticket_id)
     session.commit()
     return ticket_out(ticket)
+
+
+@router.post(
+    "/tickets/{ticket_id}/deliveries/{delivery_id}/retry",
+    response_model=DeliveryOut,
+    responses={**AUTH_ERRORS, **NOT_FOUND, 409: {"model": ErrorOut, "description": "The delivery has not failed"}},
+    summary="Send a failed delivery again (it gets a fresh set of automatic retries)",
+)
+def retry_delivery(ticket_id: TicketId, delivery_id: DeliveryId, _agent: AgentDep, session: SessionDep) -> DeliveryOut:
+    delivery = deliveries.retry_delivery(session=session, ticket_id=ticket_id, delivery_id=delivery_id)
+    session.commit()
+    return delivery_out(delivery)

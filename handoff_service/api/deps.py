@@ -19,6 +19,7 @@ bearer = HTTPBearer(auto_error=False, description="Service token, agent token or
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 MAX_ID = 2**31 - 1
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID, description="Ticket id")]
+DeliveryId = Annotated[int, Path(ge=1, le=MAX_ID, description="Delivery id")]
 ConversationId = Annotated[str, Path(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 

@@ -1,4 +1,8 @@
-"""Readiness probe: the lead's supervisor polls it."""
+"""Readiness probe: the supervisor and the load balancer poll it.
+
+Only the database decides readiness: without Redis a replica still serves its own consoles and
+customers, so taking every replica out of rotation when Redis is away would make things worse.
+"""
 from __future__ import annotations
 
 from fastapi import APIRouter
@@ -22,6 +26,7 @@ def health(runtime: RuntimeDep) -> HealthOut | JSONResponse:
         with runtime.session() as session:
             session.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure means not ready
-        body = HealthOut(status="unavailable", database=f"error: {exc.__class__.__name__}")
+        body = HealthOut(status="unavailable", database=f"error: {exc.__class__.__name__}",
+                         event_bus=runtime.bus.status())
         return JSONResponse(body.model_dump(), status_code=503)
-    return HealthOut(status="ok", database="ok")
+    return HealthOut(status="ok", database="ok", event_bus=runtime.bus.status())

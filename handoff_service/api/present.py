@@ -5,6 +5,7 @@ from datetime import datetime
 
 from handoff_service.api.schemas import (
     AvailabilityOut,
+    DeliveryOut,
     MessageOut,
     QueueItemOut,
     QueueStatusOut,
@@ -12,7 +13,7 @@ from handoff_service.api.schemas import (
     TicketDetailOut,
     TicketOut,
 )
-from handoff_service.models import Message, Ticket
+from handoff_service.models import Delivery, DeliveryKind, DeliveryStatus, Message, Ticket
 from handoff_service.services.queue import Availability, QueueStatus
 
 
@@ -43,11 +44,27 @@ def ticket_created_out(ticket: Ticket, customer_token: str, status: QueueStatus)
     )
 
 
-def ticket_detail_out(ticket: Ticket, messages: list[Message]) -> TicketDetailOut:
+def delivery_out(delivery: Delivery) -> DeliveryOut:
+    failed = delivery.status == DeliveryStatus.failed
+    return DeliveryOut(
+        id=delivery.id,
+        kind=delivery.kind.value,
+        state="failed" if failed else "retrying",
+        text=delivery.payload.get("text") if delivery.kind == DeliveryKind.bot_message else None,
+        message_id=delivery.message_id,
+        attempts=delivery.attempts,
+        last_error=delivery.last_error,
+        next_attempt_at=None if failed else delivery.next_attempt_at,
+        created_at=delivery.created_at,
+    )
+
+
+def ticket_detail_out(ticket: Ticket, messages: list[Message], problems: list[Delivery]) -> TicketDetailOut:
     return TicketDetailOut(
         **ticket_out(ticket).model_dump(),
         transcript=list(ticket.transcript or []),
         messages=[MessageOut.model_validate(m) for m in messages],
+        delivery_problems=[delivery_out(d) for d in problems],
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -230,9 +230,26 @@ class MessageOut(_Out):
     created_at: datetime
 
 
+class DeliveryOut(_Out):
+    """Something Heard could not (yet) deliver to the customer through Rasa."""
+
+    id: int
+    kind: str = Field(description="bot_message (a reply or notice), resume (hand back to the bot), trigger_intent")
+    state: Literal["failed", "retrying"] = Field(
+        description="failed: retries exhausted, POST .../retry to send again; retrying: still being retried")
+    text: str | None = Field(description="the message text, for bot_message")
+    message_id: int | None
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None = Field(description="when the next automatic attempt is due (retrying)")
+    created_at: datetime
+
+
 class TicketDetailOut(TicketOut):
     transcript: list[dict[str, Any]]
     messages: list[MessageOut]
+    delivery_problems: list[DeliveryOut] = Field(
+        description="deliveries to the customer that failed or are being retried, oldest first")
 
 
 class QueueItemOut(_Out):
@@ -265,6 +282,8 @@ class StreamTokenOut(_Out):
 class HealthOut(_Out):
     status: str
     database: str
+    # "in-process" (one replica), "ok" or "unavailable" (Redis away: this replica's consoles still work).
+    event_bus: str
 
 
 class ErrorOut(_Out):

@@ -1,7 +1,9 @@
 """Outbox rows: written in the same transaction as the change that causes them, sent later by the worker.
 
 Per conversation, rows are sent strictly in id order: the worker only ever looks at the oldest
-pending row of each conversation, so message N+1 never overtakes message N.
+pending row of each conversation, so message N+1 never overtakes message N. Any number of workers
+(one per replica) may run: a row is sent only under a lease taken by a conditional UPDATE.
+Rows that fail are shown to the agent (``delivery_problems``); a failed one can be retried.
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from handoff_service.models import Delivery, DeliveryKind, DeliveryStatus, Message, Ticket, UTCDateTime, utcnow
-from handoff_service.services.hooks import stage_outbox_wakeup
+from handoff_service.services.errors import Conflict, NotFound
+from handoff_service.services.hooks import stage_event, stage_outbox_wakeup
 
 
 def _enqueue(
@@ -106,12 +109,16 @@ def lease_delivery(*, session: Session, delivery_id: int, lease_seconds: float, 
 
 
 def mark_delivered(*, session: Session, delivery_id: int) -> None:
+    delivery = session.get(Delivery, delivery_id, populate_existing=True)
+    had_error = delivery is not None and delivery.last_error is not None
     session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id)
         .values(status=DeliveryStatus.delivered, delivered_at=utcnow(), locked_until=None, last_error=None)
         .execution_options(synchronize_session=False)
     )
+    if had_error and delivery is not None:
+        _announce(session, delivery, "delivered")
 
 
 def mark_retry(*, session: Session, delivery_id: int, error: str, retry_at: datetime, give_up: bool) -> None:
@@ -126,3 +133,46 @@ def mark_retry(*, session: Session, delivery_id: int, error: str, retry_at: date
         )
         .execution_options(synchronize_session=False)
     )
+    delivery = session.get(Delivery, delivery_id, populate_existing=True)
+    if delivery is not None:
+        _announce(session, delivery, "failed" if give_up else "retrying")
+
+
+def delivery_problems(*, session: Session, ticket_id: int) -> list[Delivery]:
+    """What the agent must see: rows that failed for good, and rows still retrying after an error."""
+    stmt = (
+        select(Delivery)
+        .where(
+            Delivery.ticket_id == ticket_id,
+            or_(Delivery.status == DeliveryStatus.failed,
+                (Delivery.status == DeliveryStatus.pending) & Delivery.last_error.is_not(None)),
+        )
+        .order_by(Delivery.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def retry_delivery(*, session: Session, ticket_id: int, delivery_id: int, now: datetime | None = None) -> Delivery:
+    """An agent asks to send a failed row again: it goes back to pending, due now, with a fresh retry budget."""
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None or delivery.ticket_id != ticket_id:
+        raise NotFound("No such delivery on this ticket")
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.failed)
+        .values(status=DeliveryStatus.pending, next_attempt_at=now or utcnow(), locked_until=None,
+                attempts_before_retry=Delivery.attempts)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("Only a delivery that failed can be retried")
+    session.refresh(delivery)
+    stage_outbox_wakeup(session)
+    _announce(session, delivery, "retrying")
+    return delivery
+
+
+def _announce(session: Session, delivery: Delivery, state: str) -> None:
+    if delivery.ticket_id is not None:
+        stage_event(session, "ticket.delivery", {"ticket_id": delivery.ticket_id, "delivery_id": delivery.id,
+                                                 "state": state})

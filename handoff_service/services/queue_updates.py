@@ -4,8 +4,9 @@ when they write while waiting (once per run of messages), and crisis lines at on
 to their life in what they wrote (the ticket then goes to the front)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from handoff_service.config import Settings
 from handoff_service.models import Message, Priority, Sender, Ticket, TicketStatus
@@ -24,19 +25,37 @@ def queue_notice(position: int, eta_seconds: int | None) -> str:
 
 
 def announce_queue_moves(*, session: Session, settings: Settings) -> int:
-    """Tell every customer who moved up since they were last told; returns how many were told."""
+    """Tell every customer who moved up since they were last told; returns how many were told.
+
+    Every replica runs this; a customer is told once per move because only the pass whose conditional
+    UPDATE moves ``notified_position`` from the value it read goes on to tell them (PostgreSQL re-checks
+    the condition after waiting for a concurrent pass's commit; SQLite runs one writer at a time)."""
     told = 0
     for position, ticket in enumerate(list_queue(session=session), start=1):
-        if ticket.notified_position is not None and position >= ticket.notified_position:
+        known = ticket.notified_position
+        if known is not None and position >= known:
             continue
-        if ticket.notified_position is None:
-            ticket.notified_position = position
+        if not _claim_move(session, ticket, known, position) or known is None:
             continue
         status = queue_status(session=session, ticket=ticket, settings=settings)
         _tell_customer(session=session, ticket=ticket, text=queue_notice(position, status.eta_seconds))
-        ticket.notified_position = position
         told += 1
     return told
+
+
+def _claim_move(session: Session, ticket: Ticket, known: int | None, position: int) -> bool:
+    """Move the told position from ``known`` to ``position``; False if another pass already did."""
+    unchanged = Ticket.notified_position.is_(None) if known is None else Ticket.notified_position == known
+    result = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status == TicketStatus.queued, unchanged)
+        .values(notified_position=position)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    set_committed_value(ticket, "notified_position", position)
+    return True
 
 
 WAITING_ACKNOWLEDGEMENT = "Thanks, I've added that to your request, so the colleague who joins will see it."

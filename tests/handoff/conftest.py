@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -23,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff_service.app import build_runtime, create_app
-from handoff_service.config import SETTINGS, Settings
+from handoff_service.config import SETTINGS, Settings, replace_settings
 from handoff_service.db import make_engine
 from handoff_service.migrate import upgrade_database
 from handoff_service.runtime import Runtime
@@ -113,7 +112,7 @@ def fresh_db_url(db_factory: DatabaseFactory) -> str:
 
 @pytest.fixture
 def settings() -> Settings:
-    return replace(
+    return replace_settings(
         SETTINGS,
         service_token=SERVICE_TOKEN,
         secret_key="test-secret-key",

@@ -43,13 +43,12 @@ def claim_until_empty(database_url: str, agent_id: int, *, stop_after: int | Non
 
     Module-level so that multiprocessing can run it in child processes too.
     """
-    from dataclasses import replace as _replace
-
-    from handoff_service.config import SETTINGS
+    
+    from handoff_service.config import SETTINGS, replace_settings
     from handoff_service.db import make_engine, make_session_factory
     from handoff_service.services import claims
 
-    settings = _replace(SETTINGS, join_message="")
+    settings = replace_settings(SETTINGS, join_message="")
     engine = make_engine(database_url, pool_size=1, max_overflow=0) if not database_url.startswith(
         "sqlite"
     ) else make_engine(database_url)

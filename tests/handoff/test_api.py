@@ -32,7 +32,7 @@ def create(client: TestClient, conversation_id: str = "conv-api", **extra: Any) 
 
 
 def test_health(client: TestClient) -> None:
-    assert client.get("/health").json() == {"status": "ok", "database": "ok"}
+    assert client.get("/health").json() == {"status": "ok", "database": "ok", "event_bus": "in-process"}
 
 
 def test_create_returns_201_then_200_with_token_queue_and_availability(client: TestClient) -> None:

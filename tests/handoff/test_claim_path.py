@@ -2,7 +2,6 @@
 outside any BEGIN/COMMIT (both backends; real commits where the test says so)."""
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from handoff_service.config import Settings
+from handoff_service.config import Settings, replace_settings
 from handoff_service.db import make_engine, make_session_factory, run_single_statements_without_transaction
 from handoff_service.models import Agent, Ticket, TicketStatus
 from handoff_service.runtime import Runtime
@@ -66,7 +65,7 @@ def test_the_claiming_agent_in_the_session_keeps_its_other_attributes(session: S
 
 def test_a_claim_is_one_statement_without_a_transaction_on_postgresql(fresh_db_url: str, settings: Settings) -> None:
     """Real commits: the route's session, bound to the engine as in the service."""
-    settings = replace(settings, join_message="Hi {first_name}, I'm {agent_name}.")
+    settings = replace_settings(settings, join_message="Hi {first_name}, I'm {agent_name}.")
     engine = make_engine(fresh_db_url, pool_size=1, max_overflow=0) if "postgresql" in fresh_db_url else (
         make_engine(fresh_db_url))
     factory = make_session_factory(engine)

@@ -1,13 +1,12 @@
 """Claim, reply, release, transfer and resolve: allowed transitions only (both backends, rolled back)."""
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from handoff_service.config import Settings
+from handoff_service.config import Settings, replace_settings
 from handoff_service.models import Delivery, DeliveryKind, Sender, Ticket, TicketStatus
 from handoff_service.services import claims, queue, tickets
 from handoff_service.services.errors import Conflict, Forbidden, NotFound
@@ -104,7 +103,7 @@ def test_transfer_moves_ownership(session: Session, settings: Settings) -> None:
 
 
 def test_reply_and_resolve_write_outbox_rows_in_order(session: Session, settings: Settings) -> None:
-    settings = replace(settings, join_message="Hi {first_name}, I'm {agent_name}.")
+    settings = replace_settings(settings, join_message="Hi {first_name}, I'm {agent_name}.")
     sam = make_agent(session, "Sam")
     ticket = queued(session, settings, "outbox", customer_first_name="Ann")
     claims.claim_ticket(session=session, settings=settings, agent_id=sam.id, ticket_id=ticket.id)
@@ -130,7 +129,7 @@ def test_claim_writes_joined_then_greeting_with_its_outbox_row(
     session: Session, settings: Settings, first_name: str | None, expected: str
 ) -> None:
     # On PostgreSQL these rows come from one statement; on SQLite from several: both must agree.
-    settings = replace(settings, join_message="{first_name}, {agent_name} here. {first_name}?")
+    settings = replace_settings(settings, join_message="{first_name}, {agent_name} here. {first_name}?")
     agent = make_agent(session, "O'Brien {x} %s")
     ticket = queued(session, settings, f"greet-{first_name!r}", customer_first_name=first_name)
     assert claims.claim_next(session=session, settings=settings, agent_id=agent.id) is not None
@@ -148,7 +147,7 @@ def test_claim_writes_joined_then_greeting_with_its_outbox_row(
 
 
 def test_claim_without_a_greeting_writes_no_outbox_row(session: Session, settings: Settings) -> None:
-    settings = replace(settings, join_message="")
+    settings = replace_settings(settings, join_message="")
     sam = make_agent(session, "Sam")
     ticket = queued(session, settings, "no-greeting")
     assert claims.claim_ticket(session=session, settings=settings, agent_id=sam.id, ticket_id=ticket.id).id == ticket.id

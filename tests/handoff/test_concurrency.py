@@ -4,12 +4,11 @@ from __future__ import annotations
 import multiprocessing
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 
-from handoff_service.config import Settings
+from handoff_service.config import Settings, replace_settings
 from handoff_service.db import make_engine, make_session_factory
 from handoff_service.models import Message, Ticket, TicketStatus
 from handoff_service.services import tickets
@@ -64,7 +63,7 @@ def test_many_processes_claim_the_same_queue(fresh_db_url: str, settings: Settin
 
 
 def test_concurrent_creates_and_retried_messages_never_duplicate(fresh_db_url: str, settings: Settings) -> None:
-    settings = replace(settings)
+    settings = replace_settings(settings)
     engine = make_engine(fresh_db_url)
     factory = make_session_factory(engine)
 
@@ -114,7 +113,7 @@ def test_threads_sharing_one_engine_compile_the_claim_statement_at_once(
             assert "tickets" not in final_select and "agents" not in final_select
 
     agent_ids = _seed(fresh_db_url, settings, agents=16)
-    greeting = replace(settings, join_message="Hi {first_name}, {agent_name} here.")
+    greeting = replace_settings(settings, join_message="Hi {first_name}, {agent_name} here.")
     for _round in range(3):
         _statement.cache_clear()
         engine = make_engine(fresh_db_url, pool_size=len(agent_ids), max_overflow=0)

@@ -7,13 +7,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import replace
 
 import httpx
 import pytest
 
 from handoff_service.app import build_runtime, create_app
-from handoff_service.config import Settings
+from handoff_service.config import Settings, replace_settings
 
 from .helpers import AGENT_PASSWORD, LiveServer, make_agent, service_headers
 
@@ -30,7 +29,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright python 
 def console_server(fresh_db_url: str, settings: Settings) -> Iterator[LiveServer]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    runtime = build_runtime(replace(settings, database_url=fresh_db_url, run_background_tasks=True))
+    runtime = build_runtime(replace_settings(settings, database_url=fresh_db_url, run_background_tasks=True))
     with runtime.session() as session:
         make_agent(session, "Sam", email="sam@heard.example")
         session.commit()

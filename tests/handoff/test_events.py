@@ -5,14 +5,13 @@ import json
 import queue
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 
 from handoff_service.app import build_runtime, create_app
-from handoff_service.config import Settings
+from handoff_service.config import Settings, replace_settings
 from handoff_service.runtime import Runtime
 
 from .helpers import LiveServer, make_agent, service_headers
@@ -20,7 +19,7 @@ from .helpers import LiveServer, make_agent, service_headers
 
 @pytest.fixture
 def live(fresh_db_url: str, settings: Settings) -> Iterator[tuple[LiveServer, Runtime, int]]:
-    runtime = build_runtime(replace(settings, database_url=fresh_db_url, run_background_tasks=True))
+    runtime = build_runtime(replace_settings(settings, database_url=fresh_db_url, run_background_tasks=True))
     with runtime.session() as session:
         agent_id = make_agent(session, "Sam").id
         session.commit()
@@ -95,7 +94,7 @@ def test_events_need_a_valid_token(live: tuple[LiveServer, Runtime, int], token:
 
 def test_a_claim_over_http_is_heard_with_the_agent_and_the_greeting(fresh_db_url: str, settings: Settings) -> None:
     """The claim route as deployed (engine-bound session: one statement outside BEGIN/COMMIT on PostgreSQL)."""
-    settings = replace(settings, database_url=fresh_db_url, join_message="Hi {first_name}, I'm {agent_name}.")
+    settings = replace_settings(settings, database_url=fresh_db_url, join_message="Hi {first_name}, I'm {agent_name}.")
     runtime = build_runtime(settings)
     with runtime.session() as session:
         agent_id = make_agent(session, "Sam").id

@@ -4,14 +4,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from handoff_service.app import build_runtime, create_app
-from handoff_service.config import Settings
+from handoff_service.config import Settings, replace_settings
 from handoff_service.models import Agent, Delivery, DeliveryStatus, Message, Sender
 from handoff_service.runtime import Runtime
 from handoff_service.services import claims, tickets
@@ -31,7 +30,7 @@ def fake_rasa() -> Iterator[FakeRasa]:
 
 @pytest.fixture
 def outbox_runtime(fresh_db_url: str, settings: Settings, fake_rasa: FakeRasa) -> Iterator[Runtime]:
-    settings = replace(
+    settings = replace_settings(
         settings,
         database_url=fresh_db_url,
         rasa_url=fake_rasa.url,
@@ -147,7 +146,7 @@ def test_a_reply_that_reached_rasa_is_not_sent_twice(outbox_runtime: Runtime, fa
 
 
 def test_an_intent_rasa_does_not_know_fails_without_blocking(outbox_runtime: Runtime, fake_rasa: FakeRasa) -> None:
-    runtime = replace_settings(outbox_runtime, resolved_intent="EXTERNAL_not_in_domain")
+    runtime = _reconfigure(outbox_runtime, resolved_intent="EXTERNAL_not_in_domain")
     agent_id, ticket_id = _claimed_ticket(runtime)
     _resolve(runtime, agent_id, ticket_id)
 
@@ -165,14 +164,14 @@ def test_an_intent_rasa_does_not_know_fails_without_blocking(outbox_runtime: Run
         assert "404" in (rows[1].last_error or "")
 
 
-def replace_settings(runtime: Runtime, **changes: object) -> Runtime:
-    runtime.settings = replace(runtime.settings, **changes)  # type: ignore[arg-type]
+def _reconfigure(runtime: Runtime, **changes: object) -> Runtime:
+    runtime.settings = replace_settings(runtime.settings, **changes)  # type: ignore[arg-type]
     runtime.worker._settings = runtime.settings  # noqa: SLF001 - test-only reconfiguration
     return runtime
 
 
 def test_running_app_delivers_a_reply_by_itself(outbox_runtime: Runtime, fake_rasa: FakeRasa) -> None:
-    runtime = replace_settings(outbox_runtime, run_background_tasks=True, outbox_poll_seconds=5.0)
+    runtime = _reconfigure(outbox_runtime, run_background_tasks=True, outbox_poll_seconds=5.0)
     with runtime.session() as session:
         agent = make_agent(session, "Sam")
         session.commit()

@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,7 @@ import pytest
 
 from handoff_service import cli
 from handoff_service.bootstrap import prepare_database
-from handoff_service.config import Settings
+from handoff_service.config import Settings, replace_settings
 from handoff_service.db import make_engine, make_session_factory
 from handoff_service.services.agents import authenticate, list_agents
 
@@ -31,7 +30,7 @@ def _agents(url: str) -> list[tuple[str, str]]:
 
 
 def test_demo_agent_is_seeded_once_and_can_log_in(fresh_db_url: str, settings: Settings) -> None:
-    settings = replace(settings, database_url=fresh_db_url, seed_demo_agent=True, seed_demo_agent_explicit=True)
+    settings = replace_settings(settings, database_url=fresh_db_url, seed_demo_agent=True)
     prepare_database(settings)
     prepare_database(settings)  # idempotent
     assert _agents(fresh_db_url) == [("Sam", "demo@heard.example")]
@@ -45,10 +44,11 @@ def test_demo_agent_is_seeded_once_and_can_log_in(fresh_db_url: str, settings: S
 def test_postgres_is_not_seeded_unless_asked(settings: Settings) -> None:
     from handoff_service.bootstrap import should_seed_demo_agent
 
-    pg = replace(settings, database_url="postgresql://x/y", seed_demo_agent=True, seed_demo_agent_explicit=False)
+    pg = replace_settings(settings, database_url="postgresql://x/y", seed_demo_agent=None)
     assert not should_seed_demo_agent(pg)
-    assert should_seed_demo_agent(replace(pg, seed_demo_agent_explicit=True))
-    assert should_seed_demo_agent(replace(pg, database_url="sqlite:///x.db"))
+    assert should_seed_demo_agent(replace_settings(pg, seed_demo_agent=True))
+    assert should_seed_demo_agent(replace_settings(pg, database_url="sqlite:///x.db"))
+    assert not should_seed_demo_agent(replace_settings(pg, database_url="sqlite:///x.db", seed_demo_agent=False))
 
 
 def test_create_agent_command(fresh_db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -78,7 +78,7 @@ def test_python_dash_m_serves_health(fresh_db_url: str) -> None:
             except httpx.HTTPError:
                 assert time.monotonic() < deadline, "service did not start within 60 s"
                 time.sleep(0.2)
-        assert response.json() == {"status": "ok", "database": "ok"}
+        assert response.json() == {"status": "ok", "database": "ok", "event_bus": "in-process"}
         login = httpx.post(f"http://127.0.0.1:{port}/api/v1/auth/login",
                            json={"email": "demo@heard.example", "password": "heard-demo"})
         assert login.status_code == 200

@@ -1,7 +1,6 @@
 """Ticket and queue services on both backends (each test rolled back)."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -9,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from handoff_service.config import Settings
+from handoff_service.config import Settings, replace_settings
 from handoff_service.models import (
     Delivery,
     DeliveryKind,
@@ -81,7 +80,7 @@ def test_customer_messages_are_ordered_and_idempotent(session: Session, settings
 
 
 def test_queue_orders_by_priority_with_ageing(session: Session, settings: Settings) -> None:
-    settings = replace(settings, ageing_minutes_per_level=10)
+    settings = replace_settings(settings, ageing_minutes_per_level=10)
     old_low = new_ticket(session, settings, "low-old", priority=Priority.low)
     urgent = new_ticket(session, settings, "urgent", priority=Priority.urgent)
     normal = new_ticket(session, settings, "normal", priority=Priority.normal)
@@ -116,7 +115,7 @@ def test_honest_answer_when_nobody_is_online_or_closed(session: Session, setting
     assert status.eta_seconds is None
     assert status.availability.agents_online == 0 and status.availability.offline_option == "callback"
     make_agent(session, "Sam")
-    closed = replace(settings, business_hours="mon 09:00-09:01")
+    closed = replace_settings(settings, business_hours="mon 09:00-09:01")
     avail = queue.availability(session=session, settings=closed, now=utcnow().replace(hour=12))
     assert not avail.within_hours and avail.next_opening is not None and avail.offline_option == "callback"
 

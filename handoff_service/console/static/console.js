@@ -172,10 +172,38 @@ function showTicket(t) {
   const messages = $("messages"); messages.replaceChildren();
   state.lastMessageId = 0;
   for (const m of t.messages || []) appendMessage(m);
+  showDeliveryProblems(t.id, t.delivery_problems || []);
   const mine = t.status === "claimed" && t.assigned_agent && t.assigned_agent.id === state.agent.id;
   for (const id of ["reply-text", "release", "resolve", "transfer", "transfer-to"]) $(id).disabled = !mine;
   $("reply-form").querySelector("button[type=submit]").disabled = !mine;
   showVideo(t, mine);
+}
+
+// ---- deliveries that failed or are still being retried --------------------
+const DELIVERY_LABELS = { bot_message: "Message", resume: "Handing back to the bot", trigger_intent: "Bot follow-up" };
+
+function showDeliveryProblems(ticketId, problems) {
+  const list = $("delivery-list"); list.replaceChildren();
+  $("delivery-problems").hidden = problems.length === 0;
+  for (const d of problems) {
+    const what = d.text ? `“${d.text}”` : DELIVERY_LABELS[d.kind] || d.kind;
+    const status = d.state === "failed" ? `failed after ${d.attempts} attempts` : "not delivered yet, retrying";
+    const item = el("li", `${what}: ${status}${d.last_error ? ` (${d.last_error})` : ""}`, `delivery-${d.state}`);
+    item.dataset.deliveryId = d.id;
+    if (d.state === "failed") {
+      const button = el("button", "Retry"); button.type = "button";
+      button.addEventListener("click", () => retryDelivery(ticketId, d.id));
+      item.append(" ", button);
+    }
+    list.append(item);
+  }
+}
+
+async function retryDelivery(ticketId, deliveryId) {
+  try {
+    await api(`/tickets/${ticketId}/deliveries/${deliveryId}/retry`, { method: "POST" });
+    await openTicket(ticketId);
+  } catch (error) { $("ticket-error").textContent = error.message; }
 }
 
 // ---- video ---------------------------------------------------------------
@@ -256,10 +284,15 @@ async function connectEvents() {
     state.source = source;
     source.addEventListener("ready", () => { $("live-status").textContent = "live"; loadQueue(); });
     source.addEventListener("ticket.created", () => loadQueue());
+    // The shared event bus reconnected: events may have been missed, so re-read from the database.
+    source.addEventListener("resync", () => { loadQueue(); loadMine(); if (state.ticketId) openTicket(state.ticketId); });
     source.addEventListener("ticket.status", (e) => {
       const data = JSON.parse(e.data);
       loadQueue(); loadMine();
       if (data.ticket_id === state.ticketId) openTicket(data.ticket_id);
+    });
+    source.addEventListener("ticket.delivery", (e) => {
+      if (JSON.parse(e.data).ticket_id === state.ticketId) openTicket(state.ticketId);
     });
     source.addEventListener("ticket.message", (e) => {
       const data = JSON.parse(e.data);
