@@ -38,6 +38,7 @@ from bench.judgement_classify import BEHAVIOURS_FILE, Behaviours, Turn, judge, o
 from bench.judgement_set import SET_FILE, Item, load  # noqa: E402
 
 IN_HOURS = "mon-sun 00:00-23:59"
+SCORER_TIMEOUT_SECONDS = 30
 
 
 class Bot:
@@ -64,7 +65,8 @@ def run_one(bot: Bot, item: Item, behaviours: Behaviours) -> report.Result:
     observation = observe(Turn.from_events(events), behaviours)
     verdict = judge(item.expected, observation, behaviours)
     return report.Result(item, observed=observation.label, right=verdict.right, violations=verdict.violations,
-                         names=observation.turn.names, replies=observation.turn.replies)
+                         names=observation.turn.names, replies=observation.turn.replies,
+                         scored=observation.turn.scored)
 
 
 def run_all(bot: Bot, items: list[Item], behaviours: Behaviours, concurrency: int, budget_seconds: float,
@@ -100,7 +102,10 @@ def own_stack(stack: ExitStack, log) -> tuple[str, str]:
         HEARD_VAR_DIR=var_dir, RASA_PORT=str(free_port()), ACTION_SERVER_PORT=str(free_port()),
         HANDOFF_PORT=str(free_port()), RASA_TOKEN=secrets.token_urlsafe(16),
         HANDOFF_SERVICE_TOKEN=secrets.token_urlsafe(16), HANDOFF_SECRET_KEY=secrets.token_urlsafe(16),
-        RASA_ENDPOINTS="endpoints.yml", HANDOFF_BUSINESS_HOURS=IN_HOURS)
+        RASA_ENDPOINTS="endpoints.yml", HANDOFF_BUSINESS_HOURS=IN_HOURS,
+        # Judgement, not speed: on a busy machine a 2 s scoring timeout sends whole runs of messages down the
+        # "scorer unavailable" path. The report counts any message that still went unscored.
+        EMOTION_SCORER_TIMEOUT_SECONDS=str(SCORER_TIMEOUT_SECONDS), EMOTION_SCORER_RETRY_AFTER_SECONDS="1")
     subprocess.run([str(APP_VENV / "bin" / "python"), "-m", "actions.insurance.setup"], cwd=ROOT,
                    env={**os.environ, **settings.env, "PYTHONPATH": str(ROOT)}, check=True, capture_output=True,
                    timeout=120)
@@ -149,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         results, not_run = run_all(Bot(url, token, args.timeout), items, behaviours, args.concurrency, args.budget,
                                    progress=_progress)
         elapsed = time.monotonic() - started
+    unscored = sum(r.scored is False for r in results)
+    if unscored:
+        print(f"WARNING: {unscored} messages went unscored (the emotion scorer did not answer in time); their "
+              "turns took the outage paths. Rerun on a quieter machine or with less --concurrency.", file=sys.stderr)
     order = {item.id: n for n, item in enumerate(items)}
     results.sort(key=lambda r: order[r.item.id])
     summary = report.summary(results)

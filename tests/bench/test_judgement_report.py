@@ -67,7 +67,7 @@ def test_the_failures_file_has_what_a_developer_needs():
     rows = report.failures([failing, result(8, True), result(9, False, split="frozen")])
     assert rows == [{"id": "T7", "split": "tune", "kind": "plain", "message": "message 7", "expected": ["check_claim"],
                      "observed": "start_claim", "violations": [], "ran": ["action_acknowledge_claim", "claim_form"],
-                     "replies": ["I'm sorry to hear that."], "why": ""}]
+                     "replies": ["I'm sorry to hear that."], "why": "", "scored": None}]
 
 
 def test_frozen_failures_are_written_only_when_asked_for():
@@ -76,9 +76,17 @@ def test_frozen_failures_are_written_only_when_asked_for():
     assert [row["id"] for row in report.failures(results, include_frozen=True)] == ["T1", "T2"]
 
 
+def test_unscored_messages_are_counted_per_part():
+    results = [report.Result(item(1), "kb_answer", True, scored=False), report.Result(item(2), "kb_answer", True,
+                                                                                     scored=True),
+               report.Result(item(3, split="frozen"), "kb_answer", True)]
+    summary = report.summary(results)
+    assert (summary["all"]["unscored"], summary["tune"]["unscored"], summary["frozen"]["unscored"]) == (1, 1, 0)
+
+
 def test_the_rendered_report_has_a_row_per_part_class_and_kind():
     text = report.render(report.summary([result(1, True, split="frozen"), result(2, False, kind="typo")]))
-    assert "| frozen | 1 | 1 | 100.0% | 0 | 0 |" in text
+    assert "| frozen | 1 | 1 | 100.0% | 0 | 0 | 0 |" in text
     assert "| kb_answer | 0/1 (0%) | 1/1 (100%) | 1/2 (50%) |" in text
     assert "| typo | 0/1 (0%) | – | 0/1 (0%) |" in text
 
