@@ -21,6 +21,7 @@ class Result:
     names: tuple[str, ...] = ()
     replies: tuple[str, ...] = ()
     scored: bool | None = None      # False: the emotion score did not reach Rasa (a load or outage artefact)
+    events: tuple[dict, ...] = ()   # the turn as the tracker has it, from the customer's message on
 
 
 @dataclass

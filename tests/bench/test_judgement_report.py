@@ -160,3 +160,35 @@ def test_the_bot_client_reads_the_tracker_of_the_conversation_it_just_opened(mon
     other = Bot("http://rasa.test", token="secret", timeout=5)
     other.first_message("hi")
     assert __import__("json").loads(calls[2].content)["sender"] != sender  # a fresh conversation each time
+
+
+def test_saved_turns_are_judged_again_with_the_current_mapping(tmp_path, capsys):
+    from bench.judgement import main
+
+    set_file = tmp_path / "set.jsonl"
+    rows = [{"id": "J1", "text": "hi", "expected": ["small_talk"], "kind": "plain", "hard": False, "why": "",
+             "split": "tune"},
+            {"id": "J2", "text": "my card was declined at the shop", "expected": ["other_company"],
+             "kind": "other-company", "hard": True, "why": "another company's card", "split": "tune"},
+            {"id": "J3", "text": "not saved", "expected": ["kb_answer"], "kind": "plain", "hard": False, "why": "",
+             "split": "frozen"}]
+    set_file.write_text("".join(__import__("json").dumps(row) + "\n" for row in rows))
+    history = [{"event": "action", "name": "action_session_start"}, {"event": "action", "name": "action_listen"}]
+    turns = tmp_path / "turns.jsonl"
+    turns.write_text("".join(__import__("json").dumps(row) + "\n" for row in [
+        {"id": "J1", "text": "hi", "events": history + [
+            {"event": "user", "text": "hi", "parse_data": {"emotion": {"available": True}}},
+            {"event": "action", "name": "utter_greet"}, {"event": "bot", "text": "Hello",
+                                                        "metadata": {"utter_action": "utter_greet"}}]},
+        {"id": "J2", "text": "my card was declined at the shop", "events": [
+            {"event": "user", "text": "my card was declined at the shop"},
+            {"event": "action", "name": "action_offer_handoff"}, {"event": "bot", "text": "a person"}]},
+    ]))
+    failures = tmp_path / "failures.json"
+    assert main(["--set", str(set_file), "--replay", str(turns), "--failures", str(failures)]) == 0
+    printed = capsys.readouterr().out
+    assert "2 messages" in printed and "1 NOT RUN" in printed
+    written = __import__("json").loads(failures.read_text())
+    assert written["not_run"] == ["J3"]
+    assert [(f["id"], f["observed"]) for f in written["failures"]] == [("J2", "offer_person")]
+    assert written["summary"]["tune"]["right"] == 1
