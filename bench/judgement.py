@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -155,6 +156,8 @@ def collect(args: argparse.Namespace, items: list[Item], behaviours: Behaviours)
             print(f"note: {url} must run with HANDOFF_BUSINESS_HOURS={IN_HOURS!r} for figures comparable to a "
                   "private stack's", file=sys.stderr)
         else:
+            # A run started in the background ignores Ctrl-C; `kill` must still stop the stack it started.
+            signal.signal(signal.SIGTERM, _stop_on_term)
             url, token = own_stack(stack, log=lambda line: print(line, file=sys.stderr))
         return run_all(Bot(url, token, args.timeout), items, behaviours, args.concurrency, args.budget,
                        progress=_progress)
@@ -212,6 +215,10 @@ def write_outputs(args: argparse.Namespace, results: list[report.Result], not_ru
     args.failures.write_text(json.dumps({"summary": summary, "not_run": [item.id for item in not_run],
                                          "failures": report.failures(results, include_frozen=args.show_frozen)},
                                         indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def _stop_on_term(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _progress(done: int, total: int) -> None:
