@@ -8,6 +8,7 @@ the end-to-end tests do; with `--url` it talks to a running Rasa (its token from
     .venv/bin/python bench/judgement.py                       # whole set, own stack
     .venv/bin/python bench/judgement.py --split tune --kind sarcastic
     .venv/bin/python bench/judgement.py --url http://127.0.0.1:5005 --token "$RASA_TOKEN"
+    .venv/bin/python bench/judgement.py --replay var/judgement-turns.jsonl   # re-judge saved turns, no bot
 
 Prints the shares (tune and frozen apart) and writes the failures — message, expected, observed, what ran,
 the bot's replies — to `--failures` (default var/judgement-failures.json) with the summary beside them. The
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,6 +40,7 @@ from bench.judgement_classify import BEHAVIOURS_FILE, Behaviours, Turn, judge, o
 from bench.judgement_set import SET_FILE, Item, load  # noqa: E402
 
 IN_HOURS = "mon-sun 00:00-23:59"
+SCORER_TIMEOUT_SECONDS = 30
 
 
 class Bot:
@@ -61,10 +64,32 @@ def run_one(bot: Bot, item: Item, behaviours: Behaviours) -> report.Result:
         events = bot.first_message(item.text)
     except (httpx.HTTPError, ValueError, KeyError) as error:
         return report.Result(item, observed=f"error: {type(error).__name__}: {str(error)[:120]}", right=False)
-    observation = observe(Turn.from_events(events), behaviours)
+    return judged(item, events, behaviours)
+
+
+def judged(item: Item, events: list[dict], behaviours: Behaviours) -> report.Result:
+    turn_events = events[max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0):]
+    observation = observe(Turn.from_events(turn_events), behaviours)
     verdict = judge(item.expected, observation, behaviours)
     return report.Result(item, observed=observation.label, right=verdict.right, violations=verdict.violations,
-                         names=observation.turn.names, replies=observation.turn.replies)
+                         names=observation.turn.names, replies=observation.turn.replies,
+                         scored=observation.turn.scored, events=tuple(turn_events))
+
+
+def replay(path: Path, items: list[Item], behaviours: Behaviours) -> tuple[list[report.Result], list[Item]]:
+    """Judge the turns a former run saved, with the current mapping: renamed actions need no new run."""
+    saved = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        saved[row["id"]] = row
+    results, missing = [], []
+    for item in items:
+        row = saved.get(item.id)
+        if row is None or row["text"] != item.text:
+            missing.append(item)
+        else:
+            results.append(judged(item, row["events"], behaviours))
+    return results, missing
 
 
 def run_all(bot: Bot, items: list[Item], behaviours: Behaviours, concurrency: int, budget_seconds: float,
@@ -100,7 +125,10 @@ def own_stack(stack: ExitStack, log) -> tuple[str, str]:
         HEARD_VAR_DIR=var_dir, RASA_PORT=str(free_port()), ACTION_SERVER_PORT=str(free_port()),
         HANDOFF_PORT=str(free_port()), RASA_TOKEN=secrets.token_urlsafe(16),
         HANDOFF_SERVICE_TOKEN=secrets.token_urlsafe(16), HANDOFF_SECRET_KEY=secrets.token_urlsafe(16),
-        RASA_ENDPOINTS="endpoints.yml", HANDOFF_BUSINESS_HOURS=IN_HOURS)
+        RASA_ENDPOINTS="endpoints.yml", HANDOFF_BUSINESS_HOURS=IN_HOURS,
+        # Judgement, not speed: on a busy machine a 2 s scoring timeout sends whole runs of messages down the
+        # "scorer unavailable" path. The report counts any message that still went unscored.
+        EMOTION_SCORER_TIMEOUT_SECONDS=str(SCORER_TIMEOUT_SECONDS), EMOTION_SCORER_RETRY_AFTER_SECONDS="1")
     subprocess.run([str(APP_VENV / "bin" / "python"), "-m", "actions.insurance.setup"], cwd=ROOT,
                    env={**os.environ, **settings.env, "PYTHONPATH": str(ROOT)}, check=True, capture_output=True,
                    timeout=120)
@@ -114,6 +142,25 @@ def select(items: list[Item], args: argparse.Namespace) -> list[Item]:
               and (not args.kind or item.kind in args.kind)
               and (not args.expected or item.preferred in args.expected)]
     return chosen[:args.limit] if args.limit else chosen
+
+
+def collect(args: argparse.Namespace, items: list[Item], behaviours: Behaviours):
+    """The judged results and the items left out, from saved turns, a running Rasa or a private stack."""
+    if args.replay:
+        return replay(args.replay, items, behaviours)
+    with ExitStack() as stack:
+        if args.url:
+            if not args.token:
+                raise SystemExit("--url needs --token (or RASA_TOKEN): the tracker is read through Rasa's HTTP API")
+            url, token = args.url, args.token
+            print(f"note: {url} must run with HANDOFF_BUSINESS_HOURS={IN_HOURS!r} for figures comparable to a "
+                  "private stack's", file=sys.stderr)
+        else:
+            # A run started in the background ignores Ctrl-C; `kill` must still stop the stack it started.
+            signal.signal(signal.SIGTERM, _stop_on_term)
+            url, token = own_stack(stack, log=lambda line: print(line, file=sys.stderr))
+        return run_all(Bot(url, token, args.timeout), items, behaviours, args.concurrency, args.budget,
+                       progress=_progress)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,37 +177,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=2400.0, help="seconds for sending messages, then stop")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per HTTP request")
     parser.add_argument("--failures", type=Path, default=ROOT / "var" / "judgement-failures.json")
+    parser.add_argument("--turns", type=Path, default=ROOT / "var" / "judgement-turns.jsonl",
+                        help="where each message's turn (tracker events) is saved for --replay")
+    parser.add_argument("--replay", type=Path, help="judge the turns saved by an earlier run instead of a bot")
     parser.add_argument("--show-frozen", action="store_true",
                         help="also write the frozen part's failures (for the lead's review only, never for tuning)")
     args = parser.parse_args(argv)
 
     behaviours = Behaviours.load(args.behaviours)
     items = select(load(args.set), args)
-    with ExitStack() as stack:
-        if args.url:
-            if not args.token:
-                raise SystemExit("--url needs --token (or RASA_TOKEN): the tracker is read through Rasa's HTTP API")
-            url, token = args.url, args.token
-            print(f"note: {url} must run with HANDOFF_BUSINESS_HOURS={IN_HOURS!r} for figures comparable to a "
-                  "private stack's", file=sys.stderr)
-        else:
-            url, token = own_stack(stack, log=lambda line: print(line, file=sys.stderr))
-        started = time.monotonic()
-        results, not_run = run_all(Bot(url, token, args.timeout), items, behaviours, args.concurrency, args.budget,
-                                   progress=_progress)
-        elapsed = time.monotonic() - started
+    started = time.monotonic()
+    results, not_run = collect(args, items, behaviours)
+    elapsed = time.monotonic() - started
+    unscored = sum(r.scored is False for r in results)
+    if unscored:
+        print(f"WARNING: {unscored} messages went unscored (the emotion scorer did not answer in time); their "
+              "turns took the outage paths. Rerun on a quieter machine or with less --concurrency.", file=sys.stderr)
     order = {item.id: n for n, item in enumerate(items)}
     results.sort(key=lambda r: order[r.item.id])
     summary = report.summary(results)
-    print(f"\n{len(results)} messages in {elapsed:.0f} s, concurrency {args.concurrency}"
-          + (f"; {len(not_run)} NOT RUN (time budget spent)" if not_run else ""))
+    print(f"\n{len(results)} messages in {elapsed:.0f} s"
+          + (f" (replayed from {args.replay})" if args.replay else f", concurrency {args.concurrency}")
+          + (f"; {len(not_run)} NOT RUN" if not_run else ""))
     print(report.render(summary))
+    write_outputs(args, results, not_run, summary)
+    print(f"\nfailures: {args.failures}")
+    return 0
+
+
+def write_outputs(args: argparse.Namespace, results: list[report.Result], not_run: list[Item], summary: dict) -> None:
+    if not args.replay:
+        args.turns.parent.mkdir(parents=True, exist_ok=True)
+        args.turns.write_text("".join(json.dumps({"id": r.item.id, "text": r.item.text, "events": list(r.events)},
+                                                 ensure_ascii=False) + "\n" for r in results if r.events),
+                              encoding="utf-8")
     args.failures.parent.mkdir(parents=True, exist_ok=True)
     args.failures.write_text(json.dumps({"summary": summary, "not_run": [item.id for item in not_run],
                                          "failures": report.failures(results, include_frozen=args.show_frozen)},
-                                        indent=1, ensure_ascii=False))
-    print(f"\nfailures: {args.failures}")
-    return 0
+                                        indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def _stop_on_term(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _progress(done: int, total: int) -> None:

@@ -90,11 +90,18 @@ class Turn:
     names: tuple[str, ...]
     replies: tuple[str, ...]
     slots_set: dict[str, Any] = field(default_factory=dict)
+    # Whether the emotion score reached Rasa for the message: without it the bot takes its fallback paths
+    # ("I can't connect you to a colleague in this chat"), which says nothing about its judgement.
+    scored: bool | None = None
 
     @classmethod
     def from_events(cls, events: Sequence[Mapping[str, Any]]) -> "Turn":
         """The events after the last customer message (a fresh conversation has one)."""
         start = max((i for i, event in enumerate(events) if event.get("event") == "user"), default=-1) + 1
+        scored = None
+        if start:
+            emotion = ((events[start - 1].get("parse_data") or {}).get("emotion") or {})
+            scored = emotion.get("available") if isinstance(emotion, dict) else None
         names: list[str] = []
         replies: list[str] = []
         slots: dict[str, Any] = {}
@@ -111,14 +118,14 @@ class Turn:
                 names.append(event["name"])
             elif kind == "slot":
                 slots[event.get("name")] = event.get("value")
-        return cls(tuple(names), tuple(replies), slots)
+        return cls(tuple(names), tuple(replies), slots, scored)
 
 
 @dataclass(frozen=True)
 class Observation:
     fired: tuple[str, ...]          # every class that fired, strongest first
     primary: str                    # what the bot did, or "none"
-    diagnostics: tuple[str, ...]    # unscored labels ("fallback", "canned_answer", …)
+    diagnostics: tuple[str, ...]    # labels that are not judged ("fallback", "canned_answer", …)
     safety_lines: bool              # safety lines in any message of the turn
     flows_started: tuple[str, ...]
     turn: Turn

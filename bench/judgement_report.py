@@ -20,6 +20,8 @@ class Result:
     violations: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     replies: tuple[str, ...] = ()
+    scored: bool | None = None      # False: the emotion score did not reach Rasa (a load or outage artefact)
+    events: tuple[dict, ...] = ()   # the turn as the tracker has it, from the customer's message on
 
 
 @dataclass
@@ -55,6 +57,7 @@ def summary(results: Sequence[Result]) -> dict:
             "target_met": overall.share >= TARGET_SHARE and not violations,
             FLOW_WITHOUT_EVIDENCE: violations[FLOW_WITHOUT_EVIDENCE],
             SAFETY_WITHOUT_RISK: violations[SAFETY_WITHOUT_RISK],
+            "unscored": sum(r.scored is False for r in selected),
             "per_class": _shares(tally_by(selected, lambda r: r.item.preferred), observed=True),
             "per_kind": _shares(tally_by(selected, lambda r: r.item.kind)),
             "hard_vs_plain": _shares(tally_by(selected, lambda r: "hard" if r.item.hard else "plain")),
@@ -75,11 +78,11 @@ def _shares(tallies: dict[str, Tally], observed: bool = False) -> dict:
 
 def render(report: dict) -> str:
     """Markdown tables for the terminal and docs/benchmarks.md."""
-    lines = ["| part | messages | right | share | flows without evidence | safety without risk |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    lines = ["| part | messages | right | share | flows without evidence | safety without risk | unscored |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for split, part in report.items():
         lines.append(f"| {split} | {part['messages']} | {part['right']} | {part['share']:.1%} | "
-                     f"{part[FLOW_WITHOUT_EVIDENCE]} | {part[SAFETY_WITHOUT_RISK]} |")
+                     f"{part[FLOW_WITHOUT_EVIDENCE]} | {part[SAFETY_WITHOUT_RISK]} | {part['unscored']} |")
     classes = sorted(report["all"]["per_class"])
     lines += ["", "| expected class | tune | frozen | all | what the bot did (all) |", "| --- | --- | --- | --- | --- |"]
     for name in classes:
@@ -105,5 +108,5 @@ def failures(results: Sequence[Result], include_frozen: bool = False) -> list[di
     failure tunes on it, and the frozen part must stay unseen to measure anything."""
     return [{"id": r.item.id, "split": r.item.split, "kind": r.item.kind, "message": r.item.text,
              "expected": list(r.item.expected), "observed": r.observed, "violations": list(r.violations),
-             "ran": list(r.names), "replies": list(r.replies), "why": r.item.why}
+             "ran": list(r.names), "replies": list(r.replies), "why": r.item.why, "scored": r.scored}
             for r in results if not r.right and (include_frozen or r.item.split != "frozen")]

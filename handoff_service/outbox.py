@@ -136,14 +136,15 @@ class OutboxWorker:
             return result
 
     async def _deliver(self, delivery: Delivery) -> int:
-        leased = await asyncio.to_thread(
+        lease = await asyncio.to_thread(
             self._db, deliveries.lease_delivery, delivery_id=delivery.id, lease_seconds=LEASE_SECONDS
         )
-        if not leased:
+        if lease is None:
             return 0
-        attempt = delivery.attempts + 1
-        if delivery.first_attempt_at is None:
-            delivery.first_attempt_at = utcnow()
+        # Another replica may have tried this row since it was read: the lease's counters are the truth.
+        attempt = lease.attempts
+        delivery.attempts_before_retry = lease.attempts_before_retry
+        delivery.first_attempt_at = lease.first_attempt_at
         try:
             if attempt > 1 and already_in_tracker(delivery, await self._rasa.tracker_events(delivery.conversation_id)):
                 log.info("delivery %s already in tracker; not re-sending", delivery.id)

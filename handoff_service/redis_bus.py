@@ -35,7 +35,7 @@ _STOP = object()
 
 def reconnect_delay(failures: int, max_seconds: float) -> float:
     """Back-off after ``failures`` consecutive failures (1, 2, ...): base * 2**(failures-1), capped."""
-    return min(RECONNECT_BASE_SECONDS * 2 ** (failures - 1), max_seconds)
+    return min(RECONNECT_BASE_SECONDS * 2 ** min(failures - 1, 62), max_seconds)  # bounded: a long outage stays finite
 
 
 class RedisEventBus:

@@ -120,7 +120,7 @@ def _statement(greeting_template: str, by_id: bool) -> tuple[Select, bool]:
         deliveries = Delivery.__table__
         outbox = insert(deliveries).from_select(
             ["conversation_id", "ticket_id", "message_id", "kind", "payload", "status", "attempts",
-             "next_attempt_at", "created_at"],
+             "attempts_before_retry", "next_attempt_at", "created_at"],
             select(
                 claimed.c.conversation_id,
                 claimed.c.id,
@@ -128,6 +128,7 @@ def _statement(greeting_template: str, by_id: bool) -> tuple[Select, bool]:
                 _typed(DeliveryKind.bot_message, deliveries.c.kind),
                 func.json_build_object("text", greeting.c.text, "agent_name", agent.c.name),
                 _typed(DeliveryStatus.pending, deliveries.c.status),
+                literal(0, Integer),
                 literal(0, Integer),
                 now,
                 now,

@@ -7,6 +7,7 @@ Rows that fail are shown to the agent (``delivery_problems``); a failed one can 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -88,14 +89,26 @@ def due_deliveries(*, session: Session, now: datetime | None = None, limit: int 
     return list(session.scalars(stmt))
 
 
-def lease_delivery(*, session: Session, delivery_id: int, lease_seconds: float, now: datetime | None = None) -> bool:
-    """Take a short lease and count the attempt; False if another worker holds it."""
+@dataclass(frozen=True)
+class Lease:
+    """The row's counters as the lease left them: the truth, whatever a worker's earlier read said."""
+
+    attempts: int
+    attempts_before_retry: int
+    first_attempt_at: datetime
+
+
+def lease_delivery(*, session: Session, delivery_id: int, lease_seconds: float,
+                   now: datetime | None = None) -> Lease | None:
+    """Take a short lease and count the attempt; None if another worker holds it, or sent or rescheduled it
+    since this worker read the row (its copy is stale: the attempt number must come from here)."""
     now = now or utcnow()
     result = session.execute(
         update(Delivery)
         .where(
             Delivery.id == delivery_id,
             Delivery.status == DeliveryStatus.pending,
+            Delivery.next_attempt_at <= now,
             or_(Delivery.locked_until.is_(None), Delivery.locked_until < now),
         )
         .values(
@@ -103,9 +116,11 @@ def lease_delivery(*, session: Session, delivery_id: int, lease_seconds: float, 
             attempts=Delivery.attempts + 1,
             first_attempt_at=func.coalesce(Delivery.first_attempt_at, literal(now, UTCDateTime)),
         )
+        .returning(Delivery.attempts, Delivery.attempts_before_retry, Delivery.first_attempt_at)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    row = result.first()
+    return Lease(row.attempts, row.attempts_before_retry, row.first_attempt_at) if row is not None else None
 
 
 def mark_delivered(*, session: Session, delivery_id: int) -> None:

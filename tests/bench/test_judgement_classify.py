@@ -72,6 +72,14 @@ def test_slots_set_during_the_turn_keep_their_last_value():
     assert turn.slots_set == {"kb_answer_id": None, "handoff_mode": None}
 
 
+@pytest.mark.parametrize("parse_data, scored", [
+    ({"emotion": {"available": True, "intensity": 0.2}}, True), ({"emotion": {"available": False}}, False),
+    ({}, None), ({"emotion": "garbled"}, None)])
+def test_the_turn_knows_whether_the_message_was_scored(parse_data, scored):
+    events = opening()[:-1] + [{"event": "user", "text": "hi", "parse_data": parse_data}]
+    assert Turn.from_events(events).scored is scored
+
+
 def test_no_customer_message_means_every_event_is_the_turn():
     assert Turn.from_events([action("utter_greet")]).names == ("utter_greet",)
 

@@ -67,7 +67,7 @@ def test_the_failures_file_has_what_a_developer_needs():
     rows = report.failures([failing, result(8, True), result(9, False, split="frozen")])
     assert rows == [{"id": "T7", "split": "tune", "kind": "plain", "message": "message 7", "expected": ["check_claim"],
                      "observed": "start_claim", "violations": [], "ran": ["action_acknowledge_claim", "claim_form"],
-                     "replies": ["I'm sorry to hear that."], "why": ""}]
+                     "replies": ["I'm sorry to hear that."], "why": "", "scored": None}]
 
 
 def test_frozen_failures_are_written_only_when_asked_for():
@@ -76,9 +76,17 @@ def test_frozen_failures_are_written_only_when_asked_for():
     assert [row["id"] for row in report.failures(results, include_frozen=True)] == ["T1", "T2"]
 
 
+def test_unscored_messages_are_counted_per_part():
+    results = [report.Result(item(1), "kb_answer", True, scored=False), report.Result(item(2), "kb_answer", True,
+                                                                                     scored=True),
+               report.Result(item(3, split="frozen"), "kb_answer", True)]
+    summary = report.summary(results)
+    assert (summary["all"]["unscored"], summary["tune"]["unscored"], summary["frozen"]["unscored"]) == (1, 1, 0)
+
+
 def test_the_rendered_report_has_a_row_per_part_class_and_kind():
     text = report.render(report.summary([result(1, True, split="frozen"), result(2, False, kind="typo")]))
-    assert "| frozen | 1 | 1 | 100.0% | 0 | 0 |" in text
+    assert "| frozen | 1 | 1 | 100.0% | 0 | 0 | 0 |" in text
     assert "| kb_answer | 0/1 (0%) | 1/1 (100%) | 1/2 (50%) |" in text
     assert "| typo | 0/1 (0%) | – | 0/1 (0%) |" in text
 
@@ -152,3 +160,35 @@ def test_the_bot_client_reads_the_tracker_of_the_conversation_it_just_opened(mon
     other = Bot("http://rasa.test", token="secret", timeout=5)
     other.first_message("hi")
     assert __import__("json").loads(calls[2].content)["sender"] != sender  # a fresh conversation each time
+
+
+def test_saved_turns_are_judged_again_with_the_current_mapping(tmp_path, capsys):
+    from bench.judgement import main
+
+    set_file = tmp_path / "set.jsonl"
+    rows = [{"id": "J1", "text": "hi", "expected": ["small_talk"], "kind": "plain", "hard": False, "why": "",
+             "split": "tune"},
+            {"id": "J2", "text": "my card was declined at the shop", "expected": ["other_company"],
+             "kind": "other-company", "hard": True, "why": "another company's card", "split": "tune"},
+            {"id": "J3", "text": "not saved", "expected": ["kb_answer"], "kind": "plain", "hard": False, "why": "",
+             "split": "frozen"}]
+    set_file.write_text("".join(__import__("json").dumps(row) + "\n" for row in rows))
+    history = [{"event": "action", "name": "action_session_start"}, {"event": "action", "name": "action_listen"}]
+    turns = tmp_path / "turns.jsonl"
+    turns.write_text("".join(__import__("json").dumps(row) + "\n" for row in [
+        {"id": "J1", "text": "hi", "events": history + [
+            {"event": "user", "text": "hi", "parse_data": {"emotion": {"available": True}}},
+            {"event": "action", "name": "utter_greet"}, {"event": "bot", "text": "Hello",
+                                                        "metadata": {"utter_action": "utter_greet"}}]},
+        {"id": "J2", "text": "my card was declined at the shop", "events": [
+            {"event": "user", "text": "my card was declined at the shop"},
+            {"event": "action", "name": "action_offer_handoff"}, {"event": "bot", "text": "a person"}]},
+    ]))
+    failures = tmp_path / "failures.json"
+    assert main(["--set", str(set_file), "--replay", str(turns), "--failures", str(failures)]) == 0
+    printed = capsys.readouterr().out
+    assert "2 messages" in printed and "1 NOT RUN" in printed
+    written = __import__("json").loads(failures.read_text())
+    assert written["not_run"] == ["J3"]
+    assert [(f["id"], f["observed"]) for f in written["failures"]] == [("J2", "offer_person")]
+    assert written["summary"]["tune"]["right"] == 1
