@@ -10,6 +10,7 @@ import numpy as np
 
 from actions import config
 from actions.emotion import EMOTIONS
+from actions.emotion.bands import band_for
 from actions.emotion.cues import Cue, find_cues
 from actions.emotion.embedder import Embedder
 from actions.emotion.head import HEAD_DIR, Ensemble
@@ -94,7 +95,7 @@ class EmotionScorer:
         intensity, valence = _clip(intensity, 0, 1), _clip(valence, -1, 1)
         top = max(EMOTIONS, key=lambda e: emotions[e])
         language = self.language.detect(cleaned.text)
-        return {
+        score = {
             "intensity": _r(intensity),
             "valence": _r(valence),
             "tone": tone_for(intensity, valence),
@@ -105,6 +106,9 @@ class EmotionScorer:
             "is_english": language.is_english,
             "truncated": cleaned.truncated,
         }
+        # The care band reads the finished score and the words; computed here once, read everywhere.
+        score.update(band_for(score, cleaned.text).as_fields())
+        return score
 
     def _model_cues(self, probs: np.ndarray) -> list[str]:
         order = np.argsort(-probs)[:3]
@@ -116,7 +120,7 @@ class EmotionScorer:
         return {
             "intensity": 0.0, "valence": 0.0, "tone": "neutral", "dominant": "neutral",
             "emotions": {e: 0.0 for e in EMOTIONS}, "cues": [], "language": "und", "is_english": True,
-            "truncated": cleaned.truncated,
+            "truncated": cleaned.truncated, "band": "mild", "band_reasons": ["nothing to read"], "check_in": False,
         }
 
 

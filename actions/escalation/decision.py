@@ -3,8 +3,10 @@
 Triggers, strongest first (the first that fires is recorded on the ticket with the customer's
 words that caused it):
 
-- ``vulnerability`` (self-harm) words showing a risk to the customer's life: before everything else,
-                         even a request for a person;
+- ``vulnerability`` (self-harm, threat, danger now) an active risk read by ``actions.emotion.risk`` in
+                         context (not a joke, a quotation, the news, a "what if" or a denial): before
+                         everything else, even a request for a person; the reply gives 999 and
+                         Samaritans first;
 - ``explicit_request``   the customer asks for a person;
 - ``vulnerability``      bereavement, serious injury or illness, financial hardship, fraud or threat;
 - ``unsupported_language`` the message is not in English;
@@ -26,7 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from actions.emotion.trajectory import conversation_trajectory
-from actions.escalation.lexicon import COMPLEX_CASE, VULNERABILITY, first_match, largest_amount, self_harm_words
+from actions.emotion.risk import active_risk
+from actions.escalation.lexicon import COMPLEX_CASE, VULNERABILITY, first_match, largest_amount
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 
@@ -45,7 +48,9 @@ _REPEAT_WORDS = re.compile(r"\b(already (?:told|said|asked|explained)|i (?:just 
                            r"how many times|keep asking|same question)\b", re.IGNORECASE)
 # Trigger categories that carry risk to the person, not only to the claim.
 SELF_HARM = "self_harm"
-URGENT_CATEGORIES = {SELF_HARM, "bereavement", "fraud_or_threat", "serious_injury_or_illness"}
+# The risk reader's categories (actions/emotion/risk.yml): each is answered with the safety lines first.
+SAFETY_CATEGORIES = {SELF_HARM, "threat", "danger_now"}
+URGENT_CATEGORIES = SAFETY_CATEGORIES | {"bereavement", "fraud_or_threat", "serious_injury_or_illness"}
 
 
 @dataclass(frozen=True)
@@ -134,10 +139,10 @@ def charged_words(text: str, score: dict[str, Any] | None) -> str:
 def decide_message(turn: Turn, thresholds: Thresholds = Thresholds()) -> Decision | None:
     """The single-message decision: what this message alone says."""
     text, score = turn.text or "", turn.score
-    risk = self_harm_words(text)
+    risk = active_risk(text)
     if risk:
-        # Before a request for a person or any intent's own category: crisis lines come first.
-        return Decision("vulnerability", risk, "urgent", immediate=True, category=SELF_HARM)
+        # Before a request for a person or any intent's own category: safety lines come first.
+        return Decision("vulnerability", risk.words, "urgent", immediate=True, category=risk.category)
     if turn.intent in REQUEST_INTENTS:
         return Decision("explicit_request", text, _priority("normal", score), immediate=True)
     category = VULNERABILITY_INTENTS.get(turn.intent or "")

@@ -1,5 +1,6 @@
 """Words that signal vulnerability or a complex case, which the emotion score alone can miss
-("my dad passed away" can be written very calmly)."""
+("my dad passed away" can be written very calmly). Risk to life (self-harm, threats, danger now) is
+read by the one risk reader, ``actions.emotion.risk``, in context."""
 from __future__ import annotations
 
 import re
@@ -7,15 +8,6 @@ import re
 _FLAGS = re.IGNORECASE
 
 VULNERABILITY = {
-    # First: a customer who may be at risk of taking their own life gets crisis lines before anything else,
-    # whatever else the message says ("my husband died and I want to end it all").
-    "self_harm": re.compile(
-        r"\b(kill(?:ing)? myself|suicid\w*|end(?:ing)? it all|end(?:ing)? my (?:own )?life|take my (?:own )?life|"
-        r"taking my (?:own )?life|(?:don'?t|do not) want to (?:be alive|live|go on|be here) ?(?:any ?more)?|"
-        r"no (?:point|reason) (?:in )?(?:living|to live|going on)|better off dead|wish i (?:was|were) dead|"
-        r"want to die|self[- ]harm\w*|harm(?:ing)? myself|(?:want|going|thinking|thought|tempted|urge) "
-        r"(?:about |of )?(?:to )?hurt(?:ing)? myself|can'?t go on(?: any ?more| like this| without (?:him|her|them)|\s*[.!]|\s*$))",
-        _FLAGS),
     "bereavement": re.compile(
         r"\b(passed away|passed on|has died|had died|died|death of|funeral|bereave\w*|no longer with us|"
         # "left us" alone ends its clause: "the engineer has left us waiting" is a complaint, not a death.
@@ -75,12 +67,6 @@ def largest_amount(text: str) -> float:
             value *= 1000
         largest = max(largest, value)
     return largest
-
-
-def self_harm_words(text: str) -> str | None:
-    """The words that show a risk of self-harm, or None; checked before every other trigger."""
-    match = VULNERABILITY["self_harm"].search(text or "")
-    return match.group(0) if match else None
 
 
 def first_match(patterns: dict[str, re.Pattern], text: str) -> tuple[str, str] | None:

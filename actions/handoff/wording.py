@@ -36,6 +36,15 @@ _ACKNOWLEDGEMENTS: dict[str, list[str]] = {
         "Thank you for telling me{, name}. I'm really sorry you're feeling like this, and you don't have to face it "
         "alone. " + CRISIS_LINES,
     ],
+    # Danger now or a threat (risk reader categories): 999 before anything else, then a person.
+    "threat": [
+        "If you're in danger right now{, name}, please call 999 first. You can talk to Samaritans any time, free "
+        "on 116 123. I'm sorry you're going through this; you don't have to deal with it alone.",
+    ],
+    "danger_now": [
+        "Please call 999 now if anyone is in danger{, name}; your safety comes before anything else. The insurance "
+        "side can wait, and we'll help you with it when you're safe.",
+    ],
     "bereavement": [
         "I'm so sorry for your loss{, name}. You don't have to sort everything out at once.",
         "I'm truly sorry{, name}. Losing someone is hard enough without paperwork, and you don't have to do this alone.",

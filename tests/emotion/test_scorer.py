@@ -6,7 +6,8 @@ import pytest
 from actions import config
 from actions.emotion import EMOTIONS, get_scorer
 
-FIELDS = {"intensity", "valence", "tone", "dominant", "emotions", "cues", "language", "is_english", "truncated"}
+FIELDS = {"intensity", "valence", "tone", "dominant", "emotions", "cues", "language", "is_english", "truncated",
+          "band", "band_reasons", "check_in"}
 
 
 def test_score_dict_shape_types_and_rounding(scorer):
@@ -18,6 +19,8 @@ def test_score_dict_shape_types_and_rounding(scorer):
     assert result["dominant"] in set(EMOTIONS) | {"neutral"}
     assert result["tone"] in {"distressed", "upset", "neutral", "positive"}
     assert all(isinstance(c, str) for c in result["cues"])
+    assert result["band"] in {"mild", "upset", "distressed", "at_risk"} and result["check_in"] in (True, False)
+    assert result["band_reasons"] and all(isinstance(r, str) for r in result["band_reasons"])
     numbers = [result["intensity"], result["valence"], *result["emotions"].values()]
     assert all(type(n) is float and round(n, 4) == n for n in numbers)
     assert json.loads(json.dumps(result)) == result

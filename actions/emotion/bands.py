@@ -1,0 +1,138 @@
+"""The care band: mild, upset, distressed or at_risk — the one scale the bot's care follows.
+
+``band_for(score, text)`` reads the documented score fields (``intensity``, ``valence``, ``emotions``,
+``cues``) and the words (``bands.yml``, ``risk.yml``), in this order:
+
+1. an active risk (``risk.read_risk``: self-harm, threat, danger now, read in context) → ``at_risk``;
+2. possible low mood without risk words ("I just feel numb lately"), or risk words the customer denies
+   ("I'm not going to hurt myself") → ``distressed`` with ``check_in`` (a gentle check-in, not a script);
+3. laughter or a light topic without a distressing event ("this looks staged lol") → ``mild``;
+4. otherwise the care score against the fitted thresholds, raised to the floor that the message's events,
+   complaint cues or grave words set ("not ideal" after a flood is not mild);
+5. a clearly positive message without any floor → ``mild``.
+
+The band is computed once, in the scorer, and carried in the parse data: everyone reads ``emotion["band"]``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from actions.emotion.risk import MAX_CHARS, laughing, read_risk
+
+BANDS = ("mild", "upset", "distressed", "at_risk")
+BANDS_FILE = Path(__file__).with_name("bands.yml")
+# Cue kinds that name something that happened to the customer (not how they wrote about it).
+_EVENT_KINDS = frozenset({"loss", "theft", "accident or illness", "damage to home"})
+
+
+def _any_of(words: list[str]) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(words) + r")", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class BandSettings:
+    intensity_weight: float
+    negative_weight: float
+    upset: float
+    distressed: float
+    positive_valence: float
+    floors: dict[str, str] = field(default_factory=dict)  # cue kind -> lowest band
+    grave: re.Pattern | None = None
+    low_mood: re.Pattern | None = None
+    light_topic: re.Pattern | None = None
+
+    @classmethod
+    def load(cls, path: Path = BANDS_FILE) -> "BandSettings":
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        floors = {kind: band for band, kinds in data["floors"].items() for kind in kinds}
+        return cls(**data["care"], **data["thresholds"], positive_valence=data["positive_valence"], floors=floors,
+                   grave=_any_of(data["grave_words"]), low_mood=_any_of(data["low_mood_words"]),
+                   light_topic=_any_of(data["light_topic_words"]))
+
+    def with_thresholds(self, upset: float, distressed: float) -> "BandSettings":
+        return replace(self, upset=upset, distressed=distressed)
+
+
+@lru_cache(maxsize=1)
+def settings() -> BandSettings:
+    return BandSettings.load()
+
+
+@dataclass(frozen=True)
+class Band:
+    band: str
+    reasons: list[str]
+    # Possible low mood or a denied risk: the reply is a gentle check-in that offers a person.
+    check_in: bool = False
+
+    def as_fields(self) -> dict[str, Any]:
+        return {"band": self.band, "band_reasons": self.reasons, "check_in": self.check_in}
+
+
+def care_score(score: dict[str, Any], band_settings: BandSettings) -> float:
+    """How charged the message is, 0..1: intensity and negative valence (weights in bands.yml)."""
+    return (band_settings.intensity_weight * float(score.get("intensity") or 0.0)
+            + band_settings.negative_weight * max(0.0, -float(score.get("valence") or 0.0)))
+
+
+def distress_share(score: dict[str, Any]) -> tuple[float, float]:
+    """(fear + sadness, anger + frustration): what "distressed" adds to "upset" is fear and sorrow, not anger."""
+    emotions = score.get("emotions") or {}
+    level = lambda *names: sum(float(emotions.get(name) or 0.0) for name in names)  # noqa: E731
+    return level("fear", "sadness"), level("anger", "frustration")
+
+
+def _cue_kinds(score: dict[str, Any]) -> list[tuple[str, str]]:
+    """(kind, label) of each cue, e.g. ("damage to home", 'damage to home: "flooded"')."""
+    return [(str(cue).split(":", 1)[0].strip(), str(cue)) for cue in score.get("cues") or []]
+
+
+def _higher(a: str, b: str) -> str:
+    return a if BANDS.index(a) >= BANDS.index(b) else b
+
+
+def band_for(score: dict[str, Any], text: str, band_settings: BandSettings | None = None) -> Band:
+    """The care band of one message and the reasons an agent can read."""
+    s = band_settings or settings()
+    text = (text or "")[:MAX_CHARS]
+    readings = read_risk(text)
+    if readings and readings[0].active:
+        return Band("at_risk", [reading.reason() for reading in readings if reading.active])
+    reasons = [reading.reason() for reading in readings]
+    denied = [reading for reading in readings if reading.discounted_by == "negation"]
+    if denied or (low_mood := s.low_mood.search(text)):
+        why = reasons if denied else [f'low mood: "{low_mood.group(0)}"']
+        return Band("distressed", why + ["gentle check-in"], check_in=True)
+
+    floor, floor_reasons = "mild", []
+    for kind, label in _cue_kinds(score):
+        if kind in s.floors:
+            floor = _higher(floor, s.floors[kind])
+            floor_reasons.append(label)
+    if grave := s.grave.search(text):
+        floor = _higher(floor, "distressed")
+        floor_reasons.append(f'grave words: "{grave.group(0)}"')
+    # Laughter keeps a remark light unless it tells of something grave; a light topic unless an event happened.
+    event = grave or any(kind in _EVENT_KINDS for kind, _ in _cue_kinds(score))
+    if not grave and laughing(text):
+        return Band("mild", reasons + ["laughing"])
+    if not event and (light := s.light_topic.search(text)):
+        return Band("mild", reasons + [f'light remark: "{light.group(0)}"'])
+
+    care = care_score(score, s)
+    distress, grievance = distress_share(score)
+    band = "mild"
+    if care >= s.upset:
+        band = "distressed" if distress >= s.distressed and distress >= grievance else "upset"
+    if band == "mild" and float(score.get("valence") or 0.0) >= s.positive_valence and floor == "mild":
+        return Band("mild", reasons + ["positive"])
+    reasons += [f"care {care:.2f} (intensity {float(score.get('intensity') or 0.0):.2f}), fear+sadness {distress:.2f}"]
+    reasons += floor_reasons
+    return Band(_higher(band, floor), reasons)
+
