@@ -6,6 +6,7 @@ starts only when the message backs it; otherwise the guess is read again by its 
 - a question or a what-if about claiming ("is it worth claiming for a small scratch?", "what happens if my
   car is stolen?", "I'd sooner lose the car than the house") is ``claim_question``: nothing has happened yet;
 - a question about moving to another insurer is ``switching_question``, not a cancellation to process;
+- a complaint that names another company's service and nothing of ours is ``other_company``;
 - a middling guess with no words that back it is asked about in one short question: ``clarify_claim``
   ("a new claim, or one you've already made?") or ``clarify_policy`` ("is this about a policy with us?").
 
@@ -23,6 +24,8 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
+from rasa_addons.evidence import EVIDENCE
+
 HERE = Path(__file__).resolve().parent
 RULES_PATH = HERE / "commitment.yml"
 INCIDENT_LOOKUP_PATH = HERE.parent / "data" / "nlu" / "lookups" / "incident_type.yml"
@@ -32,6 +35,7 @@ CLAIM_QUESTION = "claim_question"
 SWITCHING_QUESTION = "switching_question"
 CLARIFY_CLAIM = "clarify_claim"
 CLARIFY_POLICY = "clarify_policy"
+OTHER_COMPANY = "other_company"
 GUARD_INTENTS = (CLAIM_QUESTION, SWITCHING_QUESTION, CLARIFY_CLAIM, CLARIFY_POLICY)
 _NEW_CLAIM = re.compile(r"\b(?:new|another|second|make an?|start an?|open an?|put in an?|file an?|report an?) claim\b")
 _OPENS_WITH_IF = re.compile(r"^\W*(?:and |but |so )?(?:even )?if\b")
@@ -66,6 +70,8 @@ class CommitmentRules:
     switching: re.Pattern
     cancel_now: re.Pattern
     cancel_words: re.Pattern
+    complaint_intents: frozenset
+    ours: re.Pattern
 
     @classmethod
     def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH) -> "CommitmentRules":
@@ -83,6 +89,8 @@ class CommitmentRules:
             switching=_phrase_pattern(raw["switching"]),
             cancel_now=_phrase_pattern(raw["cancel_now"]),
             cancel_words=_phrase_pattern(raw["cancel_words"]),
+            complaint_intents=frozenset(raw["complaint_intents"]),
+            ours=_phrase_pattern(raw["ours"]),
         )
 
 
@@ -113,6 +121,9 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
     if (intent in rules.switching_from and rules.switching.search(words)
             and not rules.cancel_now.search(words)):
         return Reading(SWITCHING_QUESTION, "moving to another insurer is a question, not a cancellation")
+    if (intent in rules.complaint_intents and EVIDENCE[OTHER_COMPANY].search(words)
+            and not rules.ours.search(words)):
+        return Reading(OTHER_COMPANY, "a complaint about another company's service, with nothing of ours")
     if intent not in rules.committing:
         return None
     if intent == "file_claim":

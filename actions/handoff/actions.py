@@ -60,7 +60,9 @@ class ActionOfferHandoff(Action):
             # The form waits while the customer chooses; declining brings it back.
             events += [SlotSet("handoff_interrupted_form", tracker.active_loop_name),
                        ActiveLoop(None), SlotSet("requested_slot", None)]
-        acknowledgement = wording.acknowledgement(decision, name)
+        said = ((tracker.latest_message or {}).get("text") or "") if decision.trigger != "explicit_request" else ""
+        acknowledgement = wording.acknowledgement(decision, name, said=said or decision.words,
+                                                  incident=tracker.get_slot("incident_type"))
         try:
             availability = await self.client.availability()
         except (HandoffUnavailable, HandoffRejected) as error:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from rasa_addons.commitment import (
-    CLAIM_QUESTION, CLAIM_STATUS, CLARIFY_CLAIM, CLARIFY_POLICY, SWITCHING_QUESTION, default_rules, guarded_intent,
-    read_commitment,
+    CLAIM_QUESTION, CLAIM_STATUS, CLARIFY_CLAIM, CLARIFY_POLICY, OTHER_COMPANY, SWITCHING_QUESTION, default_rules,
+    guarded_intent, read_commitment,
 )
 from tests.rasa.test_intent_evidence import nlu_examples
 
@@ -92,13 +92,31 @@ def test_leaving_now_stays_a_cancellation():
     assert reading("cancel_policy", "I've sold the car and gone with a new provider") is None
 
 
+@pytest.mark.parametrize("text", [
+    "the delivery company lost my parcel again, absolutely useless",
+    "my broadband has been down for a week and nobody at the provider cares",
+    "the booking app for my gym is rubbish, it crashed on Friday",
+])
+def test_a_complaint_about_another_company_is_theirs(text):
+    assert reading("make_complaint", text) == OTHER_COMPANY
+
+
+@pytest.mark.parametrize("text", [
+    "your app keeps crashing and I'm sick of it",
+    "the courier you sent for my claim never turned up",
+    "nobody has called me back about the parcel of documents for my policy",
+])
+def test_a_complaint_that_names_something_of_ours_stays_ours(text):
+    assert reading("make_complaint", text) is None
+
+
 def test_other_intents_pass_through():
     assert reading("greet", "what if I said hello") is None
     assert reading("claim_status", "any news on my claim") is None
     assert reading(None, "anything") is None
 
 
-@pytest.mark.parametrize("intent", ["file_claim", "cancel_policy"])
+@pytest.mark.parametrize("intent", ["file_claim", "cancel_policy", "make_complaint"])
 def test_every_training_example_of_a_committing_intent_stands(intent):
     examples = nlu_examples()[intent]
     assert len(examples) >= 20
@@ -142,7 +160,7 @@ def test_a_replacement_is_always_one_of_the_guard_readings(text, confidence):
     for intent in ("file_claim", "cancel_policy", "make_complaint", "greet"):
         found = read_commitment(intent, confidence, text, RULES)
         assert found is None or found.intent in {CLAIM_STATUS, CLAIM_QUESTION, SWITCHING_QUESTION, CLARIFY_CLAIM,
-                                                 CLARIFY_POLICY}
+                                                 CLARIFY_POLICY, OTHER_COMPANY}
         if intent == "greet":
             assert found is None
 
