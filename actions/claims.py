@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+import yaml
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.complaints import waited_for
 from actions.insurance import formats, service
 from actions.insurance.dates import date_in_message, say_date
 from actions.insurance.db import session_scope
@@ -28,6 +33,30 @@ STATUS_TEXT = {
     ClaimStatus.SETTLED: "settled and closed",
     ClaimStatus.DECLINED: "declined; the letter we sent explains why, and a colleague can go through it with you",
 }
+
+
+# Chase words are shared with the NLU's commitment guard (a chase is claim status, not a new claim).
+_CHASE_WORDS_PATH = Path(__file__).resolve().parent.parent / "rasa_addons" / "commitment.yml"
+# A next step past its date on a claim still in our hands is our failing: say so and offer a person.
+OVERDUE_STATUSES = {ClaimStatus.RECEIVED, ClaimStatus.WITH_ASSESSOR, ClaimStatus.APPROVED}
+
+
+@lru_cache(maxsize=1)
+def _chase_words() -> re.Pattern:
+    phrases = yaml.safe_load(_CHASE_WORDS_PATH.read_text(encoding="utf-8"))["chase"]
+    ordered = sorted({phrase.lower() for phrase in phrases}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(phrase) for phrase in ordered) + r")(?![\w'])")
+
+
+def is_chase(text: Text) -> bool:
+    """The customer is chasing us ("ten days ago and heard nothing"), not just asking."""
+    cleaned = " ".join((text or "")[:2000].lower().replace("’", "'").split())
+    return bool(waited_for(cleaned) or _chase_words().search(cleaned))
+
+
+def overdue_decision(text: Text, due: dt.date) -> Dict[str, Any]:
+    return {"trigger": "complex_case", "words": text[:500], "priority": "high", "immediate": True,
+            "category": "overdue_claim", "signals": {"due": due.isoformat()}}
 
 
 def _latest_text(tracker: Tracker) -> Text:
@@ -135,7 +164,11 @@ class ActionCheckClaimStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        typed = formats.read_claim_reference(_latest_text(tracker)[:2000])
+        text = _latest_text(tracker)
+        if is_chase(text):
+            # Owning the wait comes before any question or figure.
+            dispatcher.utter_message(response="utter_claim_chase_sorry")
+        typed = formats.read_claim_reference(text[:2000])
         reference: Optional[Text] = typed.value
         if reference is None and typed.problem == "digits":
             dispatcher.utter_message(response="utter_claim_reference_malformed", seen=typed.seen)
@@ -167,4 +200,8 @@ class ActionCheckClaimStatus(Action):
             next_step=next_step,
             due_text=f", by {say_date(due)}" if due else "",
         )
-        return [SlotSet("claim_reference", reference)]
+        events: List[EventType] = [SlotSet("claim_reference", reference)]
+        if due is not None and due < dt.date.today() and status in OVERDUE_STATUSES:
+            dispatcher.utter_message(response="utter_claim_overdue", due=say_date(due))
+            events += [SlotSet("handoff_decision", overdue_decision(text, due)), FollowupAction("action_offer_handoff")]
+        return events

@@ -36,6 +36,16 @@ EVIDENCE: Dict[str, re.Pattern] = {
         r"universal credit|benefits|sick pay|financ|hardship|can'?t (?:pay|make|keep up|cover)|nothing left|"
         r"\bbust\b|food|hours (?:were|got|have been) cut|no work|cost of living|payment break|behind on|"
         r"no income|unemployed|evict|repossess", _FLAGS),
+    # "Not us, but who can help" must never turn away our own customer: another company's name or service.
+    "other_company": re.compile(
+        r"\b(?:bank|card|cash machine|atm|shop|supermarket|store|checkout|courier|parcel|package|deliver\w*|"
+        r"amazon|ebay|online|order|restaurant|takeaway|network|signal|mobile|phone (?:company|contract|provider)|"
+        r"broadband|internet|wi-?fi|energy|gas|electricity|supplier|water company|gym|membership|netflix|"
+        r"subscription|streaming|app|website|account|train|bus|council|landlord|letting agent|estate agent|"
+        r"airline|aviva|direct line|admiral|churchill|the aa|rac|other insurer|pet insur\w*|royal mail|evri|dpd|"
+        r"paypal|payment|dealership|garage|rental|hotel|sky|bt|vodafone|ee|o2|post office|employer|tax office|"
+        r"dentist|doctors?|mortgage lender|loan company|furniture|builder|removals|customs|software|laptop|"
+        r"parking|football club|ticketmaster|concert)\b", _FLAGS),
 }
 
 Intent = Dict[str, Any]

@@ -29,7 +29,8 @@ from typing import Any, Sequence
 
 from actions.emotion.trajectory import conversation_trajectory
 from actions.emotion.risk import active_risk
-from actions.escalation.lexicon import COMPLEX_CASE, VULNERABILITY, first_match, largest_amount
+from actions.escalation.complex_case import complex_case_words, never_complex
+from actions.escalation.lexicon import VULNERABILITY, first_match, largest_amount
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 
@@ -136,8 +137,9 @@ def charged_words(text: str, score: dict[str, Any] | None) -> str:
     return clauses[best] if hits[best] else text
 
 
-def decide_message(turn: Turn, thresholds: Thresholds = Thresholds()) -> Decision | None:
-    """The single-message decision: what this message alone says."""
+def decide_message(turn: Turn, thresholds: Thresholds = Thresholds(),
+                   earlier: Sequence[Turn] = ()) -> Decision | None:
+    """The decision for one message; ``earlier`` turns only say what a complex case's words are about."""
     text, score = turn.text or "", turn.score
     risk = active_risk(text)
     if risk:
@@ -155,8 +157,9 @@ def decide_message(turn: Turn, thresholds: Thresholds = Thresholds()) -> Decisio
     if score and score.get("is_english") is False:
         return Decision("unsupported_language", text, _priority("normal", score), immediate=True,
                         category=str(score.get("language", "")))
-    match = first_match(COMPLEX_CASE, text)
-    amount = largest_amount(text)
+    # By meaning: "my card was declined at the shop" is not a declined claim (actions/escalation/complex_case.py).
+    match = complex_case_words(text, turn.intent, [t.text for t in earlier], [t.intent for t in earlier])
+    amount = 0.0 if never_complex(turn.intent) else largest_amount(text)
     if match or amount >= thresholds.large_loss_amount:
         category, words = match if match else ("large_loss", text)
         return Decision("complex_case", words, _priority("normal", score), immediate=False,
@@ -206,7 +209,7 @@ def decide_conversation(
         return None
     limits = thresholds.lowered(declines)
     latest = turns[-1]
-    decision = decide_message(latest, limits)
+    decision = decide_message(latest, limits, earlier=turns[:-1])
     cooling_down = turns_since_decline is not None and turns_since_decline < limits.cooldown_turns
     if decision and decision.trigger in ("explicit_request", "vulnerability"):
         return decision

@@ -60,7 +60,9 @@ class ActionOfferHandoff(Action):
             # The form waits while the customer chooses; declining brings it back.
             events += [SlotSet("handoff_interrupted_form", tracker.active_loop_name),
                        ActiveLoop(None), SlotSet("requested_slot", None)]
-        acknowledgement = wording.acknowledgement(decision, name)
+        said = ((tracker.latest_message or {}).get("text") or "") if decision.trigger != "explicit_request" else ""
+        acknowledgement = wording.acknowledgement(decision, name, said=said or decision.words,
+                                                  incident=tracker.get_slot("incident_type"))
         try:
             availability = await self.client.availability()
         except (HandoffUnavailable, HandoffRejected) as error:
@@ -93,6 +95,11 @@ class ActionStartHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent == "handoff_accept" and not history.offer_made(tracker):
+            # Nothing was offered: "a video would be better" said in passing, or a button payload typed by
+            # hand. Only the customer's answer to a question opens a ticket, so ask it.
+            return [SlotSet("handoff_mode", None), FollowupAction("utter_clarify_person")]
         mode = tracker.get_slot("handoff_mode") or "chat"
         if mode == "video" and history.input_channel(tracker) not in config.VIDEO_CHANNELS:
             mode = "chat"

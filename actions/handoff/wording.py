@@ -1,25 +1,21 @@
-"""What the bot says around a handoff. Validation first, the customer's own words, their name,
-and an honest account of what happens next — never a cheerful filler."""
+"""What the bot says around a handoff. Validation first, the concern named in the bot's own words, the
+customer's name, and an honest account of what happens next — never a cheerful filler. Wording lives in
+``acknowledgements.yml``."""
 from __future__ import annotations
 
 import random
 import re
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from actions.complaints import waited_for
 from actions.escalation import Decision
-
-QUOTE_CHARS = 90
-_MARKUP = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
-
-
-def quote(words: str) -> str:
-    """The customer's words, cleaned of markup and shortened, ready to be mirrored back."""
-    text = _SPACE.sub(" ", _MARKUP.sub("", words or "")).strip().strip(".!?")
-    if len(text) > QUOTE_CHARS:
-        text = text[:QUOTE_CHARS].rsplit(" ", 1)[0] + "…"
-    return text
+from actions.escalation.decision import SAFETY_CATEGORIES
+from actions.insurance.formats import plain_text
+from actions.insurance.incidents import IncidentType, find_incident_type
 
 
 def _with_name(template: str, name: str | None) -> str:
@@ -27,76 +23,18 @@ def _with_name(template: str, name: str | None) -> str:
         "{name, }", f"{name}, " if name else "")
 
 
+_CONTENT: dict[str, Any] = yaml.safe_load(Path(__file__).with_name("acknowledgements.yml").read_text(encoding="utf-8"))
+_ACKNOWLEDGEMENTS: dict[str, list[str]] = _CONTENT["acknowledgements"]
+_CONCERNS: dict[str, str] = _CONTENT["concerns"]
+
 # UK numbers, free and open day and night; said before anything about claims or colleagues.
 CRISIS_LINES = ("If you might act on these feelings, or you're in danger now, please call 999. You can talk to "
                 "Samaritans any time, day or night, free on 116 123.")
-
-_ACKNOWLEDGEMENTS: dict[str, list[str]] = {
-    "self_harm": [
-        "Thank you for telling me{, name}. I'm really sorry you're feeling like this, and you don't have to face it "
-        "alone. " + CRISIS_LINES,
-    ],
-    # Danger now or a threat (risk reader categories): 999 before anything else, then a person.
-    "threat": [
-        "If you're in danger right now{, name}, please call 999 first. You can talk to Samaritans any time, free "
-        "on 116 123. I'm sorry you're going through this; you don't have to deal with it alone.",
-    ],
-    "danger_now": [
-        "Please call 999 now if anyone is in danger{, name}; your safety comes before anything else. The insurance "
-        "side can wait, and we'll help you with it when you're safe.",
-    ],
-    "bereavement": [
-        "I'm so sorry for your loss{, name}. You don't have to sort everything out at once.",
-        "I'm truly sorry{, name}. Losing someone is hard enough without paperwork, and you don't have to do this alone.",
-    ],
-    "serious_injury_or_illness": [
-        "I'm so sorry to hear that{, name}. Your health and your family come first, and we'll take the rest step by step.",
-    ],
-    "financial_hardship": [
-        "Thank you for telling me{, name} — that can't have been easy. There are options for customers going through money worries, and a colleague can go through them with you in confidence.",
-    ],
-    "fraud_or_threat": [
-        "Thank you for telling me{, name}. That sounds frightening, and it needs a person straight away.",
-    ],
-    "explicit_request": [
-        "Of course{, name}.",
-        "Absolutely{, name} — you should talk to a person if that's what you'd prefer.",
-    ],
-    "loop": [
-        "You're right{, name} — I've been going round in circles, and I'm sorry for making you repeat yourself.",
-        "I'm sorry{, name}, I'm clearly not getting this right, and you shouldn't have to say it again.",
-    ],
-    "complex_case": [
-        "\u201c{quote}\u201d — that deserves a person who can look at every detail with you{, name}.",
-    ],
-    "repeated_contact": [
-        "\u201c{quote}\u201d — you shouldn't have had to chase us like this{, name}, and I'm sorry you have.",
-        "I'm sorry{, name}: \u201c{quote}\u201d is not how it should be. Let's get this settled by a person now.",
-    ],
-    "unsupported_language": [
-        "I'm sorry{, name} — I can only chat in English, but a colleague can help you further.",
-    ],
-    # Distress after something we did or failed to do: own it.
-    "distress_service": [
-        "\u201c{quote}\u201d — I understand why you're upset{, name}, and I'm sorry it has come to this.",
-        "I'm sorry{, name}. \u201c{quote}\u201d — that's not the experience you should be having with us.",
-    ],
-    # Distress after something that happened to them (a theft, a flood, a crash): no blame to own, only care.
-    "distress_event": [
-        "\u201c{quote}\u201d — I'm so sorry{, name}. That's a horrible thing to happen, and you don't have to "
-        "deal with it on your own.",
-        "I'm so sorry{, name}: \u201c{quote}\u201d. That must have been a real shock, and we'll help you with "
-        "what comes next.",
-    ],
-    "distress": [
-        "{name, }I can hear how hard this has been: \u201c{quote}\u201d. You shouldn't have to deal with it on your own.",
-        "\u201c{quote}\u201d — I understand why this is upsetting{, name}, and I'm glad you told me.",
-    ],
-}
 DISTRESS_TRIGGERS = ("high_intensity", "rising_distress", "sustained_distress")
 # Cue kinds (actions/emotion/cues.py) that say what the distress is about.
 _SERVICE_CUES = {"waiting time", "repeated contact", "charged words", "negation", "sarcasm"}
 _EVENT_CUES = {"loss", "theft", "accident or illness", "damage to home"}
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
 def _distress_kind(cues: Any) -> str:
@@ -108,19 +46,63 @@ def _distress_kind(cues: Any) -> str:
     return "distress"
 
 
+def _incident_phrase(incident: IncidentType, words: set[str]) -> str:
+    if incident.name == "theft":
+        thing = next((thing for thing in _CONTENT["taken_things"] if thing in words), None)
+        if thing:
+            return _CONTENT["taken"].format(thing=thing)
+    return _CONTENT["incident_phrases"].get(incident.name, f"the {incident.name}")
+
+
+def _missing(words: set[str], text: str) -> str:
+    for entry in _CONTENT["missing"]:
+        if not entry["words"] or any((w in words) if " " not in w else (w in text) for w in entry["words"]):
+            return entry["phrase"]
+    return "an update"
+
+
+def concern(said: str, category: str = "", incident_name: str | None = None) -> str | None:
+    """The customer's concern named in the bot's own words, from what was understood (the incident, how
+    long they waited, what went wrong), or None when nothing was understood well enough to name."""
+    text = plain_text(said, max_length=2000).lower()
+    words = set(_WORD.findall(text))
+    incident = find_incident_type(incident_name) or find_incident_type(text)
+    waited = waited_for(text)
+    incident_words = _incident_phrase(incident, words) if incident else None
+    if category == "declined_or_disputed_claim":
+        key = "declined_claim_incident" if incident else "declined_claim"
+        return _CONCERNS[key].format(incident_name=incident.name if incident else "")
+    if category == "repeated_contact":
+        return incident_words  # the templates already say "again and again"
+    if waited:
+        key = "waited_and_incident" if incident else "waited"
+        return _CONCERNS[key].format(waited=waited.lower(), missing=_missing(words, text), incident=incident_words)
+    if category == "large_loss" and not incident:
+        return _CONCERNS["large_loss"]
+    return incident_words
+
+
 def crisis_notice(name: str | None) -> str:
     """For a customer at risk while they wait for a person (the bot is silent then, the service sends it)."""
     return _with_name("Thank you for telling us{, name}. You don't have to face this alone, and a colleague will be "
                       "with you as soon as possible. " + CRISIS_LINES, name)
 
 
-def acknowledgement(decision: Decision, name: str | None, rng: random.Random | None = None) -> str:
+def acknowledgement(decision: Decision, name: str | None, rng: random.Random | None = None,
+                    said: str | None = None, incident: str | None = None) -> str:
+    """Validation before the offer, naming the concern (from ``said``, the customer's message, and the
+    ``incident`` slot) in the bot's own words; never the customer's message quoted back."""
     rng = rng or random.Random()
     key = decision.category if decision.category in _ACKNOWLEDGEMENTS else decision.trigger
     if decision.trigger in DISTRESS_TRIGGERS:
         key = _distress_kind(decision.signals.get("cues"))
     options = _ACKNOWLEDGEMENTS.get(key) or _ACKNOWLEDGEMENTS["distress"]
-    text = rng.choice(options).replace("{quote}", quote(decision.words))
+    named = None if decision.category in SAFETY_CATEGORIES else concern(said or decision.words, decision.category, incident)
+    usable = [option for option in options if ("{concern" in option) == (named is not None)] or \
+        [option for option in options if "{concern" not in option]
+    text = rng.choice(usable).replace("{crisis_lines}", CRISIS_LINES)
+    if named:
+        text = text.replace("{concern_capitalised}", named[0].upper() + named[1:]).replace("{concern}", named)
     return _with_name(text, name)
 
 

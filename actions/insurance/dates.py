@@ -4,9 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Optional
 
 import dateparser
+import yaml
 from dateparser.search import search_dates
 
 OLDEST_CLAIMABLE_DAYS = 3 * 365
@@ -55,13 +58,30 @@ _DATE_PHRASE = re.compile(
     re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def _planned_day() -> re.Pattern:
+    """A plan, booking or deadline word just before the end of the text ("booked for", "next")."""
+    raw = yaml.safe_load(Path(__file__).with_name("dates.yml").read_text(encoding="utf-8"))
+    words = sorted({word.lower() for word in raw["words_before_a_day_not_an_incident"]}, key=len, reverse=True)
+    gap = int(raw["max_words_between"])
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(word) for word in words) +
+                      rf")(?![\w'])(?:\W+[\w']+){{0,{gap}}}\W*$")
+
+
+def _said_as_a_plan(text: str, start: int) -> bool:
+    """The words before the date, in its own sentence, make it a plan rather than when something happened."""
+    before = re.split(r"[.!?;\n]", text[max(0, start - 80):start].lower().replace("’", "'"))[-1]
+    return bool(_planned_day().search(before + " "))
+
+
 def date_in_message(text: Optional[str], *, today: Optional[dt.date] = None) -> Optional[dt.date]:
     """The incident date a message states in passing ("my car was stolen last night"), or None.
 
     Used to spare the customer a question they have already answered; a phrase that is in the future or
-    too old to claim for is left for the form to ask about."""
+    too old to claim for, or said as a plan ("my appointment on Friday", "next Friday"), is left for the
+    form to ask about."""
     match = _DATE_PHRASE.search(text or "")
-    if match is None:
+    if match is None or _said_as_a_plan(text or "", match.start()):
         return None
     check = read_incident_date(match.group(0), today=today)
     return check.value if check.problem is None else None

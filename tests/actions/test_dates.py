@@ -18,6 +18,9 @@ TUESDAY = dt.date(2026, 12, 1)
     ("a tree fell on the garage on Sunday", dt.date(2026, 11, 29)),
     ("we were burgled on the 3rd of November", dt.date(2026, 11, 3)),
     ("I was hit on March 5th", dt.date(2026, 3, 5)),
+    # A plan word in an earlier sentence, or too far before the day, does not make it a plan.
+    ("I'll be honest. My car was stolen on Sunday", dt.date(2026, 11, 29)),
+    ("I was going to drive to work but my car was stolen on Sunday", dt.date(2026, 11, 29)),
 ])
 def test_a_date_named_in_the_message_is_read(text, expected):
     assert date_in_message(text, today=TUESDAY) == expected
@@ -40,3 +43,31 @@ def test_a_date_named_in_the_message_is_read(text, expected):
 ])
 def test_no_date_is_guessed(text):
     assert date_in_message(text, today=TUESDAY) is None
+
+
+@pytest.mark.parametrize("text", [
+    "the garage is booked for Monday",
+    "can the assessor come next Friday",
+    "I have my appointment on Friday",
+    "my appointment with the garage on Friday was cancelled",
+    "the engineer is coming on Tuesday",
+    "we're flying out on Saturday, is my luggage covered?",
+    "the booking app for my gym crashed, I couldn't book for Friday",
+    "will it be fixed by Monday?",
+])
+def test_a_day_said_as_a_plan_is_not_an_incident_date(text):
+    assert date_in_message(text, today=TUESDAY) is None
+
+
+# max_words_between is 4: pinned at 4 (a plan) and 5 (too far away to say anything about the day).
+@pytest.mark.parametrize("text, expected", [
+    ("my appointment at the big garage on Friday", None),
+    ("my appointment at the big new garage on Friday", dt.date(2026, 11, 27)),
+])
+def test_how_far_a_plan_word_reaches(text, expected):
+    assert date_in_message(text, today=TUESDAY) == expected
+
+
+def test_a_long_message_is_read_quickly_and_safely():
+    assert date_in_message("and then " * 50_000 + "it was stolen last night", today=TUESDAY) == dt.date(2026, 11, 30)
+    assert date_in_message("booked for " * 50_000 + "Friday", today=TUESDAY) is None

@@ -130,7 +130,7 @@ async def test_a_decline_with_no_offer_made_is_not_a_decline(make_tracker, dispa
 
 
 async def test_accepting_creates_the_ticket_and_pauses(make_tracker, dispatcher, domain):
-    tracker = make_tracker(text='/handoff_accept{"handoff_mode":"chat"}', intent="handoff_accept",
+    tracker = make_tracker(text='/handoff_accept{"handoff_mode":"chat"}', intent="handoff_accept", history=OFFERED,
                            slots={"handoff_mode": "chat", "customer_name": "Priya", "handoff_decision": DECISION,
                                   "policy_number": "HOM-204815"})
     fake = FakeHandoff()
@@ -147,8 +147,21 @@ async def test_accepting_creates_the_ticket_and_pauses(make_tracker, dispatcher,
     assert "escalation" not in ticket["slots"] and "emotion_tone" not in ticket["slots"]
 
 
+@pytest.mark.parametrize("text, mode", [
+    ("I watched a video about claims and it was confusing", "video"),   # a video mentioned in passing
+    ('/handoff_accept{"handoff_mode":"chat"}', "chat"),                  # a button payload typed by hand
+])
+async def test_accepting_with_no_offer_made_asks_instead_of_opening_a_ticket(make_tracker, dispatcher, domain,
+                                                                             text, mode):
+    tracker = make_tracker(text=text, intent="handoff_accept", slots={"handoff_mode": mode})
+    fake = FakeHandoff()
+    events = await ActionStartHandoff(fake).run(dispatcher, tracker, domain)
+    assert events == [SlotSet("handoff_mode", None), FollowupAction("utter_clarify_person")]
+    assert dispatcher.messages == [] and fake.created == []
+
+
 async def test_when_the_handoff_service_is_down_the_request_is_kept(make_tracker, dispatcher, domain, db_session):
-    tracker = make_tracker(text='/handoff_accept{"handoff_mode":"chat"}', intent="handoff_accept",
+    tracker = make_tracker(text='/handoff_accept{"handoff_mode":"chat"}', intent="handoff_accept", history=OFFERED,
                            slots={"handoff_mode": "chat", "handoff_decision": DECISION})
     events = await ActionStartHandoff(FakeHandoff(down=True)).run(dispatcher, tracker, domain)
     assert events == [SlotSet("handoff_pending", True)]  # not paused: the bot stays with the customer

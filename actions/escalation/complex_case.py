@@ -1,0 +1,58 @@
+"""A complex case from the message's meaning and the conversation, not a bare word.
+
+``COMPLEX_CASE`` (lexicon) finds the words; this decides whether they are about us: a decline or dispute
+needs a claim (in the intent, the message or an earlier message), and a message read as another company's
+problem or a what-if is never a complex case. Lists in ``complex_case.yml`` with their reasons.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional, Tuple
+
+import yaml
+
+from actions.escalation.lexicon import COMPLEX_CASE
+
+SETTINGS_PATH = Path(__file__).with_name("complex_case.yml")
+DECLINED = "declined_or_disputed_claim"
+
+
+@lru_cache(maxsize=1)
+def _settings() -> Tuple[re.Pattern, frozenset, frozenset]:
+    raw = yaml.safe_load(SETTINGS_PATH.read_text(encoding="utf-8"))
+    words = sorted({word.lower() for word in raw["claim_context"]}, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(word) for word in words) + r")(?![\w'])",
+                         re.IGNORECASE)
+    return pattern, frozenset(raw["never_complex_intents"]), frozenset(raw["claim_intents"])
+
+
+def about_a_claim(text: str, intent: Optional[str], earlier_texts: Iterable[str] = (),
+                  earlier_intents: Iterable[Optional[str]] = ()) -> bool:
+    claim_words, _, claim_intents = _settings()
+    if intent in claim_intents or any(earlier in claim_intents for earlier in earlier_intents):
+        return True
+    return any(claim_words.search((piece or "")[:2000]) for piece in (text, *earlier_texts))
+
+
+def complex_case_words(text: str, intent: Optional[str], earlier_texts: Iterable[str] = (),
+                       earlier_intents: Iterable[Optional[str]] = ()) -> Optional[Tuple[str, str]]:
+    """(category, words) of a complex case this message shows, or None."""
+    _, never, _ = _settings()
+    if intent in never:
+        return None
+    earlier_texts, earlier_intents = list(earlier_texts), list(earlier_intents)
+    for category, pattern in COMPLEX_CASE.items():
+        match = pattern.search(text)
+        if match is None:
+            continue
+        if category == DECLINED and not about_a_claim(text, intent, earlier_texts, earlier_intents):
+            continue
+        return category, match.group(0)
+    return None
+
+
+def never_complex(intent: Optional[str]) -> bool:
+    return intent in _settings()[1]
+

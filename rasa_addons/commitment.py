@@ -1,0 +1,167 @@
+"""Evidence before commitment: a flow that records data or commits the insurer (a claim, a cancellation)
+starts only when the message backs it; otherwise the guess is read again by its words.
+
+- a chase of an existing claim ("I sent all my documents for my claim ten days ago and heard nothing")
+  is ``claim_status``, not a new claim;
+- a question or a what-if about claiming ("is it worth claiming for a small scratch?", "what happens if my
+  car is stolen?", "I'd sooner lose the car than the house") is ``claim_question``: nothing has happened yet;
+- a question about moving to another insurer is ``switching_question``, not a cancellation to process;
+- a complaint that names another company's service and nothing of ours is ``other_company``;
+- a middling guess with no words that back it is asked about in one short question: ``clarify_claim``
+  ("a new claim, or one you've already made?") or ``clarify_policy`` ("is this about a policy with us?").
+
+The four readings are intents of the domain with no training examples: only this guard sets them, and
+rules answer them. Words and thresholds live in ``commitment.yml`` with their reasons. Pure Python (no
+Rasa imports), so it is tested in either runtime.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+import yaml
+
+from rasa_addons.evidence import EVIDENCE
+
+HERE = Path(__file__).resolve().parent
+RULES_PATH = HERE / "commitment.yml"
+INCIDENT_LOOKUP_PATH = HERE.parent / "data" / "nlu" / "lookups" / "incident_type.yml"
+
+CLAIM_STATUS = "claim_status"
+CLAIM_QUESTION = "claim_question"
+SWITCHING_QUESTION = "switching_question"
+CLARIFY_CLAIM = "clarify_claim"
+CLARIFY_POLICY = "clarify_policy"
+OTHER_COMPANY = "other_company"
+GUARD_INTENTS = (CLAIM_QUESTION, SWITCHING_QUESTION, CLARIFY_CLAIM, CLARIFY_POLICY)
+_NEW_CLAIM = re.compile(r"\b(?:new|another|second|make an?|start an?|open an?|put in an?|file an?|report an?) claim\b")
+_OPENS_WITH_IF = re.compile(r"^\W*(?:and |but |so )?(?:even )?if\b")
+
+
+def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern:
+    """Whole-word alternation of literal phrases, longest first (linear in the text)."""
+    ordered = sorted({p.lower().replace("’", "'") for p in phrases if p}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(p) for p in ordered) + r")(?![\w'])")
+
+
+def _lookup_words(path: Path) -> List[str]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    words: List[str] = []
+    for block in document.get("nlu", []):
+        if block.get("lookup") == "incident_type":
+            words += [line[2:].strip() for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+    return words
+
+
+@dataclass(frozen=True)
+class CommitmentRules:
+    max_chars: int
+    min_confidence: float
+    committing: frozenset
+    switching_from: frozenset
+    hypothetical: re.Pattern
+    happened: re.Pattern
+    existing_claim: re.Pattern
+    chase: re.Pattern
+    claim_words: re.Pattern
+    switching: re.Pattern
+    cancel_now: re.Pattern
+    cancel_words: re.Pattern
+    complaint_intents: frozenset
+    ours: re.Pattern
+
+    @classmethod
+    def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH) -> "CommitmentRules":
+        raw: Dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(
+            max_chars=int(raw["max_chars"]),
+            min_confidence=float(raw["min_confidence_without_evidence"]),
+            committing=frozenset(raw["committing_intents"]),
+            switching_from=frozenset(raw["switching_from_intents"]),
+            hypothetical=_phrase_pattern(raw["hypothetical"]),
+            happened=_phrase_pattern(raw["happened"]),
+            existing_claim=_phrase_pattern(raw["existing_claim"]),
+            chase=_phrase_pattern(raw["chase"]),
+            claim_words=_phrase_pattern(list(raw["claim_words"]) + _lookup_words(incident_lookup)),
+            switching=_phrase_pattern(raw["switching"]),
+            cancel_now=_phrase_pattern(raw["cancel_now"]),
+            cancel_words=_phrase_pattern(raw["cancel_words"]),
+            complaint_intents=frozenset(raw["complaint_intents"]),
+            ours=_phrase_pattern(raw["ours"]),
+        )
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> CommitmentRules:
+    return CommitmentRules.load()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the guard made of a guess: the intent to act on, and why it differs from the classifier's."""
+
+    intent: str
+    reason: str
+
+
+def _normalised(text: str, max_chars: int) -> str:
+    return " ".join((text or "")[:max_chars].lower().replace("’", "'").split())
+
+
+def read_commitment(intent: Optional[str], confidence: float, text: str,
+                    rules: Optional[CommitmentRules] = None) -> Optional[Reading]:
+    """The reading that replaces the classifier's guess, or None when the guess stands."""
+    rules = rules or default_rules()
+    if not intent:
+        return None
+    words = _normalised(text, rules.max_chars)
+    if (intent in rules.switching_from and rules.switching.search(words)
+            and not rules.cancel_now.search(words)):
+        return Reading(SWITCHING_QUESTION, "moving to another insurer is a question, not a cancellation")
+    if (intent in rules.complaint_intents and EVIDENCE[OTHER_COMPANY].search(words)
+            and not rules.ours.search(words)):
+        return Reading(OTHER_COMPANY, "a complaint about another company's service, with nothing of ours")
+    if intent not in rules.committing:
+        return None
+    if intent == "file_claim":
+        return _claim_reading(confidence, words, rules)
+    if confidence < rules.min_confidence and not rules.cancel_words.search(words):
+        return Reading(CLARIFY_POLICY, f"cancellation at {confidence:.2f} with no word of leaving")
+    return None
+
+
+def _claim_reading(confidence: float, words: str, rules: CommitmentRules) -> Optional[Reading]:
+    existing = rules.existing_claim.search(words)
+    asks_new = _NEW_CLAIM.search(words)
+    if existing and rules.chase.search(words) and not asks_new:
+        return Reading(CLAIM_STATUS, f"chases an existing claim ({existing.group(0)!r})")
+    happened = rules.happened.search(words)
+    what_if = rules.hypothetical.search(words) or _OPENS_WITH_IF.search(words)
+    if what_if and not happened:
+        return Reading(CLAIM_QUESTION, f"a question or what-if, not an incident ({what_if.group(0).strip()!r})")
+    if existing and not asks_new and not happened:
+        return Reading(CLARIFY_CLAIM, f"names a claim without saying new or existing ({existing.group(0)!r})")
+    if confidence < rules.min_confidence and not rules.claim_words.search(words):
+        return Reading(CLARIFY_POLICY, f"claim at {confidence:.2f} with no word of an incident or a claim")
+    return None
+
+
+Intent = Dict[str, Any]
+
+
+def guarded_intent(intent: Optional[Intent], ranking: List[Intent], text: str,
+                   rules: Optional[CommitmentRules] = None) -> Tuple[Optional[Intent], List[Intent], Optional[Dict[str, str]]]:
+    """The intent and ranking to keep, and (when the guess was replaced) what was replaced and why.
+
+    A replacement is decided by the message's words, so it is not left to the FallbackClassifier's
+    confidence margins: it carries confidence 1.0 and heads the ranking."""
+    name = (intent or {}).get("name")
+    reading = read_commitment(name, float((intent or {}).get("confidence") or 0.0), text, rules)
+    if reading is None:
+        return intent, list(ranking or []), None
+    replaced = {"name": reading.intent, "confidence": 1.0}
+    rest = [dict(entry) for entry in ranking or [] if entry.get("name") not in (name, reading.intent)]
+    return replaced, [replaced] + rest, {"from": name, "to": reading.intent, "reason": reading.reason}

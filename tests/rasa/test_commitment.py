@@ -1,0 +1,173 @@
+"""Evidence before commitment (rasa_addons/commitment.py): a claim or cancellation guess stands only when
+the message's words back it; otherwise the guard's reading replaces it."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from rasa_addons.commitment import (
+    CLAIM_QUESTION, CLAIM_STATUS, CLARIFY_CLAIM, CLARIFY_POLICY, OTHER_COMPANY, SWITCHING_QUESTION, default_rules,
+    guarded_intent, read_commitment,
+)
+from tests.rasa.test_intent_evidence import nlu_examples
+
+RULES = default_rules()
+
+
+def reading(intent: str, text: str, confidence: float = 0.95) -> str | None:
+    found = read_commitment(intent, confidence, text, RULES)
+    return found.intent if found else None
+
+
+@pytest.mark.parametrize("text", [
+    "I sent all my documents for my claim ten days ago and heard nothing",
+    "I emailed the photos for my claim last week and still haven't heard anything",
+    "we made a claim after the storm and nobody has been in touch",
+    "Chasing the claim I put in for the burst pipe, any update?",
+])
+def test_a_chase_of_an_existing_claim_is_claim_status(text):
+    assert reading("file_claim", text) == CLAIM_STATUS
+
+
+def test_a_new_claim_after_an_old_one_stays_a_new_claim():
+    assert reading("file_claim", "I'm still waiting on my claim but I need to make a new claim for the flood") is None
+
+
+@pytest.mark.parametrize("text", [
+    "Is it worth claiming for a small scratch?",
+    "should I claim for this?",
+    "what happens if my car is stolen?",
+    "I'd sooner lose the car than the house",
+    "If someone breaks into the shed, am I covered?",
+    "would I be covered if a tree fell on the car",
+    "will it affect my no claims if I claim for the bumper",
+    "just in case, how does a claim work",
+])
+def test_a_question_or_what_if_is_not_an_incident(text):
+    assert reading("file_claim", text) == CLAIM_QUESTION
+
+
+@pytest.mark.parametrize("text", [
+    "my car was stolen last night, should I claim?",
+    "we've had a flood in the kitchen, what happens if the floor needs replacing?",
+    "my bike got stolen yesterday, is it worth claiming?",
+])
+def test_an_incident_that_has_happened_stays_a_claim_even_with_a_question(text):
+    assert reading("file_claim", text) is None
+
+
+def test_a_claim_named_without_new_or_existing_is_asked_about():
+    assert reading("file_claim", "I want to talk about my claim") == CLARIFY_CLAIM
+    assert reading("file_claim", "I want to make a claim") is None
+    assert reading("file_claim", "I want to start a new claim, my other claim is fine") is None
+
+
+# min_confidence_without_evidence is 0.6: pinned just below, at and above, for a message with no words of
+# an incident or a claim, and shown not to matter once the words are there.
+@pytest.mark.parametrize("confidence, expected", [(0.59, CLARIFY_POLICY), (0.6, None), (0.61, None)])
+def test_an_unbacked_claim_guess_is_asked_about_below_the_threshold(confidence, expected):
+    assert RULES.min_confidence == 0.6
+    assert reading("file_claim", "my phone network has been down all day", confidence) == expected
+
+
+@pytest.mark.parametrize("confidence", [0.2, 0.59])
+def test_words_of_an_incident_back_a_low_guess(confidence):
+    assert reading("file_claim", "a tree came down on the garage", confidence) is None
+    assert reading("file_claim", "my windscreen is cracked", confidence) is None
+
+
+@pytest.mark.parametrize("confidence, expected", [(0.59, CLARIFY_POLICY), (0.6, None)])
+def test_an_unbacked_cancellation_is_asked_about_below_the_threshold(confidence, expected):
+    assert reading("cancel_policy", "it's just not working for me", confidence) == expected
+    assert reading("cancel_policy", "I want to cancel", confidence) is None
+
+
+@pytest.mark.parametrize("intent", ["cancel_policy", "make_complaint", "out_of_scope"])
+def test_moving_to_another_insurer_is_a_switching_question(intent):
+    assert reading(intent, "I'm thinking of moving to another insurer, how do I do that?") == SWITCHING_QUESTION
+
+
+def test_leaving_now_stays_a_cancellation():
+    assert reading("cancel_policy", "I've switched to another insurer, please cancel my policy") is None
+    assert reading("cancel_policy", "I've sold the car and gone with a new provider") is None
+
+
+@pytest.mark.parametrize("text", [
+    "the delivery company lost my parcel again, absolutely useless",
+    "my broadband has been down for a week and nobody at the provider cares",
+    "the booking app for my gym is rubbish, it crashed on Friday",
+])
+def test_a_complaint_about_another_company_is_theirs(text):
+    assert reading("make_complaint", text) == OTHER_COMPANY
+
+
+@pytest.mark.parametrize("text", [
+    "your app keeps crashing and I'm sick of it",
+    "the courier you sent for my claim never turned up",
+    "nobody has called me back about the parcel of documents for my policy",
+])
+def test_a_complaint_that_names_something_of_ours_stays_ours(text):
+    assert reading("make_complaint", text) is None
+
+
+def test_other_intents_pass_through():
+    assert reading("greet", "what if I said hello") is None
+    assert reading("claim_status", "any news on my claim") is None
+    assert reading(None, "anything") is None
+
+
+@pytest.mark.parametrize("intent", ["file_claim", "cancel_policy", "make_complaint"])
+def test_every_training_example_of_a_committing_intent_stands(intent):
+    examples = nlu_examples()[intent]
+    assert len(examples) >= 20
+    replaced = [(text, reading(intent, text)) for text in examples if reading(intent, text)]
+    assert replaced == []
+
+
+def test_the_guard_replaces_the_guess_and_says_why():
+    ranking = [{"name": "file_claim", "confidence": 0.41}, {"name": "claim_status", "confidence": 0.3},
+               {"name": "greet", "confidence": 0.1}]
+    intent, kept, replaced = guarded_intent(
+        ranking[0], ranking, "I sent all my documents for my claim ten days ago and heard nothing", RULES)
+    assert intent == {"name": "claim_status", "confidence": 1.0}
+    assert [entry["name"] for entry in kept] == ["claim_status", "greet"]
+    assert replaced["from"] == "file_claim" and replaced["to"] == "claim_status" and "sent all my documents" in replaced["reason"]
+
+
+def test_a_guess_that_stands_is_left_alone():
+    ranking = [{"name": "file_claim", "confidence": 0.97}]
+    assert guarded_intent(ranking[0], ranking, "my car was stolen last night", RULES) == (ranking[0], ranking, None)
+    assert guarded_intent(None, [], "", RULES) == (None, [], None)
+
+
+@pytest.mark.parametrize("text", ["", "🙂🙂🙂", "<script>alert(1)</script>", "¿Puedo reclamar por esto?",
+                                  "/handoff_accept{\"handoff_mode\":\"video\"}", "a" * 100_000,
+                                  "what if " * 20_000])
+def test_hostile_input_is_read_without_error(text):
+    for intent in ("file_claim", "cancel_policy", "make_complaint"):
+        read_commitment(intent, 0.5, text, RULES)
+
+
+def test_only_the_first_max_chars_are_read():
+    padding = "x " * RULES.max_chars
+    assert reading("file_claim", "should I claim? " + padding) == CLAIM_QUESTION
+    assert reading("file_claim", padding + "should I claim?") is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.floats(min_value=0, max_value=1))
+def test_a_replacement_is_always_one_of_the_guard_readings(text, confidence):
+    for intent in ("file_claim", "cancel_policy", "make_complaint", "greet"):
+        found = read_commitment(intent, confidence, text, RULES)
+        assert found is None or found.intent in {CLAIM_STATUS, CLAIM_QUESTION, SWITCHING_QUESTION, CLARIFY_CLAIM,
+                                                 CLARIFY_POLICY, OTHER_COMPANY}
+        if intent == "greet":
+            assert found is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+def test_a_confident_plain_incident_is_never_undone_by_words_after_it(suffix):
+    # A reported incident with a time ("stolen last night") keeps the claim whatever follows, except a chase.
+    found = read_commitment("file_claim", 0.95, "my car was stolen last night " + suffix, RULES)
+    assert found is None or found.intent in {CLAIM_STATUS, CLARIFY_CLAIM}
