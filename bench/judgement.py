@@ -154,7 +154,8 @@ def collect(args: argparse.Namespace, items: list[Item], behaviours: Behaviours)
                 raise SystemExit("--url needs --token (or RASA_TOKEN): the tracker is read through Rasa's HTTP API")
             url, token = args.url, args.token
             print(f"note: {url} must run with HANDOFF_BUSINESS_HOURS={IN_HOURS!r} for figures comparable to a "
-                  "private stack's", file=sys.stderr)
+                  "private stack's; every message becomes a conversation (and any ticket the bot opens) in its "
+                  "databases", file=sys.stderr)
         else:
             # A run started in the background ignores Ctrl-C; `kill` must still stop the stack it started.
             signal.signal(signal.SIGTERM, _stop_on_term)
