@@ -110,6 +110,18 @@ def test_a_complaint_that_names_something_of_ours_stays_ours(text):
     assert reading("make_complaint", text) is None
 
 
+@pytest.mark.parametrize("text", ["I want to cancel my phone contract", "how do I cancel my gym membership",
+                                  "cancel the Netflix subscription please"])
+def test_cancelling_another_companys_product_is_theirs(text):
+    assert reading("cancel_policy", text) == OTHER_COMPANY
+
+
+@pytest.mark.parametrize("text", ["I want to cancel my policy", "cancel my car insurance, I've sold it",
+                                  "I had to cancel my flight, can I claim?", "cancel my phone cover on the policy"])
+def test_cancelling_something_of_ours_stays_a_cancellation(text):
+    assert reading("cancel_policy", text) != OTHER_COMPANY
+
+
 def test_other_intents_pass_through():
     assert reading("greet", "what if I said hello") is None
     assert reading("claim_status", "any news on my claim") is None
