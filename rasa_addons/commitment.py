@@ -72,6 +72,7 @@ class CommitmentRules:
     cancel_words: re.Pattern
     complaint_intents: frozenset
     ours: re.Pattern
+    cancel_someone_elses: re.Pattern
 
     @classmethod
     def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH) -> "CommitmentRules":
@@ -91,6 +92,9 @@ class CommitmentRules:
             cancel_words=_phrase_pattern(raw["cancel_words"]),
             complaint_intents=frozenset(raw["complaint_intents"]),
             ours=_phrase_pattern(raw["ours"]),
+            cancel_someone_elses=re.compile(
+                r"\bcancel\w*\s+(?:my|the|our|a|this)\s+(?:[\w']+\s+){0,2}?" +
+                _phrase_pattern(raw["cancel_someone_elses"]).pattern),
         )
 
 
@@ -124,6 +128,9 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
     if (intent in rules.complaint_intents and EVIDENCE[OTHER_COMPANY].search(words)
             and not rules.ours.search(words)):
         return Reading(OTHER_COMPANY, "a complaint about another company's service, with nothing of ours")
+    if (intent == "cancel_policy" and rules.cancel_someone_elses.search(words)
+            and not rules.ours.search(words)):
+        return Reading(OTHER_COMPANY, "cancelling another company's product, not a policy of ours")
     if intent not in rules.committing:
         return None
     if intent == "file_claim":
