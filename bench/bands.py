@@ -20,12 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.emotion import get_scorer  # noqa: E402
-from actions.emotion.bands import BANDS, BandSettings, band_for, settings  # noqa: E402
+from actions.emotion.bands import BANDS, Band, BandSettings, band_for, read_band, settings, settle  # noqa: E402
 
 BAND_SET = ROOT / "bench" / "data" / "band_set.jsonl"
 # Kinds of message where "at_risk" would be a false alarm about someone else's words or a joke.
 NOT_OWN_CRISIS = {"humour", "quoted", "third_party"}
-GRID = [round(0.20 + 0.01 * i, 2) for i in range(61)]
+UPSET_GRID = [round(0.20 + 0.01 * i, 2) for i in range(61)]
+DISTRESSED_GRID = [round(0.20 + 0.02 * i, 2) for i in range(71)]
 
 
 def load(path: Path = BAND_SET) -> list[dict]:
@@ -60,11 +61,13 @@ def predict(rows: list[dict], scores: list[dict], band_settings: BandSettings) -
 def fit(rows: list[dict], scores: list[dict], base: BandSettings) -> tuple[float, float, float]:
     """The (upset, distressed) thresholds with the best macro-F1 on these rows; ties go to the lower pair."""
     best = (-1.0, 0.0, 0.0)
-    for upset in GRID:
-        for distressed in GRID:
-            if distressed <= upset:
-                continue
-            f1 = metrics(rows, predict(rows, scores, base.with_thresholds(upset, distressed)))["macro_f1"]
+    # The words are read once; only the thresholds change inside the grid.
+    readings = [read_band(score, row["text"], base) for row, score in zip(rows, scores)]
+    for upset in UPSET_GRID:
+        for distressed in DISTRESSED_GRID:
+            candidate = base.with_thresholds(upset, distressed)
+            predicted = [r.band if isinstance(r, Band) else settle(r, candidate).band for r in readings]
+            f1 = metrics(rows, predicted)["macro_f1"]
             if f1 > best[0] + 1e-9:
                 best = (f1, upset, distressed)
     return best
