@@ -6,10 +6,11 @@
 1. an active risk (``risk.read_risk``: self-harm, threat, danger now, read in context) → ``at_risk``;
 2. possible low mood without risk words ("I just feel numb lately"), or risk words the customer denies
    ("I'm not going to hurt myself") → ``distressed`` with ``check_in`` (a gentle check-in, not a script);
-3. laughter or a light topic without a distressing event ("this looks staged lol") → ``mild``;
-4. otherwise the care score against the fitted thresholds, raised to the floor that the message's events,
-   complaint cues or grave words set ("not ideal" after a flood is not mild);
-5. a clearly positive message without any floor → ``mild``.
+3. a question about cover or someone else's event ("If someone broke in, would I be covered?") → ``mild``;
+4. laughter without distress words, or a light topic without an event ("this looks staged lol") → ``mild``;
+5. otherwise the thresholds (``settle``): ``care`` against ``upset``, fear + sadness against ``distressed``,
+   never below the floor that events, complaint cues, grievances or distress words set ("not ideal"
+   after a flood is not mild); a clearly positive message without a floor stays ``mild``.
 
 The band is computed once, in the scorer, and carried in the parse data: everyone reads ``emotion["band"]``.
 """

@@ -13,7 +13,9 @@ def actions_run(customer) -> list[str]:
 
 
 def band_of(customer) -> str:
-    return customer.user_events()[-1]["parse_data"]["emotion"]["band"]
+    emotion = customer.user_events()[-1]["parse_data"]["emotion"]
+    assert emotion.get("available") is True and "band" in emotion, emotion
+    return emotion["band"]
 
 
 @pytest.mark.parametrize("text", ["this looks staged lol", "gutted my team lost :(",
@@ -32,6 +34,8 @@ def test_quiet_low_mood_gets_the_gentle_check_in(customer):
     assert replies and "talk to" in replies[0] and replies[0].endswith("?"), replies
     text = " ".join(replies)
     assert not any(line in text for line in SAFETY) and "not the service" not in text
+    customer.say("yes please")  # yes to talking to someone: a person is offered
+    assert actions_run(customer)[-2:] == ["action_offer_handoff", "action_listen"]
 
 
 def test_a_plainly_angry_message_is_upset_and_never_no_problem(customer):

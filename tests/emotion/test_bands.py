@@ -106,6 +106,12 @@ def test_any_text_gets_a_band_and_a_reason(text):
     assert result.band in BANDS and result.reasons
 
 
+@pytest.mark.parametrize("text", ["again" + " " * 19_990 + "x", "not " * 5_000 + "I want to die",
+                                  "<p>" * 10_000, "😭" * 20_000])
+def test_hostile_long_text_is_read_in_bounded_work(text):
+    assert band_for(score(0.5, -0.5), text).band in BANDS
+
+
 # The real scorer on the messages issue #16 names (band set: bench/data/band_set.jsonl).
 @pytest.mark.parametrize("text, expected", [
     ("this looks staged lol", "mild"),
