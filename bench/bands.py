@@ -7,12 +7,14 @@ at_risk never assigned to humour, quoted speech or third-party events.
 
     .venv/bin/python bench/bands.py            # report both splits at the thresholds in bands.yml
     .venv/bin/python bench/bands.py --fit      # choose upset/distressed thresholds on tune only; print them
+    .venv/bin/python bench/bands.py --fit --write   # … and write them into actions/emotion/bands.yml
     .venv/bin/python bench/bands.py --errors   # also list misbanded tune messages (frozen ones are never shown)
 """
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -20,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.emotion import get_scorer  # noqa: E402
-from actions.emotion.bands import BANDS, Band, BandSettings, band_for, read_band, settings, settle  # noqa: E402
+from actions.emotion.bands import BANDS, BANDS_FILE, Band, BandSettings, band_for, read_band, settings, settle  # noqa: E402
 
 BAND_SET = ROOT / "bench" / "data" / "band_set.jsonl"
 # Kinds of message where "at_risk" would be a false alarm about someone else's words or a joke.
@@ -73,6 +75,16 @@ def fit(rows: list[dict], scores: list[dict], base: BandSettings) -> tuple[float
     return best
 
 
+def write_thresholds(upset: float, distressed: float, path=BANDS_FILE) -> None:
+    """Replace the two values in bands.yml's ``thresholds:`` block, keeping its comments."""
+    text = path.read_text(encoding="utf-8")
+    for name, value in (("upset", upset), ("distressed", distressed)):
+        text, count = re.subn(rf"(?m)^(thresholds:\n(?:  .*\n)*?  {name}: )[0-9.]+$", rf"\g<1>{value:.2f}", text)
+        if count != 1:
+            raise SystemExit(f"could not find thresholds.{name} in {path}")
+    path.write_text(text, encoding="utf-8")
+
+
 def report(name: str, result: dict) -> str:
     lines = [f"## {name} (n={result['n']})", "",
              "| gold \\ predicted | " + " | ".join(BANDS) + " |", "|---" * (len(BANDS) + 1) + "|"]
@@ -90,6 +102,7 @@ def report(name: str, result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fit", action="store_true", help="choose thresholds on the tune split and print them")
+    parser.add_argument("--write", action="store_true", help="with --fit: write the thresholds into bands.yml")
     parser.add_argument("--errors", action="store_true", help="list misbanded messages")
     args = parser.parse_args()
     rows = load()
@@ -100,6 +113,9 @@ def main() -> None:
         f1, upset, distressed = fit([rows[i] for i in tune], [scores[i] for i in tune], base)
         print(f"best on tune: upset {upset:.2f}, distressed {distressed:.2f} (macro-F1 {f1:.3f}); "
               f"bands.yml has upset {base.upset:.2f}, distressed {base.distressed:.2f}")
+        if args.write:
+            write_thresholds(upset, distressed)
+            print(f"written to {BANDS_FILE}")
         return
     for split in ("tune", "frozen"):
         chosen = [i for i, row in enumerate(rows) if row["split"] == split]

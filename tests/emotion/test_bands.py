@@ -129,3 +129,20 @@ def test_the_hard_cases_on_the_real_scorer(scorer, text, expected):
     assert result["band"] == expected or (expected == "upset" and result["band"] == "distressed"
                                           and "not ideal" in text), (result["band"], result["band_reasons"])
     assert result["check_in"] == (text == "I just feel numb lately")
+
+
+def test_the_refit_script_writes_only_the_two_thresholds(tmp_path):
+    import importlib.util
+
+    from actions.emotion.bands import BANDS_FILE, BandSettings
+
+    spec = importlib.util.spec_from_file_location("bench_bands", BANDS_FILE.parents[2] / "bench" / "bands.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    copy = tmp_path / "bands.yml"
+    copy.write_text(BANDS_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    bench.write_thresholds(0.41, 1.23, path=copy)
+    written = BandSettings.load(copy)
+    assert (written.upset, written.distressed) == (0.41, 1.23)
+    assert written.with_thresholds(0.36, 1.0) == settings()
+    assert len(copy.read_text().splitlines()) == len(BANDS_FILE.read_text().splitlines())
