@@ -4,8 +4,9 @@
 mid-form, during a handoff, even while the conversation is paused for a person — so it is the one
 place that
 
-- turns the message's emotion score (added to the parse data by the ``EmotionScorer`` NLU
-  component) into the ``emotion_tone`` slot that picks validating or plain reply variants;
+- turns the message's care band (``emotion["band"]``, set by the scorer and added to the parse data by
+  the ``EmotionScorer`` NLU component) into the ``emotion_tone`` slot that picks the reply variants:
+  mild (plain), upset (validation), distressed (validation, a person offered), at_risk, or positive;
 - decides whether a person should take over (``handoff_trigger`` / ``handoff_decision``; the
   ``EscalationPolicy`` in Rasa then runs the offer);
 - while a person owns the conversation, relays the message to them (the bot stays silent).
@@ -32,7 +33,7 @@ from actions.session import channel_name_events
 logger = logging.getLogger(__name__)
 
 TONE_SLOT = "emotion_tone"
-TONES = ("distressed", "upset", "neutral", "positive")
+TONES = ("mild", "upset", "distressed", "at_risk", "positive")
 # The customer is answering an offer of a person here, not telling the bot how they feel about their case.
 # Without an offer to answer, these intents are a pre-emptive "no" or, more often, a misread message
 # ("Sorry to bother you, I know you're busy, but…"), and the message is assessed like any other.
@@ -50,12 +51,17 @@ def latest_emotion(tracker: Tracker) -> dict[str, Any] | None:
     return emotion
 
 
-def tone_events(tracker: Tracker) -> list[EventType]:
-    emotion = latest_emotion(tracker)
-    tone = emotion.get("tone") if emotion else None
-    if tone not in TONES:
+def tone_for_band(emotion: dict[str, Any] | None) -> str:
+    """The slot value: the care band, or "positive" for a clearly positive mild message."""
+    band = emotion.get("band") if emotion else None
+    if band not in TONES:
         # Unknown feelings are not assumed: plain (never cheerful) variants are the default.
-        tone = "neutral"
+        return "mild"
+    return "positive" if band == "mild" and emotion.get("tone") == "positive" else band
+
+
+def tone_events(tracker: Tracker) -> list[EventType]:
+    tone = tone_for_band(latest_emotion(tracker))
     return [] if tracker.get_slot(TONE_SLOT) == tone else [SlotSet(TONE_SLOT, tone)]
 
 

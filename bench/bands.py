@@ -7,12 +7,14 @@ at_risk never assigned to humour, quoted speech or third-party events.
 
     .venv/bin/python bench/bands.py            # report both splits at the thresholds in bands.yml
     .venv/bin/python bench/bands.py --fit      # choose upset/distressed thresholds on tune only; print them
+    .venv/bin/python bench/bands.py --fit --write   # … and write them into actions/emotion/bands.yml
     .venv/bin/python bench/bands.py --errors   # also list misbanded tune messages (frozen ones are never shown)
 """
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -20,12 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.emotion import get_scorer  # noqa: E402
-from actions.emotion.bands import BANDS, BandSettings, band_for, settings  # noqa: E402
+from actions.emotion.bands import BANDS, BANDS_FILE, Band, BandSettings, band_for, read_band, settings, settle  # noqa: E402
 
 BAND_SET = ROOT / "bench" / "data" / "band_set.jsonl"
 # Kinds of message where "at_risk" would be a false alarm about someone else's words or a joke.
 NOT_OWN_CRISIS = {"humour", "quoted", "third_party"}
-GRID = [round(0.20 + 0.01 * i, 2) for i in range(61)]
+UPSET_GRID = [round(0.20 + 0.01 * i, 2) for i in range(61)]
+DISTRESSED_GRID = [round(0.20 + 0.02 * i, 2) for i in range(71)]
 
 
 def load(path: Path = BAND_SET) -> list[dict]:
@@ -60,14 +63,26 @@ def predict(rows: list[dict], scores: list[dict], band_settings: BandSettings) -
 def fit(rows: list[dict], scores: list[dict], base: BandSettings) -> tuple[float, float, float]:
     """The (upset, distressed) thresholds with the best macro-F1 on these rows; ties go to the lower pair."""
     best = (-1.0, 0.0, 0.0)
-    for upset in GRID:
-        for distressed in GRID:
-            if distressed <= upset:
-                continue
-            f1 = metrics(rows, predict(rows, scores, base.with_thresholds(upset, distressed)))["macro_f1"]
+    # The words are read once; only the thresholds change inside the grid.
+    readings = [read_band(score, row["text"], base) for row, score in zip(rows, scores)]
+    for upset in UPSET_GRID:
+        for distressed in DISTRESSED_GRID:
+            candidate = base.with_thresholds(upset, distressed)
+            predicted = [r.band if isinstance(r, Band) else settle(r, candidate).band for r in readings]
+            f1 = metrics(rows, predicted)["macro_f1"]
             if f1 > best[0] + 1e-9:
                 best = (f1, upset, distressed)
     return best
+
+
+def write_thresholds(upset: float, distressed: float, path=BANDS_FILE) -> None:
+    """Replace the two values in bands.yml's ``thresholds:`` block, keeping its comments."""
+    text = path.read_text(encoding="utf-8")
+    for name, value in (("upset", upset), ("distressed", distressed)):
+        text, count = re.subn(rf"(?m)^(thresholds:\n(?:  .*\n)*?  {name}: )[0-9.]+$", rf"\g<1>{value:.2f}", text)
+        if count != 1:
+            raise SystemExit(f"could not find thresholds.{name} in {path}")
+    path.write_text(text, encoding="utf-8")
 
 
 def report(name: str, result: dict) -> str:
@@ -87,6 +102,7 @@ def report(name: str, result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fit", action="store_true", help="choose thresholds on the tune split and print them")
+    parser.add_argument("--write", action="store_true", help="with --fit: write the thresholds into bands.yml")
     parser.add_argument("--errors", action="store_true", help="list misbanded messages")
     args = parser.parse_args()
     rows = load()
@@ -97,6 +113,9 @@ def main() -> None:
         f1, upset, distressed = fit([rows[i] for i in tune], [scores[i] for i in tune], base)
         print(f"best on tune: upset {upset:.2f}, distressed {distressed:.2f} (macro-F1 {f1:.3f}); "
               f"bands.yml has upset {base.upset:.2f}, distressed {base.distressed:.2f}")
+        if args.write:
+            write_thresholds(upset, distressed)
+            print(f"written to {BANDS_FILE}")
         return
     for split in ("tune", "frozen"):
         chosen = [i for i, row in enumerate(rows) if row["split"] == split]

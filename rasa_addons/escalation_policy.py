@@ -6,6 +6,11 @@ any message, if this slot was just set", so this small policy does: it outranks 
 for that one prediction, and predicts ``action_listen`` after the offer so no other reply
 follows it.
 
+Two care-band cases (``actions/emotion/bands.py``) are also this policy's: a decision whose category is a
+risk to life (self-harm, threat, danger now) always gets ``action_offer_handoff``, which says 999 and
+Samaritans first, even when the intent has a rule of its own; and a message that shows possible low mood
+without risk words (``emotion["check_in"]``) gets the gentle ``utter_check_in`` instead of a script.
+
 When the action server is down (the emotion score in the parse data says ``available: false``)
 the escalation action cannot run, so a customer who asks for a person, or discloses a
 vulnerability, gets ``utter_handoff_unavailable`` — a response, which needs no action server.
@@ -26,6 +31,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData, confidence_scores_for
 
 OFFER_ACTION = "action_offer_handoff"
+CHECK_IN_RESPONSE = "utter_check_in"
+DECISION_SLOT = "handoff_decision"
+# actions/escalation/decision.py SAFETY_CATEGORIES (the action server's package is not importable here).
+SAFETY_CATEGORIES = {"self_harm", "threat", "danger_now"}
 UNAVAILABLE_RESPONSE = "utter_handoff_unavailable"
 TRIGGER_SLOT = "handoff_trigger"
 ACTIONS_RUN_BEFORE_PREDICTION = {ACTION_LISTEN_NAME, "action_extract_slots"}
@@ -73,20 +82,29 @@ class EscalationPolicy(Policy):
         responded = [name for name in executed if name not in ACTIONS_RUN_BEFORE_PREDICTION]
         if responded:
             # The offer ends the bot's turn: no routine reply after it.
-            if responded[-1] == OFFER_ACTION or responded[-1] == UNAVAILABLE_RESPONSE:
+            if responded[-1] in (OFFER_ACTION, UNAVAILABLE_RESPONSE, CHECK_IN_RESPONSE):
                 return ACTION_LISTEN_NAME
             return None
         triggered = any(isinstance(e, SlotSet) and e.key == TRIGGER_SLOT and e.value for e in events)
-        # These intents have rules of their own that offer a person (some say a safety line first).
-        routed_by_rules = user.intent_name in NEEDS_A_PERSON_INTENTS
+        # These intents have rules of their own that offer a person (some say a safety line first); a risk to
+        # life does not wait for them: the offer action says the safety lines before anything else.
+        routed_by_rules = user.intent_name in NEEDS_A_PERSON_INTENTS and not _safety_first(events)
         if triggered and not routed_by_rules and OFFER_ACTION in domain.action_names_or_texts:
             return OFFER_ACTION
         emotion = (user.parse_data or {}).get("emotion") or {}
+        if (not triggered and emotion.get("check_in") is True and not tracker.is_paused()
+                and CHECK_IN_RESPONSE in domain.action_names_or_texts):
+            return CHECK_IN_RESPONSE
         scorer_down = emotion.get("available") is False
         if (scorer_down and user.intent_name in NEEDS_A_PERSON_INTENTS
                 and UNAVAILABLE_RESPONSE in domain.action_names_or_texts):
             return UNAVAILABLE_RESPONSE
         return None
+
+
+def _safety_first(events: List[Any]) -> bool:
+    decisions = [e.value for e in events if isinstance(e, SlotSet) and e.key == DECISION_SLOT and e.value]
+    return bool(decisions) and isinstance(decisions[-1], dict) and decisions[-1].get("category") in SAFETY_CATEGORIES
 
 
 def _events_since_last_user_message(tracker: DialogueStateTracker):

@@ -6,10 +6,11 @@
 1. an active risk (``risk.read_risk``: self-harm, threat, danger now, read in context) → ``at_risk``;
 2. possible low mood without risk words ("I just feel numb lately"), or risk words the customer denies
    ("I'm not going to hurt myself") → ``distressed`` with ``check_in`` (a gentle check-in, not a script);
-3. laughter or a light topic without a distressing event ("this looks staged lol") → ``mild``;
-4. otherwise the care score against the fitted thresholds, raised to the floor that the message's events,
-   complaint cues or grave words set ("not ideal" after a flood is not mild);
-5. a clearly positive message without any floor → ``mild``.
+3. a question about cover or someone else's event ("If someone broke in, would I be covered?") → ``mild``;
+4. laughter without distress words, or a light topic without an event ("this looks staged lol") → ``mild``;
+5. otherwise the thresholds (``settle``): ``care`` against ``upset``, fear + sadness against ``distressed``,
+   never below the floor that events, complaint cues, grievances or distress words set ("not ideal"
+   after a flood is not mild); a clearly positive message without a floor stays ``mild``.
 
 The band is computed once, in the scorer, and carried in the parse data: everyone reads ``emotion["band"]``.
 """
@@ -43,7 +44,9 @@ class BandSettings:
     distressed: float
     positive_valence: float
     floors: dict[str, str] = field(default_factory=dict)  # cue kind -> lowest band
-    grave: re.Pattern | None = None
+    distress_words: re.Pattern | None = None
+    grievance: re.Pattern | None = None
+    not_own_event: re.Pattern | None = None
     low_mood: re.Pattern | None = None
     light_topic: re.Pattern | None = None
 
@@ -52,8 +55,9 @@ class BandSettings:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         floors = {kind: band for band, kinds in data["floors"].items() for kind in kinds}
         return cls(**data["care"], **data["thresholds"], positive_valence=data["positive_valence"], floors=floors,
-                   grave=_any_of(data["grave_words"]), low_mood=_any_of(data["low_mood_words"]),
-                   light_topic=_any_of(data["light_topic_words"]))
+                   distress_words=_any_of(data["distress_words"]), grievance=_any_of(data["grievance_words"]),
+                   not_own_event=re.compile("|".join(data["not_own_event_words"]), re.IGNORECASE),
+                   low_mood=_any_of(data["low_mood_words"]), light_topic=_any_of(data["light_topic_words"]))
 
     def with_thresholds(self, upset: float, distressed: float) -> "BandSettings":
         return replace(self, upset=upset, distressed=distressed)
@@ -97,8 +101,21 @@ def _higher(a: str, b: str) -> str:
     return a if BANDS.index(a) >= BANDS.index(b) else b
 
 
-def band_for(score: dict[str, Any], text: str, band_settings: BandSettings | None = None) -> Band:
-    """The care band of one message and the reasons an agent can read."""
+@dataclass(frozen=True)
+class Charged:
+    """What the words leave to the thresholds: the scores and the floor the words set."""
+
+    care: float
+    distress: float
+    grievance: float
+    valence: float
+    floor: str
+    reasons: list[str]
+    floor_reasons: list[str]
+
+
+def read_band(score: dict[str, Any], text: str, band_settings: BandSettings | None = None) -> Band | Charged:
+    """The band when the words decide it, otherwise what the thresholds must settle (see ``settle``)."""
     s = band_settings or settings()
     text = (text or "")[:MAX_CHARS]
     readings = read_risk(text)
@@ -109,30 +126,46 @@ def band_for(score: dict[str, Any], text: str, band_settings: BandSettings | Non
     if denied or (low_mood := s.low_mood.search(text)):
         why = reasons if denied else [f'low mood: "{low_mood.group(0)}"']
         return Band("distressed", why + ["gentle check-in"], check_in=True)
+    if not_own := s.not_own_event.search(text):
+        # A question about cover or someone else's event: no floor, no distress of the customer's own.
+        return Band("mild", reasons + [f'not their own event: "{not_own.group(0).strip()}"'])
 
     floor, floor_reasons = "mild", []
     for kind, label in _cue_kinds(score):
         if kind in s.floors:
             floor = _higher(floor, s.floors[kind])
             floor_reasons.append(label)
-    if grave := s.grave.search(text):
+    if distress_words := s.distress_words.search(text):
         floor = _higher(floor, "distressed")
-        floor_reasons.append(f'grave words: "{grave.group(0)}"')
-    # Laughter keeps a remark light unless it tells of something grave; a light topic unless an event happened.
-    event = grave or any(kind in _EVENT_KINDS for kind, _ in _cue_kinds(score))
-    if not grave and laughing(text):
+        floor_reasons.append(f'distress words: "{distress_words.group(0)}"')
+    if grievance_words := s.grievance.search(text):
+        floor = _higher(floor, "upset")
+        floor_reasons.append(f'grievance: "{grievance_words.group(0)}"')
+    # Laughter keeps a remark light unless it tells of distress; a light topic unless something happened.
+    if not distress_words and laughing(text):
         return Band("mild", reasons + ["laughing"])
+    event = distress_words or any(kind in _EVENT_KINDS for kind, _ in _cue_kinds(score))
     if not event and (light := s.light_topic.search(text)):
         return Band("mild", reasons + [f'light remark: "{light.group(0)}"'])
-
-    care = care_score(score, s)
     distress, grievance = distress_share(score)
-    band = "mild"
-    if care >= s.upset:
-        band = "distressed" if distress >= s.distressed and distress >= grievance else "upset"
-    if band == "mild" and float(score.get("valence") or 0.0) >= s.positive_valence and floor == "mild":
-        return Band("mild", reasons + ["positive"])
-    reasons += [f"care {care:.2f} (intensity {float(score.get('intensity') or 0.0):.2f}), fear+sadness {distress:.2f}"]
-    reasons += floor_reasons
-    return Band(_higher(band, floor), reasons)
+    return Charged(care_score(score, s), distress, grievance, float(score.get("valence") or 0.0), floor,
+                   reasons + [f"intensity {float(score.get('intensity') or 0.0):.2f}"], floor_reasons)
 
+
+def settle(charged: Charged, band_settings: BandSettings) -> Band:
+    """The band from the thresholds, never below the floor the words set."""
+    s = band_settings
+    band = "mild"
+    if charged.care >= s.upset:
+        band = "distressed" if charged.distress >= s.distressed and charged.distress >= charged.grievance else "upset"
+    if band == "mild" and charged.floor == "mild" and charged.valence >= s.positive_valence:
+        return Band("mild", charged.reasons + ["positive"])
+    return Band(_higher(band, charged.floor), charged.reasons + [
+        f"care {charged.care:.2f}, fear+sadness {charged.distress:.2f}"] + charged.floor_reasons)
+
+
+def band_for(score: dict[str, Any], text: str, band_settings: BandSettings | None = None) -> Band:
+    """The care band of one message and the reasons an agent can read."""
+    s = band_settings or settings()
+    reading = read_band(score, text, s)
+    return reading if isinstance(reading, Band) else settle(reading, s)

@@ -1,4 +1,8 @@
-"""Tone bands the bot uses to pick validating reply variants (thresholds from actions.config)."""
+"""The score's raw ``tone`` (intensity and valence only; thresholds from actions.config).
+
+The bot does not act on it: its ``emotion_tone`` slot takes the care band (``actions/emotion/bands.py``).
+``tone`` stays in the score for the conversation trajectory (``trajectory.py``) and for "positive".
+"""
 from __future__ import annotations
 
 from actions import config

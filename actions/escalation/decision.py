@@ -12,7 +12,10 @@ words that caused it):
 - ``unsupported_language`` the message is not in English;
 - ``complex_case``       a declined or disputed claim, a large loss, or a customer who has had to contact
                          us again and again about the same thing ("the fourth time I've called");
-- ``high_intensity``     one message at or above ``Thresholds.intensity``;
+- ``high_intensity``     one message in the care band "distressed" (``actions.emotion.bands``: validation and
+                         a person offered), or an "upset" one at or above ``Thresholds.intensity``; a
+                         "mild" message (a joke, a light remark) never, whatever its intensity, and
+                         possible low mood gets the gentle check-in instead (``check_in``);
 - ``rising_distress``    intensity climbing over the last turns (trajectory slope);
 - ``sustained_distress`` a smoothed level that stays high for several turns;
 - ``loop``               the same request twice in a row, or two fallbacks in a row.
@@ -28,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from actions.emotion.trajectory import conversation_trajectory
+from actions.emotion.bands import band_for
 from actions.emotion.risk import active_risk
 from actions.escalation.complex_case import complex_case_words, never_complex
 from actions.escalation.lexicon import VULNERABILITY, first_match, largest_amount
@@ -90,6 +94,14 @@ class Turn:
     @property
     def intensity(self) -> float:
         return float((self.score or {}).get("intensity") or 0.0)
+
+    @property
+    def band(self) -> tuple[str, bool]:
+        """(care band, check-in) from the score; computed here only for a score made without one."""
+        if self.score and "band" in self.score:
+            return str(self.score["band"]), bool(self.score.get("check_in"))
+        found = band_for(self.score or {}, self.text or "")
+        return found.band, found.check_in
 
 
 @dataclass(frozen=True)
@@ -164,11 +176,12 @@ def decide_message(turn: Turn, thresholds: Thresholds = Thresholds(),
         category, words = match if match else ("large_loss", text)
         return Decision("complex_case", words, _priority("normal", score), immediate=False,
                         category=category, signals={"amount": amount} if amount else {})
-    if turn.intensity >= thresholds.intensity:
+    band, check_in = turn.band
+    if (band == "distressed" and not check_in) or (band == "upset" and turn.intensity >= thresholds.intensity):
         cues = [str(cue) for cue in (score or {}).get("cues") or []]
         return Decision("high_intensity", charged_words(text, score), _priority("normal", score),
                         immediate=turn.intensity >= thresholds.immediate_intensity,
-                        signals={"intensity": turn.intensity, "cues": cues})
+                        signals={"intensity": turn.intensity, "cues": cues, "band": band})
     return None
 
 

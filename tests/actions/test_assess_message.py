@@ -12,7 +12,8 @@ pytestmark = pytest.mark.anyio
 
 DISTRESSED = {"available": True, "intensity": 0.86, "valence": -0.95, "tone": "distressed", "dominant": "sadness",
               "is_english": True, "language": "en", "emotions": {"sadness": 0.9, "fear": 0.6},
-              "cues": ['fear words: "haven\'t slept"', 'damage to home: "since the fire"']}
+              "cues": ['fear words: "haven\'t slept"', 'damage to home: "since the fire"'],
+              "band": "distressed", "band_reasons": ['distress words: "haven\'t slept"'], "check_in": False}
 TEXT = "Sorry to bother you, I know you're busy, but I haven't slept since the fire and I don't know what to do."
 OFFERED = [user_event("hello", "greet"), {"event": "action", "name": "action_offer_handoff", "timestamp": 1763780100.5},
            {"event": "action", "name": "action_listen", "timestamp": 1763780100.6},
@@ -70,7 +71,7 @@ async def test_a_waiting_customer_at_risk_is_relayed_with_crisis_lines(make_trac
     for text in ["is anyone there?", "I can't go on like this"]:
         tracker = make_tracker(text=text, intent="inform", slots={"customer_name": "Priya"})
         tracker = Tracker.from_dict({**tracker.current_state(), "paused": True})  # a person owns the conversation
-        assert await ActionAssessMessage().run(dispatcher, tracker, domain) == [SlotSet("emotion_tone", "neutral")]
+        assert await ActionAssessMessage().run(dispatcher, tracker, domain) == [SlotSet("emotion_tone", "mild")]
     plain, risk = db_session.scalars(select(HandoffWork).order_by(HandoffWork.id)).all()
     assert plain.payload["urgent_notice"] is None
     assert risk.payload["text"] == "I can't go on like this"

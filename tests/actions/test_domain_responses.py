@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ACTION_MODULES = ["session.py", "claims.py", "complaints.py", "forms.py", "policies.py",
                   "handoff/actions.py", "handoff/survey.py"]
 # Rasa's escalation policy (not an action) predicts this one when the action server is down.
-POLICY_RESPONSES = {"utter_handoff_unavailable"}
+POLICY_RESPONSES = {"utter_handoff_unavailable", "utter_check_in"}
 
 
 def _used_in_training_data() -> set[str]:
@@ -51,8 +51,11 @@ def test_important_responses_validate_an_upset_or_distressed_customer(domain):
         tones = {condition["value"] for variant in domain["responses"][name] for condition in variant.get("condition", [])
                  if condition["name"] == "emotion_tone"}
         plain = [variant for variant in domain["responses"][name] if "condition" not in variant]
-        assert tones == {"distressed", "upset"}, name
+        assert tones == {"at_risk", "distressed", "upset"}, name
         assert len(plain) >= 2, name
+        # A customer at risk who hears any reply after the safety lines hears the distressed wording.
+        texts = {c["value"]: v["text"] for v in domain["responses"][name] for c in v.get("condition", [])}
+        assert texts["at_risk"] == texts["distressed"], name
 
 
 def test_replies_about_loss_or_delay_are_never_cheerful(domain):
@@ -65,12 +68,21 @@ def test_replies_about_loss_or_delay_are_never_cheerful(domain):
 def test_the_emotion_tone_slot_matches_the_contract(domain):
     assert domain["slots"]["emotion_tone"] == {
         "type": "categorical",
-        "values": ["distressed", "upset", "neutral", "positive"],
+        "values": ["mild", "upset", "distressed", "at_risk", "positive"],
         "influence_conversation": False,
         "mappings": [{"type": "custom", "action": "action_assess_message"}],
     }
     assert {"action_assess_message", "action_offer_handoff"} <= set(domain["actions"])
     assert {"EXTERNAL_handoff_resolved", "EXTERNAL_handoff_abandoned"} <= set(domain["intents"])
+
+
+def test_the_gentle_check_in_asks_and_offers_a_person_without_a_script(domain):
+    variants = [variant["text"] for variant in domain["responses"]["utter_check_in"]]
+    assert "That sounds really hard{name_vocative}. Is something going on that I can help with, or would you like " \
+           "to talk to someone?" in variants
+    for text in variants:
+        assert re.search(r"talk to (?:someone|a person)", text) and text.rstrip().endswith("?")
+        assert not re.search(r"999|116 123|complaint|claim|not the service", text)
 
 
 def test_test_stories_cover_every_intent(domain):

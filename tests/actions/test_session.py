@@ -15,7 +15,7 @@ pytestmark = pytest.mark.anyio
 async def test_the_channels_first_name_is_taken_on_the_customers_turn(make_tracker, dispatcher, domain):
     tracker = make_tracker(metadata={"first_name": "priya"})
     events = await ActionAssessMessage().run(dispatcher, tracker, domain)
-    assert events == [SlotSet("emotion_tone", "neutral"), SlotSet("customer_name", "Priya"),
+    assert events == [SlotSet("emotion_tone", "mild"), SlotSet("customer_name", "Priya"),
                       SlotSet("name_vocative", ", Priya")]
     assert dispatcher.messages == []
 
@@ -23,20 +23,20 @@ async def test_the_channels_first_name_is_taken_on_the_customers_turn(make_track
 async def test_socketio_custom_data_and_session_metadata_are_read(make_tracker, dispatcher, domain):
     tracker = make_tracker(slots={"session_started_metadata": {"customData": {"first_name": "Tom"}}})
     events = await ActionAssessMessage().run(dispatcher, tracker, domain)
-    assert events == [SlotSet("emotion_tone", "neutral"), SlotSet("customer_name", "Tom"),
+    assert events == [SlotSet("emotion_tone", "mild"), SlotSet("customer_name", "Tom"),
                       SlotSet("name_vocative", ", Tom")]
 
 
 async def test_a_known_name_is_not_overwritten(make_tracker, dispatcher, domain):
     tracker = make_tracker(metadata={"first_name": "Someone"},
-                           slots={"customer_name": "Dafydd", "name_vocative": ", Dafydd", "emotion_tone": "neutral"})
+                           slots={"customer_name": "Dafydd", "name_vocative": ", Dafydd", "emotion_tone": "mild"})
     assert await ActionAssessMessage().run(dispatcher, tracker, domain) == []
 
 
 @pytest.mark.parametrize("metadata", [None, {}, {"first_name": ""}, {"first_name": "<script>alert(1)</script>"},
                                       {"first_name": "😀😀"}, {"first_name": 42}, {"customData": "x"}])
 async def test_without_a_usable_name_nothing_is_set(make_tracker, dispatcher, domain, metadata):
-    tracker = make_tracker(metadata=metadata, slots={"emotion_tone": "neutral"})
+    tracker = make_tracker(metadata=metadata, slots={"emotion_tone": "mild"})
     assert await ActionAssessMessage().run(dispatcher, tracker, domain) == []
 
 

@@ -1,0 +1,99 @@
+"""The one risk reader: the customer's own risk now, and what discounts risk words in context."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from actions.emotion.risk import active_risk, laughing, read_risk, risk_words
+
+
+@pytest.mark.parametrize("text, category", [
+    ("I don't see the point of anything any more", "self_harm"),
+    ("I can't go on like this.", "self_harm"),
+    ("Honestly I just want to end it all.", "self_harm"),
+    ("I keep thinking the kids would be better off without me", "self_harm"),
+    ("I'll kill myself if the claim is refused, I mean it", "self_harm"),  # a condition after the words is no "what if"
+    ("I can't stop thinking about killing myself", "self_harm"),  # "can't stop" is not a denial
+    ("there's no way out, I want to die", "self_harm"),  # a "no" in an earlier clause denies nothing
+    ("I keep getting urges to hurt myself", "self_harm"),
+    ("he's outside the house right now and threatening me", "threat"),
+    ("my husband is threatening to kill me if I make this claim", "threat"),
+    ("I'm going to hurt someone if you lot don't sort this out", "threat"),
+    ("the kitchen is on fire and my kids are upstairs", "danger_now"),
+    ("there's smoke coming from under the door and my son is still upstairs", "danger_now"),
+    ("I can smell gas in the hallway", "danger_now"),
+    ("Not ideal really, water's up to our waists and it's still rising fast.", "danger_now"),
+])
+def test_the_customers_own_risk_is_active(text, category):
+    reading = active_risk(text)
+    assert reading is not None and reading.category == category
+    assert risk_words(text) == reading.words and reading.words.lower() in text.lower()
+
+
+@pytest.mark.parametrize("text, discount", [
+    ("I'm not going to hurt myself, don't worry", "negation"),
+    ("I'd never kill myself over a car", "negation"),
+    ("my mate said he'd kill me if I crashed his car lol", "humour"),
+    ("one more form and I swear I want to die haha", "humour"),
+    ('my son said "I want to die" when he saw the bill', "reported"),
+    ('The song is called "Suicide Blonde", weird hold music', "quoted"),
+    ("In the film he kills himself and she wants to end it all", "third_party"),
+    ("Does life insurance pay out for suicide?", "hypothetical"),
+    ("What if the house is on fire while I'm away?", "hypothetical"),
+    ("Is suicide covered?", "cover_question"),
+])
+def test_words_in_context_are_read_but_not_active(text, discount):
+    readings = read_risk(text)
+    assert readings and all(not reading.active for reading in readings)
+    assert readings[0].discounted_by == discount
+    assert active_risk(text) is None and risk_words(text) is None
+    assert discount in readings[0].reason()
+
+
+@pytest.mark.parametrize("text", [
+    "I hurt myself when I slipped on the wet floor",  # an accident, not self-harm
+    "this wait is killing me",
+    "I could die of embarrassment",
+    "I can't go on holiday now my passport is lost",
+    "this looks staged lol",
+    "gutted my team lost :(",
+    "",
+])
+def test_everyday_words_are_not_risk(text):
+    assert active_risk(text) is None
+
+
+def test_active_readings_come_first_and_each_has_a_reason():
+    readings = read_risk("I'm not going to hurt myself. But he is threatening me.")
+    assert [r.active for r in readings] == [True, False]
+    assert readings[0].reason() == 'risk words: "threatening me" (threat)'
+
+
+def test_laughter_markers():
+    assert laughing("my cat is trying to kill me lol") and laughing("the hold music 😂")
+    assert not laughing("I'm lonely") and not laughing("")
+
+
+@pytest.mark.parametrize("text", ["<b>I want to end it all</b>", "I want to end it all 😢😢😢",
+                                  "Je veux mourir. I want to die"])
+def test_markup_emoji_and_other_languages_around_the_words(text):
+    assert active_risk(text).category == "self_harm"
+
+
+def test_a_100_kilobyte_message_is_read_only_up_to_its_bound():
+    assert active_risk("a" * 100_000 + " I want to end it all") is None  # beyond MAX_CHARS: bounded work
+    assert active_risk("I want to end it all " + "a" * 100_000).category == "self_harm"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_is_read_without_error(text):
+    for reading in read_risk(text):
+        assert reading.category in ("self_harm", "threat", "danger_now")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["I want to end it all", "he is threatening me", "I can smell gas"]),
+       st.sampled_from([" lol", " haha", " 😂"]))
+def test_laughter_anywhere_in_the_message_discounts_the_words(words, laugh):
+    assert active_risk(words + laugh) is None and active_risk(words) is not None
