@@ -297,3 +297,37 @@ def test_outbox_rows_are_delivered_exactly_once_by_two_replicas(deployment: Depl
         assert texts[1:] == [f"Agent1 (a person): r{n}" for n in range(10)]
     senders = {r["query"].get("token") for r in deployment.rasa.requests}
     assert senders == {RASA_TOKEN}
+
+
+def test_a_browser_video_call_connects_across_replicas(deployment: Deployment) -> None:
+    from .test_console_browser import CHROMIUM, CHROMIUM_ARGS, sync_api
+    from .test_video_browser import MEDIA_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    ticket = _ticket(deployment.a, "replicas-video-browser", preferred_mode="video", reasons=["explicit_request"])
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + MEDIA_ARGS)
+        try:
+            agent = browser.new_context(bypass_csp=True).new_page()  # the console, served by replica A
+            agent.goto(f"{deployment.a}/console")
+            agent.fill("#email", deployment.agents[0])
+            agent.fill("#password", AGENT_PASSWORD)
+            agent.click("button[type=submit]")
+            row = agent.locator("#queue-body tr", has_text="Priya").first
+            row.wait_for()
+            row.get_by_role("button").click()
+            agent.wait_for_selector("#video-panel:not([hidden])")
+            agent.click("#video-start")
+            customer = browser.new_context().new_page()  # the website chat, served by replica B
+            customer.goto(f"{deployment.b}/chat/?name=Priya")
+            customer.evaluate("h => window.HeardVideo.onHandoff(h)",
+                              {"mode": "video", "ticket_id": ticket["id"], "customer_token": ticket["customer_token"]})
+            for page in (agent, customer):
+                page.wait_for_function("document.documentElement.dataset.videoState === 'connected'", timeout=30_000)
+            for page, selector in ((agent, "#video-remote"), (customer, "#remote-video")):
+                page.wait_for_function(f"document.querySelector('{selector}').srcObject !== null", timeout=10_000)
+            agent.click("#video-end")
+            customer.wait_for_function("document.documentElement.dataset.videoState !== 'connected'", timeout=10_000)
+        finally:
+            browser.close()
