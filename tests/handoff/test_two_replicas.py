@@ -331,3 +331,27 @@ def test_a_browser_video_call_connects_across_replicas(deployment: Deployment) -
             customer.wait_for_function("document.documentElement.dataset.videoState !== 'connected'", timeout=10_000)
         finally:
             browser.close()
+
+
+def test_when_one_replica_dies_the_other_carries_on(deployment: Deployment) -> None:
+    """Runs last in this module: replica A is killed with SIGKILL."""
+    agent = _login(deployment.b, deployment.agents[0])
+    console_on_b = SseReader(deployment.b, agent)
+    try:
+        ticket = _ticket(deployment.a, "replicas-kill")
+        assert httpx.post(f"{deployment.b}/api/v1/tickets/{ticket['id']}/claim", headers=agent).status_code == 200
+        deployment.replicas[0].process.kill()
+        deployment.replicas[0].process.wait(timeout=10)
+        httpx.post(f"{deployment.b}/api/v1/tickets/{ticket['id']}/messages", headers=SERVICE,
+                   json={"text": "still there?", "external_id": "after-kill"}).raise_for_status()
+        console_on_b.wait_for("ticket.message", lambda d: d["message"]["text"] == "still there?")
+        reply = httpx.post(f"{deployment.b}/api/v1/tickets/{ticket['id']}/replies", headers=agent,
+                           json={"text": "Yes, I'm here"})
+        assert reply.status_code == 201
+        deadline = time.monotonic() + 20
+        while "Agent0 (a person): Yes, I'm here" not in [e["text"] for e in deployment.rasa.events("replicas-kill", "bot")]:
+            assert time.monotonic() < deadline, "the surviving replica did not deliver the reply"
+            time.sleep(0.2)
+        assert httpx.get(f"{deployment.b}/health").json() == {"status": "ok", "database": "ok", "event_bus": "ok"}
+    finally:
+        console_on_b.stop = True
