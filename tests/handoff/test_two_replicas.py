@@ -23,7 +23,6 @@ import pytest
 from websockets.sync.client import connect as ws_connect
 
 from handoff_service.db import make_engine, make_session_factory
-from handoff_service.migrate import upgrade_database
 from handoff_service.models import Delivery, DeliveryStatus
 
 from .conftest import PG_ADMIN_URL, _pg_reachable, _pg_url
@@ -95,12 +94,6 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     rasa = FakeRasa(token=RASA_TOKEN).__enter__()
     replicas: list[Replica] = []
     try:
-        upgrade_database(database_url)
-        engine = make_engine(database_url)
-        with make_session_factory(engine)() as session:
-            agents = [make_agent(session, f"Agent{i}", email=f"agent{i}@replicas.example").email for i in range(2)]
-            session.commit()
-        engine.dispose()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("HANDOFF_", "HEARD_"))}
         env.update({
             "HEARD_PROFILE": "production", "DATABASE_URL": database_url, "HANDOFF_HOST": "127.0.0.1",
@@ -110,9 +103,15 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
             "HANDOFF_OUTBOX_BACKOFF_BASE_SECONDS": "0.1", "HANDOFF_OUTBOX_BACKOFF_MAX_SECONDS": "0.5",
             "PYTHONPATH": str(ROOT),
         })
+        # Both start at once on an empty database: they take turns to migrate (advisory lock).
         replicas = [_start(env, logs / f"replica-{i}.log") for i in range(2)]
         for replica in replicas:
             _wait_healthy(replica)
+        engine = make_engine(database_url)
+        with make_session_factory(engine)() as session:
+            agents = [make_agent(session, f"Agent{i}", email=f"agent{i}@replicas.example").email for i in range(2)]
+            session.commit()
+        engine.dispose()
         yield Deployment(replicas, database_url, rasa, agents)
     finally:
         for replica in replicas:
