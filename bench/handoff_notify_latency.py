@@ -7,6 +7,10 @@ just before the POST is sent until its ``ticket.created`` event arrives on the s
 
     .venv/bin/python bench/handoff_notify_latency.py --tickets 300
     .venv/bin/python bench/handoff_notify_latency.py --tickets 300 --postgres
+    .venv/bin/python bench/handoff_notify_latency.py --tickets 300 --replicas 2   # PostgreSQL + Redis bus
+
+With ``--replicas 2`` two services share one PostgreSQL database and the Redis event bus; tickets are
+created on the first and the stream is read on the second, so every event crosses Redis.
 """
 from __future__ import annotations
 
@@ -60,7 +64,10 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=300)
     parser.add_argument("--postgres", action="store_true", help="use a fresh PostgreSQL database instead of SQLite")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--replicas", type=int, default=1, choices=(1, 2))
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0", help="event bus for --replicas 2")
     args = parser.parse_args()
+    args.postgres = args.postgres or args.replicas > 1
 
     tmp = tempfile.mkdtemp(prefix="heard-notify-")
     pg_name = None
@@ -71,20 +78,29 @@ def main() -> int:
         database_url = args.admin_url.rsplit("/", 1)[0] + f"/{pg_name}"
     else:
         database_url = f"sqlite:///{tmp}/handoff.db"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "HANDOFF_PORT": str(port),
         "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN,
         "HANDOFF_SEED_DEMO_AGENT": "true",
         "RASA_URL": "http://127.0.0.1:9",
     }
-    proc = subprocess.Popen([sys.executable, "-m", "handoff_service"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=open(f"{tmp}/service.log", "wb"))
+    if args.replicas > 1:
+        env.update({"HANDOFF_EVENT_BUS_URL": args.redis_url,
+                    "HANDOFF_EVENT_BUS_PREFIX": f"heard-bench-{uuid.uuid4().hex[:8]}"})
+    procs: list[subprocess.Popen[bytes]] = []
+    urls: list[str] = []
+    for n in range(args.replicas):
+        port = free_port()
+        urls.append(f"http://127.0.0.1:{port}")
+        procs.append(subprocess.Popen([sys.executable, "-m", "handoff_service"], cwd=ROOT,
+                                      env={**env, "HANDOFF_PORT": str(port)}, stdout=subprocess.DEVNULL,
+                                      stderr=open(f"{tmp}/service-{n}.log", "wb")))
+    # Tickets go to the first replica, the console listens on the last (the same one when there is one).
+    url, console_url = urls[0], urls[-1]
     try:
-        wait_healthy(url, proc)
+        for replica_url, proc in zip(urls, procs):
+            wait_healthy(replica_url, proc)
         login = httpx.post(f"{url}/api/v1/auth/login",
                            json={"email": "demo@heard.example", "password": "heard-demo"}).json()
         agent_token = login["access_token"]
@@ -102,7 +118,7 @@ def main() -> int:
 
         def _listen() -> None:
             with httpx.Client(timeout=httpx.Timeout(30, read=60)) as client:
-                with client.stream("GET", f"{url}/api/v1/events", params={"token": stream_token}) as response:
+                with client.stream("GET", f"{console_url}/api/v1/events", params={"token": stream_token}) as response:
                     event = None
                     for line in response.iter_lines():
                         if line.startswith("event:"):
@@ -136,7 +152,7 @@ def main() -> int:
                 latencies.append((received[ticket_id] - sent) * 1000)
                 after_response.append(max(0.0, received[ticket_id] - answered) * 1000)
         backend = "postgresql" if args.postgres else "sqlite"
-        print(f"backend={backend} tickets={args.tickets}")
+        print(f"backend={backend} replicas={args.replicas} tickets={args.tickets}")
         print("POST sent -> SSE event received (ms): "
               f"p50={statistics.median(latencies):.1f} p95={percentile(latencies, 95):.1f} max={max(latencies):.1f}")
         print("POST answered -> SSE event received (ms): "
@@ -145,11 +161,13 @@ def main() -> int:
         print("RESULT", "OK" if ok else "ABOVE TARGET")
         return 0 if ok else 1
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         if pg_name:
             with psycopg.connect(args.admin_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')

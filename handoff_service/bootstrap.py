@@ -1,7 +1,15 @@
-"""Start-up steps shared by ``python -m handoff_service`` and the CLI: migrate, then seed."""
+"""Start-up steps shared by ``python -m handoff_service`` and the CLI: migrate, then seed.
+
+Replicas start at the same time; on PostgreSQL they take turns through a session advisory lock, so
+two never run the migrations (or seed the demo agent) at once.
+"""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import text
 
 from handoff_service.config import Settings
 from handoff_service.db import make_engine, make_session_factory
@@ -19,7 +27,35 @@ def should_seed_demo_agent(settings: Settings) -> bool:
     return settings.seed_demo_agent
 
 
+STARTUP_LOCK_KEY = 0x48656172  # "Hear": one advisory lock id for the handoff service's start-up
+
+
+@contextmanager
+def startup_lock(database_url: str) -> Iterator[None]:
+    """Held while this process migrates and seeds; a no-op on SQLite (one process)."""
+    if database_url.startswith("sqlite"):
+        yield
+        return
+    engine = make_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
+                connection.commit()
+    finally:
+        engine.dispose()
+
+
 def prepare_database(settings: Settings) -> None:
+    with startup_lock(settings.database_url):
+        _migrate_and_seed(settings)
+
+
+def _migrate_and_seed(settings: Settings) -> None:
     upgrade_database(settings.database_url)
     if not should_seed_demo_agent(settings):
         return

@@ -59,7 +59,11 @@ class RedisEventBus:
     # ---- publishing (any thread) ----------------------------------------------------------------
     def publish(self, event: Event) -> None:
         self._local.publish(event)
-        payload = json.dumps({"origin": self.origin, "topic": event.topic, "type": event.type, "data": event.data})
+        try:
+            payload = json.dumps({"origin": self.origin, "topic": event.topic, "type": event.type, "data": event.data})
+        except (TypeError, ValueError):  # runs after a commit: never turn a saved change into an error
+            log.exception("event bus: %s is not JSON; not shared with other replicas", event.type)
+            return
         try:
             self._outgoing.put_nowait((time.monotonic(), self.channel(event.topic), payload))
         except queue.Full:
@@ -118,7 +122,7 @@ class RedisEventBus:
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
                             self._dispatch(message.get("data"))
-            except (redis.RedisError, OSError) as exc:
+            except Exception as exc:  # noqa: BLE001 - the listener must outlive any failure; cancellation still stops it
                 failures += 1
                 log.warning("event bus: lost Redis subscription (%s); retry %d", exc, failures)
             finally:

@@ -73,6 +73,25 @@ def test_events_reach_the_other_replica_once_and_in_order(prefix: str) -> None:
     asyncio.run(scenario())
 
 
+def test_an_event_that_is_not_json_stays_local_and_breaks_nothing(prefix: str) -> None:
+    async def scenario() -> None:
+        first, second = _bus(REDIS_URL, prefix), _bus(REDIS_URL, prefix)
+        await first.start()
+        await second.start()
+        try:
+            async with first.subscribe() as mine, second.subscribe() as theirs:
+                odd = object()
+                first.publish(Event("ticket.status", {"odd": odd}))
+                assert (await _next(mine)).data == {"odd": odd}
+                first.publish(Event("ticket.status", {"fine": 1}))
+                assert (await _next(theirs)).data == {"fine": 1}
+        finally:
+            await first.aclose()
+            await second.aclose()
+
+    asyncio.run(scenario())
+
+
 def test_another_deployments_prefix_and_malformed_messages_are_ignored(prefix: str) -> None:
     async def scenario() -> None:
         bus = _bus(REDIS_URL, prefix)

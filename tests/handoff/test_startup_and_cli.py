@@ -85,3 +85,34 @@ def test_python_dash_m_serves_health(fresh_db_url: str) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def test_replicas_take_turns_to_migrate(fresh_db_url: str, settings: Settings) -> None:
+    """While another replica holds the start-up lock, this one waits instead of migrating alongside it."""
+    import threading
+
+    from sqlalchemy import text
+
+    from handoff_service.bootstrap import STARTUP_LOCK_KEY, startup_lock
+
+    settings = replace_settings(settings, database_url=fresh_db_url, seed_demo_agent=True)
+    if fresh_db_url.startswith("sqlite"):
+        with startup_lock(fresh_db_url), startup_lock(fresh_db_url):  # one process: nothing to wait for
+            pass
+        return
+    engine = make_engine(fresh_db_url)
+    try:
+        with engine.connect() as holder:
+            holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+            waiting = threading.Thread(target=prepare_database, args=(settings,))
+            waiting.start()
+            waiting.join(timeout=1.0)
+            assert waiting.is_alive(), "start-up did not wait for the lock"
+            assert _agents(fresh_db_url) == []
+            holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
+            holder.commit()
+        waiting.join(timeout=60)
+        assert not waiting.is_alive()
+        assert _agents(fresh_db_url) == [("Sam", "demo@heard.example")]
+    finally:
+        engine.dispose()

@@ -23,7 +23,6 @@ import pytest
 from websockets.sync.client import connect as ws_connect
 
 from handoff_service.db import make_engine, make_session_factory
-from handoff_service.migrate import upgrade_database
 from handoff_service.models import Delivery, DeliveryStatus
 
 from .conftest import PG_ADMIN_URL, _pg_reachable, _pg_url
@@ -95,12 +94,6 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     rasa = FakeRasa(token=RASA_TOKEN).__enter__()
     replicas: list[Replica] = []
     try:
-        upgrade_database(database_url)
-        engine = make_engine(database_url)
-        with make_session_factory(engine)() as session:
-            agents = [make_agent(session, f"Agent{i}", email=f"agent{i}@replicas.example").email for i in range(2)]
-            session.commit()
-        engine.dispose()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("HANDOFF_", "HEARD_"))}
         env.update({
             "HEARD_PROFILE": "production", "DATABASE_URL": database_url, "HANDOFF_HOST": "127.0.0.1",
@@ -110,9 +103,15 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
             "HANDOFF_OUTBOX_BACKOFF_BASE_SECONDS": "0.1", "HANDOFF_OUTBOX_BACKOFF_MAX_SECONDS": "0.5",
             "PYTHONPATH": str(ROOT),
         })
+        # Both start at once on an empty database: they take turns to migrate (advisory lock).
         replicas = [_start(env, logs / f"replica-{i}.log") for i in range(2)]
         for replica in replicas:
             _wait_healthy(replica)
+        engine = make_engine(database_url)
+        with make_session_factory(engine)() as session:
+            agents = [make_agent(session, f"Agent{i}", email=f"agent{i}@replicas.example").email for i in range(2)]
+            session.commit()
+        engine.dispose()
         yield Deployment(replicas, database_url, rasa, agents)
     finally:
         for replica in replicas:
@@ -297,3 +296,61 @@ def test_outbox_rows_are_delivered_exactly_once_by_two_replicas(deployment: Depl
         assert texts[1:] == [f"Agent1 (a person): r{n}" for n in range(10)]
     senders = {r["query"].get("token") for r in deployment.rasa.requests}
     assert senders == {RASA_TOKEN}
+
+
+def test_a_browser_video_call_connects_across_replicas(deployment: Deployment) -> None:
+    from .test_console_browser import CHROMIUM, CHROMIUM_ARGS, sync_api
+    from .test_video_browser import MEDIA_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    ticket = _ticket(deployment.a, "replicas-video-browser", preferred_mode="video", reasons=["explicit_request"])
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + MEDIA_ARGS)
+        try:
+            agent = browser.new_context(bypass_csp=True).new_page()  # the console, served by replica A
+            agent.goto(f"{deployment.a}/console")
+            agent.fill("#email", deployment.agents[0])
+            agent.fill("#password", AGENT_PASSWORD)
+            agent.click("button[type=submit]")
+            row = agent.locator("#queue-body tr", has_text="Priya").first
+            row.wait_for()
+            row.get_by_role("button").click()
+            agent.wait_for_selector("#video-panel:not([hidden])")
+            agent.click("#video-start")
+            customer = browser.new_context().new_page()  # the website chat, served by replica B
+            customer.goto(f"{deployment.b}/chat/?name=Priya")
+            customer.evaluate("h => window.HeardVideo.onHandoff(h)",
+                              {"mode": "video", "ticket_id": ticket["id"], "customer_token": ticket["customer_token"]})
+            for page in (agent, customer):
+                page.wait_for_function("document.documentElement.dataset.videoState === 'connected'", timeout=30_000)
+            for page, selector in ((agent, "#video-remote"), (customer, "#remote-video")):
+                page.wait_for_function(f"document.querySelector('{selector}').srcObject !== null", timeout=10_000)
+            agent.click("#video-end")
+            customer.wait_for_function("document.documentElement.dataset.videoState !== 'connected'", timeout=10_000)
+        finally:
+            browser.close()
+
+
+def test_when_one_replica_dies_the_other_carries_on(deployment: Deployment) -> None:
+    """Runs last in this module: replica A is killed with SIGKILL."""
+    agent = _login(deployment.b, deployment.agents[0])
+    console_on_b = SseReader(deployment.b, agent)
+    try:
+        ticket = _ticket(deployment.a, "replicas-kill")
+        assert httpx.post(f"{deployment.b}/api/v1/tickets/{ticket['id']}/claim", headers=agent).status_code == 200
+        deployment.replicas[0].process.kill()
+        deployment.replicas[0].process.wait(timeout=10)
+        httpx.post(f"{deployment.b}/api/v1/tickets/{ticket['id']}/messages", headers=SERVICE,
+                   json={"text": "still there?", "external_id": "after-kill"}).raise_for_status()
+        console_on_b.wait_for("ticket.message", lambda d: d["message"]["text"] == "still there?")
+        reply = httpx.post(f"{deployment.b}/api/v1/tickets/{ticket['id']}/replies", headers=agent,
+                           json={"text": "Yes, I'm here"})
+        assert reply.status_code == 201
+        deadline = time.monotonic() + 20
+        while "Agent0 (a person): Yes, I'm here" not in [e["text"] for e in deployment.rasa.events("replicas-kill", "bot")]:
+            assert time.monotonic() < deadline, "the surviving replica did not deliver the reply"
+            time.sleep(0.2)
+        assert httpx.get(f"{deployment.b}/health").json() == {"status": "ok", "database": "ok", "event_bus": "ok"}
+    finally:
+        console_on_b.stop = True
