@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.emotion import cli  # noqa: E402
+from actions.escalation import Turn, decide_message  # noqa: E402
+from actions.escalation.settings import THRESHOLDS  # noqa: E402
 from bench.public_data import shared_data_dir  # noqa: E402
 
 DEFAULT_DATA = shared_data_dir() / "banking77" / "train.csv"
@@ -45,10 +47,15 @@ def score_lines(texts: list[str]) -> list[dict]:
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
-def cause(record: dict) -> str:
-    """What fired: the trigger and, where it has one, the category (e.g. vulnerability/bereavement)."""
-    category = record.get("category") if record.get("trigger") != "high_intensity" else None
-    return f"{record['trigger']}/{category}" if category else str(record["trigger"])
+def explain(text: str, record: dict) -> tuple[str, str]:
+    """(trigger/category, the words that fired it): the command's line carries only the trigger, so the
+    same decision is asked again from the line's own score for the details."""
+    decision = decide_message(Turn(text=text, score=record), THRESHOLDS)
+    if decision is None or decision.trigger != record["trigger"]:
+        raise SystemExit(f"the decision changed between two calls for {text!r}")
+    if decision.trigger == "high_intensity":
+        return decision.trigger, f"intensity {record.get('intensity', 0):.2f}"
+    return f"{decision.trigger}/{decision.category}", decision.words
 
 
 def main() -> int:
@@ -67,18 +74,25 @@ def main() -> int:
     print(f"escalated: {len(escalated)} ({100 * share:.2f} %; target <= {100 * TARGET_SHARE:.0f} %: "
           f"{'met' if share <= TARGET_SHARE else 'NOT met'})")
     by_cause: dict[str, list] = defaultdict(list)
-    for item in escalated:
-        by_cause[cause(item[2])].append(item)
+    for text, category, record in escalated:
+        name, words = explain(text, record)
+        by_cause[name].append((text, category, record, words))
     for name, items in sorted(by_cause.items(), key=lambda kv: -len(kv[1])):
-        print(f"  {name}: {len(items)}; BANKING77 categories: "
-              + ", ".join(f"{c} {n}" for c, n in Counter(c for _, c, _ in items).most_common(4)))
-        for text, _, record in items[: args.examples]:
+        print(f"  {name}: {len(items)} ({100 * len(items) / len(rows):.2f} %)")
+        print("    BANKING77 categories: " + ", ".join(
+            f"{c} {n}" for c, n in Counter(item[1] for item in items).most_common(5)))
+        if not name.startswith("high_intensity"):
+            print("    words: " + ", ".join(
+                f"{w!r} {n}" for w, n in Counter(item[3].lower() for item in items).most_common(8)))
+        for text, _, record, _ in items[: args.examples]:
             print(f"    intensity {record.get('intensity', 0):.2f} cues {record.get('cues') or []} | {text[:110]}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with args.out.open("w", encoding="utf-8") as handle:
-            for text, category, record in escalated:
-                handle.write(json.dumps({"text": text, "category": category, **record}, ensure_ascii=False) + "\n")
+            for name, items in by_cause.items():
+                for text, category, record, words in items:
+                    handle.write(json.dumps({"text": text, "banking77": category, "cause": name, "words": words,
+                                             **record}, ensure_ascii=False) + "\n")
     return 0
 
 
