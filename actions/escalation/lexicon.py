@@ -33,10 +33,22 @@ VULNERABILITY = {
         _FLAGS),
 }
 
+# A refusal or a dispute is a complex case only when it is about a claim or our decision on it: "my card
+# was declined at the shop", "my transfer was rejected" and "how do I dispute a payment" are routine requests
+# (these bare words escalated 378 of BANKING77's 10,003 banking questions, bench/public_escalation.py).
+# The words must share a sentence, at most CLAIM_WORD_GAP characters apart (bounded: no runaway matching).
+CLAIM_WORD_GAP = 60
+_REFUSED = r"(?:declined|rejected|refused|turned down|denied|repudiated)"
+_DISPUTED = r"(?:disput\w*|appeal\w*|challeng\w*)"
+_CLAIM = r"(?:claims?|payouts?|pay-outs?|settlements?|liability)"
+_DECISION = r"(?:claims?|decisions?|outcomes?|settlements?|offers?|valuations?|payouts?|pay-outs?)"
+_GAP = r"\b[^.!?;\n]{0,%d}?\b" % CLAIM_WORD_GAP
+
 COMPLEX_CASE = {
     "declined_or_disputed_claim": re.compile(
-        r"\b(declined|rejected|refused|turned down|denied|dispute\w*|appeal\w*|ombudsman|unfair(?:ly)? "
-        r"(?:settled|assessed)|lowball\w*|solicitor|legal action|take you to court)\b",
+        rf"\b({_CLAIM}{_GAP}{_REFUSED}|{_REFUSED}{_GAP}{_CLAIM}|(?:declined|refused|denied) to (?:cover|pay out|pay up|pay for)\b|"
+        rf"{_DISPUTED}{_GAP}{_DECISION}|{_DECISION}{_GAP}{_DISPUTED}|"
+        r"ombudsman|unfair(?:ly)? (?:settled|assessed)|lowball\w*|solicitor|legal action|take you to court)\b",
         _FLAGS),
     "large_loss": re.compile(
         r"\b(total loss|written off|write[- ]off|burn(?:ed|t) down|destroyed|uninhabitable|"
