@@ -11,6 +11,7 @@ If the scorer is unreachable the message is still understood and answered: ``emo
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any, Dict, List, Optional, Text
 
@@ -49,7 +50,8 @@ class EmotionScorer(GraphComponent):
         self._url: Text = config["url"]
         self._timeout: float = float(config["timeout"])
         self._retry_after: float = float(config["retry_after"])
-        self._session = requests.Session()
+        # One session per thread: NLU runs in several threads (rasa_addons/nonblocking.py).
+        self._sessions = threading.local()
         self._unavailable_until = 0.0
 
     @classmethod
@@ -84,9 +86,14 @@ class EmotionScorer(GraphComponent):
             return [dict(UNAVAILABLE) for _ in texts]
         return [{**score, "available": True} for score in scores]
 
+    def _session(self) -> requests.Session:
+        if not hasattr(self._sessions, "session"):
+            self._sessions.session = requests.Session()
+        return self._sessions.session
+
     def _request(self, texts: List[Text]) -> Optional[List[Dict[Text, Any]]]:
         try:
-            response = self._session.post(
+            response = self._session().post(
                 self._url, json={"texts": texts}, timeout=self._timeout
             )
             response.raise_for_status()

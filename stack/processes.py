@@ -49,7 +49,8 @@ def services(settings: StackSettings) -> list[Service]:
         Service(
             "rasa",
             [
-                str(RASA_VENV / "bin" / "rasa"), "run",
+                # Rasa's own command line, with NLU parsing moved off its event loop (rasa_addons/nonblocking.py).
+                str(RASA_VENV / "bin" / "python"), "-m", "rasa_addons.serve", "run",
                 "--model", str(rasa_model_path()),
                 # "=" form: a generated token may start with "-", which argparse would take for an option.
                 "--enable-api", f"--auth-token={env['RASA_TOKEN']}",
