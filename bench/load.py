@@ -131,7 +131,10 @@ def heard_stack():
             HEARD_VAR_DIR=var_dir, RASA_PORT=str(free_port()), ACTION_SERVER_PORT=str(free_port()),
             HANDOFF_PORT=str(free_port()), RASA_TOKEN=secrets.token_urlsafe(16),
             HANDOFF_SERVICE_TOKEN=secrets.token_urlsafe(16), HANDOFF_SECRET_KEY=secrets.token_urlsafe(16),
-            RASA_ENDPOINTS="endpoints.yml")
+            RASA_ENDPOINTS="endpoints.yml",
+            # The emotion model's ONNX export that ./heard setup made (a scratch var dir has none, and the
+            # scorer would fall back to torch, which is not what the product runs).
+            EMOTION_ONNX_DIR=str(ROOT / "var" / "emotion"))
         subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.insurance.setup"], cwd=ROOT,
                        env={**os.environ, **settings.env, "PYTHONPATH": str(ROOT)}, check=True, capture_output=True)
         with Stack(settings, log=lambda line: None) as stack:

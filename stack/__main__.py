@@ -30,9 +30,32 @@ def _banner(settings: StackSettings) -> str:
 """
 
 
-def up() -> int:
-    settings = StackSettings.load()
-    stack = Stack(settings, log=lambda line: print(f"[heard] {line}", flush=True))
+def _production_banner(stack) -> str:
+    public = stack.production.public_url
+    return f"""
+  Heard is running (production profile: {stack.production.HEARD_REPLICAS} replicas each, PostgreSQL, Redis, nginx).
+
+  Public entry (nginx): {public}
+  REST channel:        POST {public}/webhooks/rest/webhook
+  Website chat:        {public}/chat/      agent console: {public}/console
+  Logs:                {stack.log_dir}
+  Health:              {{health}}   (./heard status; a process that dies is restarted)
+
+  Press Ctrl-C to stop everything.
+"""
+
+
+def up(production: bool = False) -> int:
+    log = lambda line: print(f"[heard] {line}", flush=True)  # noqa: E731
+    if production:
+        from stack.production import ProductionStack
+        from stack.production_settings import ProductionSettings
+
+        stack = ProductionStack(ProductionSettings.load(), log=log)
+        settings, banner = stack.settings, _production_banner(stack)
+    else:
+        settings = StackSettings.load()
+        stack, banner = Stack(settings, log=log), _banner(settings)
 
     def stop_on_signal(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
@@ -44,9 +67,9 @@ def up() -> int:
     try:
         stack.start()
         supervisor = Supervisor(stack, log=stack.log, status_file=settings.status_file)
-        health = supervisor.serve_health(settings.env["HEARD_HOST"], int(settings.env["HEARD_SUPERVISOR_PORT"]))
-        health_url = f"http://{settings.env['HEARD_HOST']}:{health.server_address[1]}/health"
-        print(_banner(settings).replace("{health}", health_url), flush=True)
+        health = supervisor.serve_health("127.0.0.1", int(settings.env.get("HEARD_SUPERVISOR_PORT", "5099")))
+        health_url = f"http://127.0.0.1:{health.server_address[1]}/health"
+        print(banner.replace("{health}", health_url), flush=True)
         while True:
             supervisor.tick()
             time.sleep(1)
@@ -86,13 +109,15 @@ def status() -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="heard")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="run the action server, the handoff service and Rasa")
+    up_parser = sub.add_parser("up", help="run the action server, the handoff service and Rasa")
+    up_parser.add_argument("--production", action="store_true",
+                           help="two replicas each behind nginx, on PostgreSQL and Redis (docs/deployment.md)")
     sub.add_parser("status", help="say whether every service runs, and what was restarted")
     chat = sub.add_parser("chat", help="chat with the running bot in this terminal")
     chat.add_argument("--name", help="your first name, as a website would pass it")
     args = parser.parse_args()
     if args.command == "up":
-        return up()
+        return up(production=args.production)
     if args.command == "status":
         return status()
     from stack.chat import chat as run_chat
