@@ -115,7 +115,7 @@ def bare_bot(cache: Path):
         try:
             base = f"http://127.0.0.1:{port}"
             _wait(f"{base}/status", lambda r: bool(r.json().get("model_id")), process)
-            yield Target("bare", base, parse_url=f"{base}/model/parse")
+            yield Target("bare", base, parse_url=f"{base}/model/parse", processes={"rasa": process.pid})
         finally:
             os.killpg(process.pid, 15)
             process.wait(30)
@@ -140,7 +140,8 @@ def heard_stack():
         with Stack(settings, log=lambda line: None) as stack:
             env = stack.settings.env
             yield Target("heard", env["RASA_URL"], parse_url=f"{env['RASA_URL']}/model/parse?token={env['RASA_TOKEN']}",
-                         score_url=f"{env['ACTION_SERVER_URL']}/score")
+                         score_url=f"{env['ACTION_SERVER_URL']}/score",
+                         processes={s.name: s.process.pid for s in stack.services})
 
 
 @contextlib.contextmanager
@@ -150,8 +151,8 @@ def production_profile():
     with tempfile.TemporaryDirectory() as var_dir:
         settings = production_settings(HEARD_VAR_DIR=var_dir, HEARD_PUBLIC_PORT=str(free_port()))
         with ProductionStack(settings, log=lambda line: None) as stack:
-            public = stack.public_url
-            yield Target("production", public, parse_url=None)
+            yield Target("production", stack.public_url, parse_url=None,
+                         processes={s.name: s.process.pid for s in stack.services})
 
 
 def _wait(url: str, ready, process: subprocess.Popen, timeout: float = 300) -> None:
@@ -174,6 +175,25 @@ class Target:
     base_url: str
     parse_url: str | None = None
     score_url: str | None = None
+    processes: dict[str, int] = field(default_factory=dict)
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) each process has used so far, from /proc."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for name, pid in self.processes.items():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                used[name] = (int(fields[11]) + int(fields[12])) / ticks
+        return used
+
+    def peak_rss_mb(self) -> dict[str, float]:
+        peaks = {}
+        for name, pid in self.processes.items():
+            with contextlib.suppress(OSError):
+                status = Path(f"/proc/{pid}/status").read_text()
+                peaks[name] = int(status.split("VmHWM:")[1].split()[0]) / 1024
+        return peaks
 
 
 @dataclass
@@ -181,11 +201,14 @@ class Result:
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     def add(self, other: "Result") -> None:
         self.latencies_ms += other.latencies_ms
         self.errors += other.errors
         self.seconds += other.seconds
+        for name, seconds in other.cpu_seconds.items():
+            self.cpu_seconds[name] = self.cpu_seconds.get(name, 0.0) + seconds
 
 
 async def load(target: Target, customers: int, turns: int) -> Result:
@@ -260,17 +283,28 @@ def main() -> None:
             asyncio.run(load(target, args.customers, args.customers))
         for round_number in range(args.rounds):
             for target in targets:
+                cpu_before = target.cpu_seconds()
                 round_result = asyncio.run(load(target, args.customers, args.turns // args.rounds))
+                round_result.cpu_seconds = {name: used - cpu_before.get(name, 0.0)
+                                            for name, used in target.cpu_seconds().items()}
                 results[target.name].add(round_result)
                 print(f"round {round_number + 1} {target.name}: {len(round_result.latencies_ms)} turns in "
                       f"{round_result.seconds:.1f} s", flush=True)
         solo = {t.name: one_customer(t) for t in targets}
+        memory = {t.name: t.peak_rss_mb() for t in targets}
     print(f"\n{args.customers} concurrent customers, {args.turns} turns per target in {args.rounds} alternating rounds")
     for name, result in results.items():
         lat = result.latencies_ms
         parts = ", ".join(f"{part} {ms:.0f} ms" for part, ms in solo[name].items())
         print(f"{name:11s} p50={statistics.median(lat):.0f} ms p95={percentile(lat, 0.95):.0f} ms "
               f"turns/s={len(lat) / result.seconds:.1f} errors={result.errors} | one customer p50: {parts}")
+    print("\nCPU per turn (ms, user+system, by process) and peak RSS (MB):")
+    for name, result in results.items():
+        turns = max(1, len(result.latencies_ms))
+        cpu = ", ".join(f"{proc} {seconds * 1000 / turns:.1f}" for proc, seconds in sorted(result.cpu_seconds.items()))
+        total = sum(result.cpu_seconds.values()) * 1000 / turns
+        rss = ", ".join(f"{proc} {mb:.0f}" for proc, mb in sorted(memory[name].items()))
+        print(f"{name:11s} cpu/turn total {total:.1f} ms ({cpu}) | peak RSS: {rss} = {sum(memory[name].values()):.0f} MB")
     if "bare" in results:
         bare = results["bare"]
         for name, result in results.items():
