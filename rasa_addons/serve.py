@@ -1,8 +1,9 @@
-"""``python -m rasa_addons.serve run …``: Rasa's own command line, with two measured fixes for many customers.
+"""``python -m rasa_addons.serve run …``: Rasa's own command line, with measured fixes for many customers.
 
-Every argument is Rasa's (``rasa run --model … --port …``). NLU parsing moves off the event loop
-(``rasa_addons/nonblocking.py``) and action responses are validated without re-checking Rasa's schema
-each time (``rasa_addons/action_validation.py``); docs/benchmarks.md ("Load") has the figures.
+Every argument is Rasa's (``rasa run --model … --port …``). NLU parsing and the SQL tracker store's
+reads and writes move off the event loop (``rasa_addons/nonblocking.py``), and action responses are
+validated without re-checking Rasa's schema each time (``rasa_addons/action_validation.py``).
+docs/benchmarks.md ("Many customers at once") has the figures.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rasa_addons import action_validation, nonblocking, settings
 
 def main() -> None:
     nonblocking.install(settings.NLU_PARSE_THREADS)
+    nonblocking.offload_tracker_store(settings.NLU_PARSE_THREADS)
     action_validation.install()
     sys.argv[0] = "rasa"
     rasa_main()

@@ -52,7 +52,7 @@ async def scenario(patched: bool) -> dict:
             "graph_ran_on_loop_thread": seen["graph_thread"] == seen["loop_thread"]}
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1] != "tracker-store":
     mode = sys.argv[1]
     if mode == "invalid":
         try:
@@ -62,3 +62,37 @@ if __name__ == "__main__":
             print(json.dumps({"error": str(error)}))
     else:
         print(json.dumps(asyncio.run(scenario(mode == "patched"))))
+
+
+async def tracker_store_scenario(directory: str) -> dict:
+    """Saves and reads a conversation through SQLTrackerStore with the offload installed."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    threads: list[int] = []
+    installed = [nonblocking.offload_tracker_store(2), nonblocking.offload_tracker_store(2)]
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=f"{directory}/tracker.db")
+    opened = store.session_scope
+
+    def recording_scope():
+        threads.append(threading.get_ident())
+        return opened()
+
+    store.session_scope = recording_scope
+    tracker = DialogueStateTracker.from_events("probe", [
+        ActionExecuted("action_listen"), UserUttered("hello", {"name": "greet", "confidence": 1.0}),
+        ActionExecuted("utter_greet"), BotUttered("Hi!")])
+    await store.save(tracker)
+    tracker.update(UserUttered("thanks", {"name": "thank", "confidence": 1.0}))
+    await store.save(tracker)
+    again = await store.retrieve("probe")
+    missing = await store.retrieve("nobody")
+    return {"installed": installed, "texts": [e.text for e in again.events if isinstance(e, UserUttered)],
+            "events": len(again.events), "missing": missing is None,
+            "store_ran_on_loop_thread": threading.get_ident() in threads, "store_calls": len(threads)}
+
+
+if __name__ == "__main__" and sys.argv[1] == "tracker-store":
+    print(json.dumps(asyncio.run(tracker_store_scenario(sys.argv[2]))))

@@ -13,8 +13,8 @@ RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
 PROBE = ROOT / "tests" / "rasa" / "nonblocking_probe.py"
 
 
-def probe(mode: str) -> dict:
-    result = subprocess.run([str(RASA_PY), str(PROBE), mode], cwd=ROOT, capture_output=True, text=True, timeout=120,
+def probe(mode: str, *args: str) -> dict:
+    result = subprocess.run([str(RASA_PY), str(PROBE), mode, *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -58,3 +58,11 @@ def test_the_stack_starts_rasa_through_the_patch(tmp_path):
     rasa = next(s for s in services(stack_settings(tmp_path)) if s.name == "rasa")
     assert rasa.argv[1:4] == ["-m", "rasa_addons.serve", "run"]
     assert rasa.argv[0].endswith(".venv-rasa/bin/python")
+
+
+def test_the_sql_tracker_store_reads_and_writes_off_the_loop_and_keeps_every_event(tmp_path):
+    stored = probe("tracker-store", str(tmp_path))
+    assert stored["installed"] == [True, False]
+    assert stored["texts"] == ["hello", "thanks"] and stored["events"] == 5
+    assert stored["missing"] is True
+    assert stored["store_calls"] >= 4 and stored["store_ran_on_loop_thread"] is False
