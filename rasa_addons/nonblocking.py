@@ -28,6 +28,8 @@ from rasa.core.processor import MessageProcessor, structlogger
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from rasa_addons import emotion_scoring
+
 logger = logging.getLogger(__name__)
 
 _INSTALLED_MARK = "_heard_parse_off_loop"
@@ -52,6 +54,7 @@ def install(threads: int) -> bool:
         else:
             if tracker is None:
                 tracker = DialogueStateTracker.from_events(message.sender_id, [])
+            emotion_scoring.prefetch(message.text or "")  # scored while the graph runs, collected at its end
             parse = functools.partial(self._parse_message_with_graph, message, tracker, only_output_properties)
             parse_data = await asyncio.get_running_loop().run_in_executor(pool, parse)
         # The rest is Rasa 3.6's parse_message unchanged.
