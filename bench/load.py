@@ -146,13 +146,27 @@ def heard_stack():
 
 @contextlib.contextmanager
 def production_profile():
-    from stack.production import ProductionStack, production_settings
+    """Databases heard_bench_<random>_*, dropped afterwards; Redis databases 7 and 8."""
+    import psycopg
+
+    from stack.production import DATABASES, ProductionStack
+    from stack.production_settings import ProductionSettings
 
     with tempfile.TemporaryDirectory() as var_dir:
-        settings = production_settings(HEARD_VAR_DIR=var_dir, HEARD_PUBLIC_PORT=str(free_port()))
-        with ProductionStack(settings, log=lambda line: None) as stack:
-            yield Target("production", stack.public_url, parse_url=None,
-                         processes={s.name: s.process.pid for s in stack.services})
+        settings = ProductionSettings.load(
+            _env_file=None, RASA_TOKEN=secrets.token_urlsafe(32), HANDOFF_SERVICE_TOKEN=secrets.token_urlsafe(32),
+            HANDOFF_SECRET_KEY=secrets.token_urlsafe(32), POSTGRES_PASSWORD=secrets.token_urlsafe(16),
+            POSTGRES_USER="heard_bench", POSTGRES_DB_PREFIX=f"heard_bench_{uuid.uuid4().hex[:8]}",
+            HEARD_PUBLIC_HOST="127.0.0.1", HEARD_PUBLIC_PORT=free_port(), HEARD_INTERNAL_PORT=free_port(),
+            HEARD_REPLICA_PORT_BASE=23000, HEARD_VAR_DIR=Path(var_dir), REDIS_LOCK_DB=7, REDIS_BUS_DB=8)
+        try:
+            with ProductionStack(settings, log=lambda line: None) as stack:
+                yield Target("production", stack.public_url, parse_url=None,
+                             processes={s.name: s.process.pid for s in stack.services})
+        finally:
+            with psycopg.connect(settings.POSTGRES_ADMIN_URL, autocommit=True) as admin:
+                for name in DATABASES:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{settings.database(name)}" WITH (FORCE)')
 
 
 def _wait(url: str, ready, process: subprocess.Popen, timeout: float = 300) -> None:

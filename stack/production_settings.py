@@ -56,6 +56,9 @@ class ProductionSettings(BaseSettings):
     # Replica i of Rasa listens on BASE+i, of the action server on BASE+100+i, of the handoff service on BASE+200+i.
     HEARD_REPLICA_PORT_BASE: int = Field(6000, ge=1024, le=65000)
     HEARD_VAR_DIR: Path = ROOT / "var"
+    # The emotion model's ONNX export made by ./heard setup: a build artefact like the Rasa model, so it
+    # stays where setup made it when HEARD_VAR_DIR points elsewhere (without it the scorer falls back to torch).
+    EMOTION_ONNX_DIR: Path = ROOT / "var" / "emotion"
 
     @model_validator(mode="after")
     def _distinct_redis_dbs(self) -> "ProductionSettings":
@@ -98,6 +101,7 @@ class ProductionSettings(BaseSettings):
             "HEARD_PROFILE": "production",
             "HEARD_HOST": "127.0.0.1",
             "HEARD_VAR_DIR": str(self.HEARD_VAR_DIR),
+            "EMOTION_ONNX_DIR": str(self.EMOTION_ONNX_DIR),
             "RASA_TOKEN": self.RASA_TOKEN,
             "HANDOFF_SERVICE_TOKEN": self.HANDOFF_SERVICE_TOKEN,
             "HANDOFF_SECRET_KEY": self.HANDOFF_SECRET_KEY,

@@ -17,7 +17,7 @@ SERVICES = COMPOSE["services"]
 APP_ENV = COMPOSE["x-app-env"]
 REPLICATED = {"rasa", "actions", "handoff"}
 # Only on this machine: containers have fixed hostnames, their own WORKDIR, and the image sets the rest (checked below).
-MACHINE_ONLY = {"HEARD_HOST", "HEARD_VAR_DIR", "OPENBLAS_NUM_THREADS", "PYTHONUNBUFFERED"}
+MACHINE_ONLY = {"HEARD_HOST", "HEARD_VAR_DIR", "EMOTION_ONNX_DIR", "OPENBLAS_NUM_THREADS", "PYTHONUNBUFFERED"}
 # Which file or folder each service reads at start-up, and where that is read.
 STARTUP_READS = {
     "actions": {"actions": "actions.server, the emotion head, insurance migrations",
