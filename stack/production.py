@@ -134,8 +134,6 @@ class ProductionStack(Stack):
         ensure_databases(self.production, log=self.log)
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.run_dir / kind).mkdir(parents=True, exist_ok=True)
-            # Started as root, nginx's workers run as nobody and spill large bodies (a long transcript) here.
-            (self.run_dir / kind).chmod(0o1777)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self._nginx_conf.write_text(nginx_config(self.production, self.run_dir, self.log_dir))
         checked = subprocess.run([nginx_binary(), "-t", "-c", str(self._nginx_conf)], capture_output=True, text=True)
