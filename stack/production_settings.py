@@ -107,6 +107,10 @@ class ProductionSettings(BaseSettings):
             "HANDOFF_SECRET_KEY": self.HANDOFF_SECRET_KEY,
             "RASA_ENDPOINTS": "endpoints.production.yml",
             "TRACKER_STORE_URL": self.database_url("tracker"),
+            # Rasa's pool per replica (default 50 + 100): its 8 tracker-store threads need ~10, and PostgreSQL's
+            # default max_connections (100) is shared by every replica of every service.
+            "SQL_POOL_SIZE": "10",
+            "SQL_MAX_OVERFLOW": "10",
             "DATABASE_URL": self.database_url("handoff", "postgresql+psycopg"),
             "INSURANCE_DATABASE_URL": self.database_url("insurance", "postgresql+psycopg"),
             "REDIS_HOST": self.REDIS_HOST,

@@ -92,7 +92,7 @@ def test_two_messages_at_once_on_both_replicas_are_both_kept(production):
     sender = f"both-{uuid.uuid4().hex[:8]}"
     _say(_rasa_url(production, 0), sender, "hi")
     replies: dict[int, list] = {}
-    threads = [threading.Thread(target=lambda i=i: replies.__setitem__(i, _say(_rasa_url(production, i), sender, text)))
+    threads = [threading.Thread(target=lambda i=i, text=text: replies.__setitem__(i, _say(_rasa_url(production, i), sender, text)))
                for i, text in enumerate(["how do I pay my premium?", "are you a bot?"])]
     for thread in threads:
         thread.start()
