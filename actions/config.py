@@ -1,71 +1,128 @@
 """Configuration for the action server, read once at import (never inside ``run()``).
 
-Values come from the environment, which ``.env`` fills via python-dotenv. Every variable is
-documented in ``.env.example``.
+One pydantic-settings object (``SETTINGS``) reads the environment, which ``.env`` fills via python-dotenv;
+a bad value stops the server at start with a message naming the variable. Every variable is documented in
+``.env.example``. The module-level names (``from actions import config; config.RASA_URL``) stay as they were.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from dotenv import load_dotenv
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 load_dotenv(PROJECT_ROOT / ".env")
 
 
-def _float(name: str, default: float) -> float:
-    raw = os.getenv(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+class ActionSettingsError(SystemExit):
+    """Uncaught, Python prints the message naming each bad variable and exits with status 1."""
 
 
-def _int(name: str, default: int) -> int:
-    return int(_float(name, default))
+class ActionSettings(BaseSettings):
+    # Empty variables count as unset, as the hand-written reader did.
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=True, env_ignore_empty=True)
+
+    HEARD_VAR_DIR: Path = PROJECT_ROOT / "var"
+    INSURANCE_DATABASE_URL: str = ""
+    RASA_URL: str = "http://127.0.0.1:5005"
+    RASA_TOKEN: str = ""
+    HANDOFF_URL: str = "http://127.0.0.1:5100"
+    HANDOFF_SERVICE_TOKEN: str = ""
+    HANDOFF_TIMEOUT_SECONDS: float = Field(3.0, gt=0)
+
+    # Emotion scorer: tone bands used to pick validating reply variants.
+    EMOTION_TONE_DISTRESSED: float = Field(0.70, ge=0, le=1)
+    EMOTION_TONE_UPSET: float = Field(0.40, ge=0, le=1)
+    EMOTION_MAX_CHARS: int = Field(2000, ge=1)
+
+    ACTION_SERVER_HOST: str = "127.0.0.1"
+    ACTION_SERVER_PORT: int = Field(5055, ge=1, le=65535)
+    # Emotion scorer embedding backend: "auto" (ONNX when `python -m actions.emotion.prepare` has run, else
+    # torch), "onnx" (fail if not prepared) or "torch".
+    EMOTION_BACKEND: str = "auto"
+    EMOTION_ONNX_DIR: Path | None = None
+    # Sentence encoder for Rasa's intent features (a build artefact beside the Rasa model, so not under
+    # HEARD_VAR_DIR, which tests point at a scratch folder): `python -m actions.nlu_encoder` writes it.
+    NLU_ENCODER_DIR: Path = PROJECT_ROOT / "var" / "nlu-encoder"
+
+    # Escalation thresholds (see actions/escalation/decision.py for what each trigger means).
+    ESCALATE_INTENSITY: float = 0.80
+    ESCALATE_IMMEDIATE_INTENSITY: float = 0.90
+    ESCALATE_SUSTAINED_LEVEL: float = 0.55
+    ESCALATE_SUSTAINED_TURNS: int = 3
+    ESCALATE_RISING_SLOPE: float = 0.12
+    ESCALATE_LARGE_LOSS_AMOUNT: float = 10000
+    ESCALATE_DECLINE_STEP: float = 0.10
+    ESCALATE_COOLDOWN_TURNS: int = 2
+    # Channels that can show a video call (the website widget); elsewhere the offer is chat only.
+    VIDEO_CHANNELS: str = "socketio"
+    # How often the action server retries handoff work kept while the handoff service was down.
+    HANDOFF_RETRY_SECONDS: float = Field(3.0, gt=0)
+    # Threads for one ONNX inference (0 = one per core).
+    EMOTION_THREADS: int = Field(0, ge=0)
+
+    @field_validator("ESCALATE_SUSTAINED_TURNS", "ESCALATE_COOLDOWN_TURNS", "EMOTION_MAX_CHARS",
+                     "EMOTION_THREADS", "ACTION_SERVER_PORT", mode="before")
+    @classmethod
+    def _whole_from_decimal(cls, raw: object) -> object:
+        # The former reader accepted "3.0" for a count (int(float(raw))); keep accepting it.
+        if isinstance(raw, str):
+            try:
+                return int(float(raw))
+            except ValueError:
+                return raw
+        return raw
+
+    @field_validator("RASA_URL", "HANDOFF_URL", mode="after")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("EMOTION_BACKEND", mode="after")
+    @classmethod
+    def _backend(cls, value: str) -> str:
+        value = value.strip().lower() or "auto"
+        if value not in ("auto", "onnx", "torch"):
+            raise ValueError(f"must be auto, onnx or torch, got {value!r}")
+        return value
+
+    @classmethod
+    def load(cls) -> "ActionSettings":
+        try:
+            return cls()
+        except ValidationError as error:
+            lines = [f"  {'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                     for e in error.errors()]
+            raise ActionSettingsError("Invalid action server settings:\n" + "\n".join(lines)) from None
 
 
-VAR_DIR = Path(os.getenv("HEARD_VAR_DIR", PROJECT_ROOT / "var"))
+SETTINGS = ActionSettings.load()
 
-INSURANCE_DATABASE_URL = os.getenv("INSURANCE_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'insurance.db'}"
-
-RASA_URL = os.getenv("RASA_URL", "http://127.0.0.1:5005").rstrip("/")
-RASA_TOKEN = os.getenv("RASA_TOKEN", "")
-
-HANDOFF_URL = os.getenv("HANDOFF_URL", "http://127.0.0.1:5100").rstrip("/")
-HANDOFF_SERVICE_TOKEN = os.getenv("HANDOFF_SERVICE_TOKEN", "")
-HANDOFF_TIMEOUT_SECONDS = _float("HANDOFF_TIMEOUT_SECONDS", 3.0)
-
-# Emotion scorer: tone bands used to pick validating reply variants.
-EMOTION_TONE_DISTRESSED = _float("EMOTION_TONE_DISTRESSED", 0.70)
-EMOTION_TONE_UPSET = _float("EMOTION_TONE_UPSET", 0.40)
-EMOTION_MAX_CHARS = _int("EMOTION_MAX_CHARS", 2000)
-
-ACTION_SERVER_HOST = os.getenv("ACTION_SERVER_HOST", "127.0.0.1")
-ACTION_SERVER_PORT = _int("ACTION_SERVER_PORT", 5055)
-# Emotion scorer embedding backend: "auto" (ONNX when `python -m actions.emotion.prepare` has run, else torch),
-# "onnx" (fail if not prepared) or "torch".
-EMOTION_BACKEND = os.getenv("EMOTION_BACKEND", "auto").strip().lower() or "auto"
-EMOTION_ONNX_DIR = Path(os.getenv("EMOTION_ONNX_DIR", VAR_DIR / "emotion"))
-# Sentence encoder for Rasa's intent features (a build artefact beside the Rasa model, so not under
-# HEARD_VAR_DIR, which tests point at a scratch folder): `python -m actions.nlu_encoder` writes it.
-NLU_ENCODER_DIR = Path(os.getenv("NLU_ENCODER_DIR") or PROJECT_ROOT / "var" / "nlu-encoder")
-
-# Escalation thresholds (see actions/escalation/decision.py for what each trigger means).
-ESCALATE_INTENSITY = _float("ESCALATE_INTENSITY", 0.80)
-ESCALATE_IMMEDIATE_INTENSITY = _float("ESCALATE_IMMEDIATE_INTENSITY", 0.90)
-ESCALATE_SUSTAINED_LEVEL = _float("ESCALATE_SUSTAINED_LEVEL", 0.55)
-ESCALATE_SUSTAINED_TURNS = _int("ESCALATE_SUSTAINED_TURNS", 3)
-ESCALATE_RISING_SLOPE = _float("ESCALATE_RISING_SLOPE", 0.12)
-ESCALATE_LARGE_LOSS_AMOUNT = _float("ESCALATE_LARGE_LOSS_AMOUNT", 10000)
-ESCALATE_DECLINE_STEP = _float("ESCALATE_DECLINE_STEP", 0.10)
-ESCALATE_COOLDOWN_TURNS = _int("ESCALATE_COOLDOWN_TURNS", 2)
-# Channels that can show a video call (the website widget); elsewhere the offer is chat only.
-VIDEO_CHANNELS = tuple(c.strip() for c in os.getenv("VIDEO_CHANNELS", "socketio").split(",") if c.strip())
-# How often the action server retries handoff work kept while the handoff service was down.
-HANDOFF_RETRY_SECONDS = _float("HANDOFF_RETRY_SECONDS", 3.0)
-# Threads for one ONNX inference (0 = one per core).
-EMOTION_THREADS = _int("EMOTION_THREADS", 0)
+VAR_DIR = SETTINGS.HEARD_VAR_DIR
+INSURANCE_DATABASE_URL = SETTINGS.INSURANCE_DATABASE_URL or f"sqlite:///{VAR_DIR / 'insurance.db'}"
+RASA_URL = SETTINGS.RASA_URL
+RASA_TOKEN = SETTINGS.RASA_TOKEN
+HANDOFF_URL = SETTINGS.HANDOFF_URL
+HANDOFF_SERVICE_TOKEN = SETTINGS.HANDOFF_SERVICE_TOKEN
+HANDOFF_TIMEOUT_SECONDS = SETTINGS.HANDOFF_TIMEOUT_SECONDS
+EMOTION_TONE_DISTRESSED = SETTINGS.EMOTION_TONE_DISTRESSED
+EMOTION_TONE_UPSET = SETTINGS.EMOTION_TONE_UPSET
+EMOTION_MAX_CHARS = SETTINGS.EMOTION_MAX_CHARS
+ACTION_SERVER_HOST = SETTINGS.ACTION_SERVER_HOST
+ACTION_SERVER_PORT = SETTINGS.ACTION_SERVER_PORT
+EMOTION_BACKEND = SETTINGS.EMOTION_BACKEND
+EMOTION_ONNX_DIR = SETTINGS.EMOTION_ONNX_DIR or VAR_DIR / "emotion"
+NLU_ENCODER_DIR = SETTINGS.NLU_ENCODER_DIR
+ESCALATE_INTENSITY = SETTINGS.ESCALATE_INTENSITY
+ESCALATE_IMMEDIATE_INTENSITY = SETTINGS.ESCALATE_IMMEDIATE_INTENSITY
+ESCALATE_SUSTAINED_LEVEL = SETTINGS.ESCALATE_SUSTAINED_LEVEL
+ESCALATE_SUSTAINED_TURNS = SETTINGS.ESCALATE_SUSTAINED_TURNS
+ESCALATE_RISING_SLOPE = SETTINGS.ESCALATE_RISING_SLOPE
+ESCALATE_LARGE_LOSS_AMOUNT = SETTINGS.ESCALATE_LARGE_LOSS_AMOUNT
+ESCALATE_DECLINE_STEP = SETTINGS.ESCALATE_DECLINE_STEP
+ESCALATE_COOLDOWN_TURNS = SETTINGS.ESCALATE_COOLDOWN_TURNS
+VIDEO_CHANNELS = tuple(c.strip() for c in SETTINGS.VIDEO_CHANNELS.split(",") if c.strip())
+HANDOFF_RETRY_SECONDS = SETTINGS.HANDOFF_RETRY_SECONDS
+EMOTION_THREADS = SETTINGS.EMOTION_THREADS

@@ -15,11 +15,16 @@ FROM python:3.10-slim
 WORKDIR /app
 COPY requirements/rasa.txt requirements/rasa-constraints.txt requirements/
 RUN pip install --no-cache-dir -r requirements/rasa.txt -c requirements/rasa-constraints.txt
+RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin heard
 COPY --from=nlu-encoder /app/var/nlu-encoder var/nlu-encoder
 COPY config.yml domain.yml endpoints.yml endpoints.production.yml credentials.yml ./
 COPY data data
 COPY rasa_addons rasa_addons
-ENV PYTHONPATH=/app
-RUN rasa train --fixed-model-name heard --out models
+# stack/channels.py writes the credentials Rasa starts with: only channels whose secrets are set.
+COPY stack/__init__.py stack/channels.py stack/settings.py stack/
+ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false OPENBLAS_NUM_THREADS=1 PYTHONUNBUFFERED=1
+RUN rasa train --fixed-model-name heard --out models && chown -R heard /app
+USER heard
 EXPOSE 5005
-CMD ["sh", "-c", "exec rasa run --model models/heard.tar.gz --enable-api --auth-token \"$RASA_TOKEN\" --cors \"${RASA_CORS:-*}\" --port 5005 --endpoints \"${RASA_ENDPOINTS:-endpoints.production.yml}\" --credentials credentials.yml"]
+# The command is docker-compose.yml's (the same as stack/production.py's); this default runs it alone.
+CMD ["sh", "-c", "python -m stack.channels /tmp/credentials.yml && exec python -m rasa_addons.serve run --model models/heard.tar.gz --enable-api --auth-token=\"$RASA_TOKEN\" --cors \"${RASA_CORS:-*}\" --port 5005 --endpoints \"${RASA_ENDPOINTS:-endpoints.production.yml}\" --credentials /tmp/credentials.yml"]

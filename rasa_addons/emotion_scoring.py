@@ -7,12 +7,19 @@ sentence-transformers, which cannot live beside TensorFlow in Rasa's Python 3.10
 
 If the scorer is unreachable the message is still understood and answered: ``emotion`` then says
 ``{"available": false}`` and replies fall back to their plain (never cheerful) variants.
+
+``prefetch(text)`` sends the request as soon as a message arrives (``rasa_addons/nonblocking.py`` calls it
+before the NLU graph runs), so the score is computed while Rasa tokenises, embeds and classifies the
+message; this component then only collects it. A turn no longer waits for the two one after the other.
 """
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from typing import Any, Dict, List, Optional, Text
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, ClassVar, Dict, List, Optional, Text
 
 import requests
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -29,6 +36,32 @@ logger = logging.getLogger(__name__)
 
 EMOTION_KEY = "emotion"
 UNAVAILABLE: Dict[Text, Any] = {"available": False}
+# Requests sent ahead and not collected yet (a message whose parse failed); the oldest are dropped.
+MAX_PREFETCHED = 256
+
+_prefetch_pool = ThreadPoolExecutor(max_workers=settings.NLU_PARSE_THREADS, thread_name_prefix="emotion-prefetch")
+_prefetched: "OrderedDict[Text, Future]" = OrderedDict()
+_prefetched_lock = threading.Lock()
+
+
+def prefetch(text: Text) -> None:
+    """Starts scoring ``text`` now; the component collects the result when the graph reaches it."""
+    scorer = EmotionScorer.current
+    if scorer is None or not text or scorer.paused():
+        return
+    with _prefetched_lock:
+        if text in _prefetched:
+            return
+        _prefetched[text] = _prefetch_pool.submit(scorer._request, [text])
+        while len(_prefetched) > MAX_PREFETCHED:
+            _prefetched.popitem(last=False)
+
+
+def _take_prefetched(texts: List[Text]) -> Optional[Future]:
+    if len(texts) != 1:
+        return None
+    with _prefetched_lock:
+        return _prefetched.pop(texts[0], None)
 
 
 @DefaultV1Recipe.register(
@@ -36,6 +69,9 @@ UNAVAILABLE: Dict[Text, Any] = {"available": False}
 )
 class EmotionScorer(GraphComponent):
     """Adds the action server's emotion score to each message's parse data."""
+
+    # The scorer of the loaded model, for prefetch().
+    current: ClassVar[Optional["EmotionScorer"]] = None
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -49,7 +85,8 @@ class EmotionScorer(GraphComponent):
         self._url: Text = config["url"]
         self._timeout: float = float(config["timeout"])
         self._retry_after: float = float(config["retry_after"])
-        self._session = requests.Session()
+        # One session per thread: NLU runs in several threads (rasa_addons/nonblocking.py).
+        self._sessions = threading.local()
         self._unavailable_until = 0.0
 
     @classmethod
@@ -60,7 +97,13 @@ class EmotionScorer(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "EmotionScorer":
-        return cls({**cls.get_default_config(), **config})
+        scorer = cls({**cls.get_default_config(), **config})
+        EmotionScorer.current = scorer
+        return scorer
+
+    def paused(self) -> bool:
+        """True while scoring is skipped after a failure (EMOTION_SCORER_RETRY_AFTER_SECONDS)."""
+        return time.monotonic() < self._unavailable_until
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         # Training examples need no emotion score: the intent model does not use it.
@@ -76,17 +119,23 @@ class EmotionScorer(GraphComponent):
     def _score(self, texts: List[Text]) -> List[Dict[Text, Any]]:
         if not texts:
             return []
-        if time.monotonic() < self._unavailable_until:
+        ahead = _take_prefetched(texts)
+        if self.paused() and ahead is None:
             return [dict(UNAVAILABLE) for _ in texts]
-        scores = self._request(texts)
+        scores = ahead.result() if ahead is not None else self._request(texts)
         if scores is None:
             self._unavailable_until = time.monotonic() + self._retry_after
             return [dict(UNAVAILABLE) for _ in texts]
         return [{**score, "available": True} for score in scores]
 
+    def _session(self) -> requests.Session:
+        if not hasattr(self._sessions, "session"):
+            self._sessions.session = requests.Session()
+        return self._sessions.session
+
     def _request(self, texts: List[Text]) -> Optional[List[Dict[Text, Any]]]:
         try:
-            response = self._session.post(
+            response = self._session().post(
                 self._url, json={"texts": texts}, timeout=self._timeout
             )
             response.raise_for_status()

@@ -78,7 +78,7 @@ heard_setup_env() {
 import re, secrets
 from pathlib import Path
 text = Path(".env.example").read_text()
-for key in ("RASA_TOKEN", "HANDOFF_SERVICE_TOKEN", "HANDOFF_SECRET_KEY"):
+for key in ("RASA_TOKEN", "HANDOFF_SERVICE_TOKEN", "HANDOFF_SECRET_KEY", "POSTGRES_PASSWORD"):
     text = re.sub(rf"^{key}=.*$", f"{key}={secrets.token_urlsafe(32)}", text, flags=re.M)
 Path(".env").write_text(text)
 PY
@@ -136,4 +136,27 @@ heard_setup_test_tools() {
   else
     say "chromium not found: browser tests will say they skipped (apt-get install chromium)"
   fi
+}
+
+# The production profile (./heard up --production) needs nginx (Debian package), and reaches the
+# machine's PostgreSQL and Redis; it creates its role and databases itself (stack/production.py).
+heard_setup_production() {
+  if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      say "installing nginx for the production profile (apt)"
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
+        || die "could not install nginx (apt-get install nginx)"
+    else
+      die "nginx is needed for the production profile: apt-get install nginx"
+    fi
+  fi
+  command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h "${POSTGRES_HOST:-127.0.0.1}" -p "${POSTGRES_PORT:-5432}" \
+    && die "PostgreSQL is not answering at ${POSTGRES_HOST:-127.0.0.1}:${POSTGRES_PORT:-5432}"
+  command -v redis-cli >/dev/null 2>&1 && ! redis-cli -h "${REDIS_HOST:-127.0.0.1}" -p "${REDIS_PORT:-6379}" ping >/dev/null 2>&1 \
+    && die "Redis is not answering at ${REDIS_HOST:-127.0.0.1}:${REDIS_PORT:-6379}"
+  if [ -f "$ROOT/.env" ] && ! grep -q '^POSTGRES_PASSWORD=.' "$ROOT/.env"; then
+    say "adding a fresh POSTGRES_PASSWORD to .env"
+    printf '\nPOSTGRES_PASSWORD=%s\n' "$("$APP_PY" -c 'import secrets; print(secrets.token_urlsafe(24))')" >> "$ROOT/.env"
+  fi
+  say "production profile: nginx, PostgreSQL and Redis found"
 }

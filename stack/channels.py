@@ -11,7 +11,8 @@ import yaml
 from stack.settings import ROOT
 
 VARIABLE = re.compile(r"\$\{(\w+)\}")
-ALWAYS_ON = {"rest", "socketio", "callback"}
+# The callback channel, like a platform, is on when its variable (CALLBACK_URL) is set.
+ALWAYS_ON = {"rest", "socketio"}
 
 
 def active_credentials(env: dict[str, str], source: Path = ROOT / "credentials.yml") -> dict:
@@ -30,3 +31,10 @@ def write_active_credentials(env: dict[str, str], target: Path) -> Path:
     text = yaml.safe_dump(active_credentials(env), sort_keys=False)
     target.write_text(re.sub(r"'(\$\{\w+\})'", r"\1", text))
     return target
+
+
+if __name__ == "__main__":  # the Rasa image: python -m stack.channels /tmp/credentials.yml
+    import os
+    import sys
+
+    write_active_credentials(dict(os.environ), Path(sys.argv[1]))

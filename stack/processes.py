@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable
 from urllib.parse import urlsplit
@@ -32,12 +32,29 @@ class Service:
     argv: list[str]
     ready_url: str
     is_ready: Callable[[httpx.Response], bool] = lambda r: r.status_code == 200
+    # Variables of this process alone (a replica's port), over the stack's environment.
+    env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     log_file: IO[bytes] | None = None
 
 
 def rasa_model_path() -> Path:
     return ROOT / "models" / "heard.tar.gz"
+
+
+def rasa_argv(env: dict[str, str], host: str, port: int | str, credentials: Path) -> list[str]:
+    """Rasa's command, the same on this machine and in the image (docker/rasa.Dockerfile)."""
+    return [
+        # Rasa's own command line, with NLU parsing moved off its event loop (rasa_addons/nonblocking.py).
+        str(RASA_VENV / "bin" / "python"), "-m", "rasa_addons.serve", "run",
+        "--model", str(rasa_model_path()),
+        # "=" form: a generated token may start with "-", which argparse would take for an option.
+        "--enable-api", f"--auth-token={env['RASA_TOKEN']}",
+        "--cors", env.get("RASA_CORS", "*"),
+        "--interface", host, "--port", str(port),
+        "--endpoints", env["RASA_ENDPOINTS"],
+        "--credentials", str(write_active_credentials(env, credentials)),
+    ]
 
 
 def services(settings: StackSettings) -> list[Service]:
@@ -48,16 +65,7 @@ def services(settings: StackSettings) -> list[Service]:
         Service("handoff", [app_python, "-m", "handoff_service"], f"{env['HANDOFF_URL']}/health"),
         Service(
             "rasa",
-            [
-                str(RASA_VENV / "bin" / "rasa"), "run",
-                "--model", str(rasa_model_path()),
-                # "=" form: a generated token may start with "-", which argparse would take for an option.
-                "--enable-api", f"--auth-token={env['RASA_TOKEN']}",
-                "--cors", env.get("RASA_CORS", "*"),
-                "--interface", env["HEARD_HOST"], "--port", env["RASA_PORT"],
-                "--endpoints", env["RASA_ENDPOINTS"],
-                "--credentials", str(write_active_credentials(env, settings.var_dir / "credentials.yml")),
-            ],
+            rasa_argv(env, env["HEARD_HOST"], env["RASA_PORT"], settings.var_dir / "credentials.yml"),
             f"{env['RASA_URL']}/status?token={env['RASA_TOKEN']}",
             # /status answers before the model is loaded; a model_id says it can talk.
             is_ready=lambda r: r.status_code == 200 and bool(r.json().get("model_id")),
@@ -69,10 +77,11 @@ class Stack:
     """The running product: ``with Stack(settings) as stack: ...`` starts it and always stops it."""
 
     def __init__(self, settings: StackSettings, log: Callable[[str], None] = print,
-                 only: list[str] | None = None) -> None:
+                 only: list[str] | None = None, processes: list[Service] | None = None) -> None:
         self.settings = settings
         self.log = log
-        self.services = [s for s in services(settings) if not only or s.name in only]
+        self.services = processes if processes is not None else [
+            s for s in services(settings) if not only or s.name in only]
         self.log_dir = settings.var_dir / "log"
 
     def __enter__(self) -> "Stack":
@@ -106,7 +115,7 @@ class Stack:
             self.wait_ready(service, timeout)
 
     def start_service(self, service: Service, env: dict[str, str] | None = None) -> None:
-        env = env or {**self.settings.env, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+        env = {**(env or {**self.settings.env, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}), **service.env}
         log_path = self.log_dir / f"{service.name}.log"
         service.log_file = open(log_path, "ab")
         self.log(f"starting {service.name} (log: {log_path})")

@@ -47,9 +47,15 @@ class StackSettings:
         env.setdefault("INSURANCE_DATABASE_URL", f"sqlite:///{var_dir / 'insurance.db'}")
         env.setdefault("CALLBACK_URL", f"http://{host}:5034/bot")
         env.setdefault("RASA_ENDPOINTS", "endpoints.yml")
+        # The supervisor's GET /health (0: any free port, as tests use).
+        env.setdefault("HEARD_SUPERVISOR_PORT", "5099")
         env.setdefault("REDIS_HOST", "127.0.0.1")
         env.setdefault("REDIS_PORT", "6379")
         env.setdefault("REDIS_LOCK_DB", "1")
+        # numpy's OpenBLAS starts a spinning thread per core for each small matrix product; on two shared
+        # cores those threads fight each other: the emotion head took 50 ms a message instead of 3.6 ms
+        # (docs/benchmarks.md, "Load"). Each process is already one of several; one BLAS thread each.
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
         # Rasa's telemetry would try to reach the internet at every start; this product never does.
         env.setdefault("RASA_TELEMETRY_ENABLED", "false")
         for secret in ("RASA_TOKEN", "HANDOFF_SERVICE_TOKEN", "HANDOFF_SECRET_KEY"):
@@ -63,6 +69,10 @@ class StackSettings:
     @property
     def var_dir(self) -> Path:
         return Path(self.env["HEARD_VAR_DIR"])
+
+    @property
+    def status_file(self) -> Path:
+        return self.var_dir / "run" / "status.json"
 
     def url(self, name: str) -> str:
         return self.env[name]

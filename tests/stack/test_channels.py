@@ -17,9 +17,11 @@ def test_every_platform_reads_its_secrets_from_the_environment():
 
 
 def test_only_platforms_with_secrets_are_switched_on():
-    assert set(active_credentials({})) == {"rest", "socketio", "callback"}
+    assert set(active_credentials({})) == {"rest", "socketio"}
+    assert set(active_credentials({"CALLBACK_URL": ""})) == {"rest", "socketio"}
+    assert set(active_credentials({"CALLBACK_URL": "http://127.0.0.1:5034/bot"})) == {"rest", "socketio", "callback"}
     env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
-    assert set(active_credentials(env)) == {"rest", "socketio", "callback", "slack"}
+    assert set(active_credentials(env)) == {"rest", "socketio", "slack"}
     half = {"TWILIO_ACCOUNT_SID": "AC1"}  # a platform half configured stays off
     assert "twilio" not in active_credentials(half)
 

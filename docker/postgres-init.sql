@@ -1,3 +1,0 @@
-CREATE DATABASE handoff;
-CREATE DATABASE insurance;
-CREATE DATABASE tracker;

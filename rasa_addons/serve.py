@@ -1,0 +1,26 @@
+"""``python -m rasa_addons.serve run …``: Rasa's own command line, with measured fixes for many customers.
+
+Every argument is Rasa's (``rasa run --model … --port …``). NLU parsing and the SQL tracker store's
+reads and writes move off the event loop (``rasa_addons/nonblocking.py``), and action responses are
+validated without re-checking Rasa's schema each time (``rasa_addons/action_validation.py``).
+docs/benchmarks.md ("Many customers at once") has the figures.
+"""
+from __future__ import annotations
+
+import sys
+
+from rasa.__main__ import main as rasa_main
+
+from rasa_addons import action_validation, nonblocking, settings
+
+
+def main() -> None:
+    nonblocking.install(settings.NLU_PARSE_THREADS)
+    nonblocking.offload_tracker_store(settings.NLU_PARSE_THREADS)
+    action_validation.install()
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
