@@ -86,7 +86,7 @@ PY
 
 # The encoder's meta.json names the export's sha256: another export means other intent features.
 model_fingerprint() {
-  { find config.yml domain.yml data rasa_addons -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' \) \
+  { find config.yml domain.yml data rasa_addons knowledge actions/knowledge -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' \) \
       -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum
     grep -h '"onnx_sha256"' "${NLU_ENCODER_DIR:-$ROOT/var/nlu-encoder}/meta.json"
   } | sha256sum | cut -c1-16

@@ -1,0 +1,165 @@
+"""Finding the vetted answer for a question: the index of sentence embeddings and the rule for when
+the best match is good enough to give.
+
+The index holds one unit vector per wording (each entry's question and paraphrases); an entry scores
+the cosine similarity of its closest wording. The rule (``decide``) and its numbers
+(``knowledge/retrieval.yml``) are shared by the retriever in Rasa, which uses them to rescue long-tail
+questions the intent classifier misreads, and by ``action_answer_question``, which answers or says
+honestly that it has no vetted answer.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Pattern, Sequence, Tuple
+
+import numpy as np
+
+from actions.knowledge.content import KNOWLEDGE_DIR, RETRIEVAL_FILE, ContentError, KnowledgeBase, read_settings_file
+
+MATRIX_FILE, IDS_FILE = "knowledge_index.npy", "knowledge_index_ids.json"
+# Enough of a message to judge its form; customer text is unbounded.
+_QUESTION_WINDOW = _PERSONAL_WINDOW = 300
+_QUESTION_OPENING = re.compile(
+    r"^\W*(?:hi|hello|hey|please|sorry|quick question|just wondering|i was wondering)?\W*"
+    r"(?:can|could|do|does|did|is|are|am|will|would|should|shall|what|what's|whats|how|when|where|who|whose|"
+    r"which|why|if|have|has)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Match:
+    entry_id: str
+    score: float
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {"id": self.entry_id, "score": round(float(self.score), 4)}
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    answer_threshold: float
+    margin: float
+    sure_score: float
+    top_k: int
+    intent: str
+    rescue_intents: Tuple[str, ...]
+    rescue_needs_question_form: Tuple[str, ...]
+    rescue_needs_sure_match: Tuple[str, ...]
+    personal_routes: Tuple[Tuple[Pattern[str], str], ...]
+
+    @classmethod
+    def from_file(cls, directory: Path = KNOWLEDGE_DIR) -> "RetrievalSettings":
+        raw = read_settings_file(RETRIEVAL_FILE, directory)
+        try:
+            settings = cls(float(raw["answer_threshold"]), float(raw["margin"]), float(raw["sure_score"]),
+                           int(raw["top_k"]), str(raw["intent"]), tuple(raw["rescue_intents"]),
+                           tuple(raw["rescue_needs_question_form"]), tuple(raw["rescue_needs_sure_match"]),
+                           tuple((re.compile(item["pattern"], re.IGNORECASE), str(item["action"]))
+                                 for item in raw.get("personal_questions") or []))
+        except (KeyError, TypeError, ValueError, re.error) as error:
+            raise ContentError(f"{RETRIEVAL_FILE}: {error!r}") from error
+        if not 0 < settings.answer_threshold <= settings.sure_score <= 1 or settings.margin < 0 or settings.top_k < 2:
+            raise ContentError(f"{RETRIEVAL_FILE}: need 0 < answer_threshold <= sure_score <= 1, margin >= 0, top_k >= 2")
+        return settings
+
+
+@dataclass(frozen=True)
+class Decision:
+    """``answer`` with ``best``; ``clarify`` between ``best`` and ``runner_up`` (two entries too close to
+    tell apart, so the customer picks); ``none`` when no entry is close enough."""
+    outcome: str
+    best: Optional[Match] = None
+    runner_up: Optional[Match] = None
+
+
+def decide(matches: Sequence[Match], settings: RetrievalSettings) -> Decision:
+    if not matches or matches[0].score < settings.answer_threshold:
+        return Decision("none")
+    best = matches[0]
+    runner_up = matches[1] if len(matches) > 1 else None
+    if (runner_up is not None and best.score - runner_up.score < settings.margin
+            and best.score < settings.sure_score):
+        return Decision("clarify", best, runner_up)
+    return Decision("answer", best)
+
+
+def matches_from_parse(parse_data: Dict[str, Any]) -> List[Match]:
+    """The retriever's ranking as stored in a message's parse data (``knowledge.matches``)."""
+    found = (parse_data or {}).get("knowledge") or {}
+    matches = []
+    for item in found.get("matches") or []:
+        try:
+            matches.append(Match(str(item["id"]), float(item["score"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return sorted(matches, key=lambda match: -match.score)
+
+
+def personal_action(text: str, settings: RetrievalSettings) -> Optional[str]:
+    """The action that answers from the customer's own policy, for a question about their own figures."""
+    head = (text or "")[:_PERSONAL_WINDOW]
+    return next((action for pattern, action in settings.personal_routes if pattern.search(head)), None)
+
+
+def may_rescue(intent: Optional[str], text: str, entities: Sequence[Dict[str, Any]], decision: Decision,
+               settings: RetrievalSettings) -> bool:
+    """Whether a message the classifier gave ``intent`` is a knowledge-base question after all."""
+    if decision.outcome == "none" or intent not in settings.rescue_intents:
+        return False
+    if personal_action(text, settings) or any(e.get("entity") == "policy_number" for e in entities):
+        return False  # their own policy: the policy actions answer with their figures
+    if intent in settings.rescue_needs_question_form and not looks_like_question(text):
+        return False
+    if intent in settings.rescue_needs_sure_match and (decision.outcome != "answer"
+                                                        or decision.best.score < settings.sure_score):
+        return False
+    return True
+
+
+def looks_like_question(text: str) -> bool:
+    head = (text or "")[:_QUESTION_WINDOW].strip()
+    return head.endswith("?") or bool(_QUESTION_OPENING.match(head))
+
+
+class Index:
+    """Unit vectors of every wording and answer, and the entry each belongs to."""
+
+    def __init__(self, owners: Sequence[str], matrix: np.ndarray) -> None:
+        if len(owners) != len(matrix):
+            raise ValueError("one owner per row")
+        # Rows grouped by entry, so the best wording per entry is one ``maximum.reduceat``.
+        order = sorted(range(len(owners)), key=lambda row: owners[row])
+        self.owners = [owners[row] for row in order]
+        self.matrix = np.asarray(matrix, dtype=np.float32)[order] if len(order) else np.zeros((0, 0), np.float32)
+        starts = [row for row, owner in enumerate(self.owners) if row == 0 or self.owners[row - 1] != owner]
+        self._entry_ids = [self.owners[row] for row in starts]
+        self._starts = np.array(starts, dtype=np.int64)
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase, encode: Callable[[List[str]], np.ndarray],
+              leave_out: Callable[[str, str], bool] = lambda entry_id, text: False) -> "Index":
+        """``leave_out(entry_id, text)`` keeps wordings out of the index (held-out evaluation)."""
+        rows = [(entry.id, text) for entry in kb.entries for text in entry.index_texts()
+                if not leave_out(entry.id, text)]
+        return cls([entry_id for entry_id, _ in rows], encode([text for _, text in rows]))
+
+    def search(self, vector: np.ndarray, k: int) -> List[Match]:
+        """The k best entries for one unit vector, best first (an all-zero vector finds nothing)."""
+        vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+        norm = float(np.linalg.norm(vector))
+        if norm == 0.0 or not self.owners:
+            return []
+        best = np.maximum.reduceat(self.matrix @ (vector / norm), self._starts)
+        order = np.argsort(-best)[:k]
+        return [Match(self._entry_ids[i], float(best[i])) for i in order]
+
+    def save(self, directory: Path) -> None:
+        np.save(Path(directory) / MATRIX_FILE, self.matrix)
+        (Path(directory) / IDS_FILE).write_text(json.dumps(self.owners), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> "Index":
+        owners = json.loads((Path(directory) / IDS_FILE).read_text(encoding="utf-8"))
+        return cls(owners, np.load(Path(directory) / MATRIX_FILE))
