@@ -9,6 +9,7 @@ import socket
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import pytest
 import redis
@@ -45,6 +46,17 @@ def _bus(url: str, prefix: str, timeout: float = 2.0) -> RedisEventBus:
     return RedisEventBus(url, prefix=prefix, timeout_seconds=timeout, reconnect_max_seconds=0.2)
 
 
+@asynccontextmanager
+async def _started(*buses: RedisEventBus) -> AsyncIterator[None]:
+    for bus in buses:
+        await bus.start()
+    try:
+        yield
+    finally:
+        for bus in buses:
+            await bus.aclose()
+
+
 async def _next(subscription: AsyncIterator[Event], timeout: float = 5.0) -> Event:
     return await asyncio.wait_for(subscription.queue.get(), timeout)  # type: ignore[attr-defined]
 
@@ -52,23 +64,18 @@ async def _next(subscription: AsyncIterator[Event], timeout: float = 5.0) -> Eve
 def test_events_reach_the_other_replica_once_and_in_order(prefix: str) -> None:
     async def scenario() -> None:
         first, second = _bus(REDIS_URL, prefix), _bus(REDIS_URL, prefix)
-        await first.start()
-        await second.start()
-        try:
-            async with first.subscribe() as mine, second.subscribe() as theirs, second.subscribe(VIDEO) as video:
-                for i in range(200):
-                    first.publish(Event("ticket.message", {"i": i, "text": "héllo 👋 <b>"}))
-                first.publish(Event("signal", {"i": 0}, VIDEO))
-                assert [(await _next(theirs)).data["i"] for _ in range(200)] == list(range(200))
-                assert [(await _next(mine)).data["i"] for _ in range(200)] == list(range(200))
-                assert (await _next(video)).data == {"i": 0}
-                await asyncio.sleep(0.3)
-                # No echo: the publisher's own consoles got each event once, the other replica once too.
-                assert mine.queue.qsize() == 0 and theirs.queue.qsize() == 0 and video.queue.qsize() == 0
+        async with _started(first, second), first.subscribe() as mine, second.subscribe() as theirs, \
+                second.subscribe(VIDEO) as video:
+            for i in range(200):
+                first.publish(Event("ticket.message", {"i": i, "text": "héllo 👋 <b>"}))
+            first.publish(Event("signal", {"i": 0}, VIDEO))
+            assert [(await _next(theirs)).data["i"] for _ in range(200)] == list(range(200))
+            assert [(await _next(mine)).data["i"] for _ in range(200)] == list(range(200))
+            assert (await _next(video)).data == {"i": 0}
+            await asyncio.sleep(0.3)
+            # No echo: the publisher's own consoles got each event once, the other replica once too.
+            assert mine.queue.qsize() == 0 and theirs.queue.qsize() == 0 and video.queue.qsize() == 0
             assert first.status() == second.status() == "ok"
-        finally:
-            await first.aclose()
-            await second.aclose()
 
     asyncio.run(scenario())
 
@@ -76,18 +83,12 @@ def test_events_reach_the_other_replica_once_and_in_order(prefix: str) -> None:
 def test_an_event_that_is_not_json_stays_local_and_breaks_nothing(prefix: str) -> None:
     async def scenario() -> None:
         first, second = _bus(REDIS_URL, prefix), _bus(REDIS_URL, prefix)
-        await first.start()
-        await second.start()
-        try:
-            async with first.subscribe() as mine, second.subscribe() as theirs:
-                odd = object()
-                first.publish(Event("ticket.status", {"odd": odd}))
-                assert (await _next(mine)).data == {"odd": odd}
-                first.publish(Event("ticket.status", {"fine": 1}))
-                assert (await _next(theirs)).data == {"fine": 1}
-        finally:
-            await first.aclose()
-            await second.aclose()
+        async with _started(first, second), first.subscribe() as mine, second.subscribe() as theirs:
+            odd = object()
+            first.publish(Event("ticket.status", {"odd": odd}))
+            assert (await _next(mine)).data == {"odd": odd}
+            first.publish(Event("ticket.status", {"fine": 1}))
+            assert (await _next(theirs)).data == {"fine": 1}
 
     asyncio.run(scenario())
 
@@ -95,20 +96,16 @@ def test_an_event_that_is_not_json_stays_local_and_breaks_nothing(prefix: str) -
 def test_another_deployments_prefix_and_malformed_messages_are_ignored(prefix: str) -> None:
     async def scenario() -> None:
         bus = _bus(REDIS_URL, prefix)
-        await bus.start()
-        try:
-            async with bus.subscribe() as subscription:
-                client = redis.Redis.from_url(REDIS_URL)
-                client.publish(f"{prefix}-other:events:console", '{"origin": "x", "topic": "console", "type": "a", '
-                                                                 '"data": {}}')
-                for junk in ("not json", "[]", '{"origin": "x"}', '{"origin": "x", "topic": "nope", "type": "a", '
-                                                                  '"data": {}}'):
-                    client.publish(bus.channel(CONSOLE), junk)
-                client.publish(bus.channel(CONSOLE), '{"origin": "x", "topic": "console", "type": "ok", "data": {}}')
-                assert (await _next(subscription)).type == "ok"
-                assert subscription.queue.qsize() == 0
-        finally:
-            await bus.aclose()
+        async with _started(bus), bus.subscribe() as subscription:
+            client = redis.Redis.from_url(REDIS_URL)
+            client.publish(f"{prefix}-other:events:console", '{"origin": "x", "topic": "console", "type": "a", '
+                                                             '"data": {}}')
+            for junk in ("not json", "[]", '{"origin": "x"}', '{"origin": "x", "topic": "nope", "type": "a", '
+                                                              '"data": {}}'):
+                client.publish(bus.channel(CONSOLE), junk)
+            client.publish(bus.channel(CONSOLE), '{"origin": "x", "topic": "console", "type": "ok", "data": {}}')
+            assert (await _next(subscription)).type == "ok"
+            assert subscription.queue.qsize() == 0
 
     asyncio.run(scenario())
 
