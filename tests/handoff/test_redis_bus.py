@@ -7,6 +7,7 @@ import asyncio
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -15,7 +16,13 @@ import pytest
 import redis
 
 from handoff_service.events import CONSOLE, RESYNC, VIDEO, Event, InProcessEventBus, make_event_bus
-from handoff_service.redis_bus import RECONNECT_BASE_SECONDS, RedisEventBus, reconnect_delay
+from handoff_service.redis_bus import (
+    OUTGOING_QUEUE_SIZE,
+    RECONNECT_BASE_SECONDS,
+    STALE_AFTER_SECONDS,
+    RedisEventBus,
+    reconnect_delay,
+)
 
 REDIS_URL = os.getenv("HANDOFF_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -246,3 +253,29 @@ def test_the_bus_is_chosen_by_its_url() -> None:
                                      reconnect_max_seconds=1), RedisEventBus)
     with pytest.raises(ValueError, match="HANDOFF_EVENT_BUS_URL"):
         make_event_bus("postgresql://x/y", prefix="p", timeout_seconds=1, reconnect_max_seconds=1)
+
+
+class RecordingClient:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def publish(self, _channel: str, payload: str) -> None:
+        self.sent.append(payload)
+
+
+@pytest.mark.parametrize(("age", "sent"), [(0.0, True), (29.5, True), (30.5, False), (3600.0, False)])
+def test_an_event_held_back_over_thirty_seconds_is_dropped_not_sent(age: float, sent: bool) -> None:
+    assert STALE_AFTER_SECONDS == 30.0
+    bus = _bus("redis://127.0.0.1:1/0", "heard-test-stale")
+    client = RecordingClient()
+    bus._send_until_sent_or_stale(client, time.monotonic() - age, "channel", "payload")  # type: ignore[arg-type]  # noqa: SLF001
+    assert client.sent == (["payload"] if sent else [])
+    assert bus.dropped == (0 if sent else 1)
+
+
+def test_a_full_backlog_drops_new_events_and_counts_them() -> None:
+    assert OUTGOING_QUEUE_SIZE == 10_000
+    bus = _bus("redis://127.0.0.1:1/0", "heard-test-backlog")  # never started: nothing drains the backlog
+    for i in range(OUTGOING_QUEUE_SIZE + 3):
+        bus.publish(Event("ticket.message", {"i": i}))
+    assert bus.dropped == 3
