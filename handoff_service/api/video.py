@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
@@ -19,7 +18,6 @@ from handoff_service.models import Ticket, TicketStatus
 from handoff_service.runtime import Runtime
 from handoff_service.video_rooms import send_quietly
 
-log = logging.getLogger("handoff_service.video")
 router = APIRouter(prefix="/api/v1", tags=["video"])
 MAX_SIGNAL_BYTES = 64 * 1024
 

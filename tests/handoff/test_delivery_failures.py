@@ -241,6 +241,7 @@ def test_the_lease_outlasts_the_calls_one_delivery_makes() -> None:
 
     # Two calls (tracker read + send) at the longest allowed timeout still end inside the lease,
     # so a second worker never takes a row that is still being sent.
+    assert LEASE_SECONDS == 60.0
     longest = Settings.model_fields["rasa_timeout_seconds"].metadata
     limit = next(m.le for m in longest if getattr(m, "le", None) is not None)
     assert 2 * limit < LEASE_SECONDS

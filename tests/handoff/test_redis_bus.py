@@ -7,14 +7,22 @@ import asyncio
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import pytest
 import redis
 
 from handoff_service.events import CONSOLE, RESYNC, VIDEO, Event, InProcessEventBus, make_event_bus
-from handoff_service.redis_bus import RECONNECT_BASE_SECONDS, RedisEventBus, reconnect_delay
+from handoff_service.redis_bus import (
+    OUTGOING_QUEUE_SIZE,
+    RECONNECT_BASE_SECONDS,
+    STALE_AFTER_SECONDS,
+    RedisEventBus,
+    reconnect_delay,
+)
 
 REDIS_URL = os.getenv("HANDOFF_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -45,6 +53,17 @@ def _bus(url: str, prefix: str, timeout: float = 2.0) -> RedisEventBus:
     return RedisEventBus(url, prefix=prefix, timeout_seconds=timeout, reconnect_max_seconds=0.2)
 
 
+@asynccontextmanager
+async def _started(*buses: RedisEventBus) -> AsyncIterator[None]:
+    for bus in buses:
+        await bus.start()
+    try:
+        yield
+    finally:
+        for bus in buses:
+            await bus.aclose()
+
+
 async def _next(subscription: AsyncIterator[Event], timeout: float = 5.0) -> Event:
     return await asyncio.wait_for(subscription.queue.get(), timeout)  # type: ignore[attr-defined]
 
@@ -52,23 +71,18 @@ async def _next(subscription: AsyncIterator[Event], timeout: float = 5.0) -> Eve
 def test_events_reach_the_other_replica_once_and_in_order(prefix: str) -> None:
     async def scenario() -> None:
         first, second = _bus(REDIS_URL, prefix), _bus(REDIS_URL, prefix)
-        await first.start()
-        await second.start()
-        try:
-            async with first.subscribe() as mine, second.subscribe() as theirs, second.subscribe(VIDEO) as video:
-                for i in range(200):
-                    first.publish(Event("ticket.message", {"i": i, "text": "héllo 👋 <b>"}))
-                first.publish(Event("signal", {"i": 0}, VIDEO))
-                assert [(await _next(theirs)).data["i"] for _ in range(200)] == list(range(200))
-                assert [(await _next(mine)).data["i"] for _ in range(200)] == list(range(200))
-                assert (await _next(video)).data == {"i": 0}
-                await asyncio.sleep(0.3)
-                # No echo: the publisher's own consoles got each event once, the other replica once too.
-                assert mine.queue.qsize() == 0 and theirs.queue.qsize() == 0 and video.queue.qsize() == 0
+        async with _started(first, second), first.subscribe() as mine, second.subscribe() as theirs, \
+                second.subscribe(VIDEO) as video:
+            for i in range(200):
+                first.publish(Event("ticket.message", {"i": i, "text": "héllo 👋 <b>"}))
+            first.publish(Event("signal", {"i": 0}, VIDEO))
+            assert [(await _next(theirs)).data["i"] for _ in range(200)] == list(range(200))
+            assert [(await _next(mine)).data["i"] for _ in range(200)] == list(range(200))
+            assert (await _next(video)).data == {"i": 0}
+            await asyncio.sleep(0.3)
+            # No echo: the publisher's own consoles got each event once, the other replica once too.
+            assert mine.queue.qsize() == 0 and theirs.queue.qsize() == 0 and video.queue.qsize() == 0
             assert first.status() == second.status() == "ok"
-        finally:
-            await first.aclose()
-            await second.aclose()
 
     asyncio.run(scenario())
 
@@ -76,18 +90,12 @@ def test_events_reach_the_other_replica_once_and_in_order(prefix: str) -> None:
 def test_an_event_that_is_not_json_stays_local_and_breaks_nothing(prefix: str) -> None:
     async def scenario() -> None:
         first, second = _bus(REDIS_URL, prefix), _bus(REDIS_URL, prefix)
-        await first.start()
-        await second.start()
-        try:
-            async with first.subscribe() as mine, second.subscribe() as theirs:
-                odd = object()
-                first.publish(Event("ticket.status", {"odd": odd}))
-                assert (await _next(mine)).data == {"odd": odd}
-                first.publish(Event("ticket.status", {"fine": 1}))
-                assert (await _next(theirs)).data == {"fine": 1}
-        finally:
-            await first.aclose()
-            await second.aclose()
+        async with _started(first, second), first.subscribe() as mine, second.subscribe() as theirs:
+            odd = object()
+            first.publish(Event("ticket.status", {"odd": odd}))
+            assert (await _next(mine)).data == {"odd": odd}
+            first.publish(Event("ticket.status", {"fine": 1}))
+            assert (await _next(theirs)).data == {"fine": 1}
 
     asyncio.run(scenario())
 
@@ -95,20 +103,16 @@ def test_an_event_that_is_not_json_stays_local_and_breaks_nothing(prefix: str) -
 def test_another_deployments_prefix_and_malformed_messages_are_ignored(prefix: str) -> None:
     async def scenario() -> None:
         bus = _bus(REDIS_URL, prefix)
-        await bus.start()
-        try:
-            async with bus.subscribe() as subscription:
-                client = redis.Redis.from_url(REDIS_URL)
-                client.publish(f"{prefix}-other:events:console", '{"origin": "x", "topic": "console", "type": "a", '
-                                                                 '"data": {}}')
-                for junk in ("not json", "[]", '{"origin": "x"}', '{"origin": "x", "topic": "nope", "type": "a", '
-                                                                  '"data": {}}'):
-                    client.publish(bus.channel(CONSOLE), junk)
-                client.publish(bus.channel(CONSOLE), '{"origin": "x", "topic": "console", "type": "ok", "data": {}}')
-                assert (await _next(subscription)).type == "ok"
-                assert subscription.queue.qsize() == 0
-        finally:
-            await bus.aclose()
+        async with _started(bus), bus.subscribe() as subscription:
+            client = redis.Redis.from_url(REDIS_URL)
+            client.publish(f"{prefix}-other:events:console", '{"origin": "x", "topic": "console", "type": "a", '
+                                                             '"data": {}}')
+            for junk in ("not json", "[]", '{"origin": "x"}', '{"origin": "x", "topic": "nope", "type": "a", '
+                                                              '"data": {}}'):
+                client.publish(bus.channel(CONSOLE), junk)
+            client.publish(bus.channel(CONSOLE), '{"origin": "x", "topic": "console", "type": "ok", "data": {}}')
+            assert (await _next(subscription)).type == "ok"
+            assert subscription.queue.qsize() == 0
 
     asyncio.run(scenario())
 
@@ -249,3 +253,29 @@ def test_the_bus_is_chosen_by_its_url() -> None:
                                      reconnect_max_seconds=1), RedisEventBus)
     with pytest.raises(ValueError, match="HANDOFF_EVENT_BUS_URL"):
         make_event_bus("postgresql://x/y", prefix="p", timeout_seconds=1, reconnect_max_seconds=1)
+
+
+class RecordingClient:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def publish(self, _channel: str, payload: str) -> None:
+        self.sent.append(payload)
+
+
+@pytest.mark.parametrize(("age", "sent"), [(0.0, True), (29.5, True), (30.5, False), (3600.0, False)])
+def test_an_event_held_back_over_thirty_seconds_is_dropped_not_sent(age: float, sent: bool) -> None:
+    assert STALE_AFTER_SECONDS == 30.0
+    bus = _bus("redis://127.0.0.1:1/0", "heard-test-stale")
+    client = RecordingClient()
+    bus._send_until_sent_or_stale(client, time.monotonic() - age, "channel", "payload")  # type: ignore[arg-type]  # noqa: SLF001
+    assert client.sent == (["payload"] if sent else [])
+    assert bus.dropped == (0 if sent else 1)
+
+
+def test_a_full_backlog_drops_new_events_and_counts_them() -> None:
+    assert OUTGOING_QUEUE_SIZE == 10_000
+    bus = _bus("redis://127.0.0.1:1/0", "heard-test-backlog")  # never started: nothing drains the backlog
+    for i in range(OUTGOING_QUEUE_SIZE + 3):
+        bus.publish(Event("ticket.message", {"i": i}))
+    assert bus.dropped == 3

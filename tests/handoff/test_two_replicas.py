@@ -300,7 +300,7 @@ def test_outbox_rows_are_delivered_exactly_once_by_two_replicas(deployment: Depl
 
 def test_a_browser_video_call_connects_across_replicas(deployment: Deployment) -> None:
     from .test_console_browser import CHROMIUM, CHROMIUM_ARGS, sync_api
-    from .test_video_browser import MEDIA_ARGS
+    from .test_video_browser import MEDIA_ARGS, assert_call_connects_and_ends
 
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
@@ -322,12 +322,7 @@ def test_a_browser_video_call_connects_across_replicas(deployment: Deployment) -
             customer.goto(f"{deployment.b}/chat/?name=Priya")
             customer.evaluate("h => window.HeardVideo.onHandoff(h)",
                               {"mode": "video", "ticket_id": ticket["id"], "customer_token": ticket["customer_token"]})
-            for page in (agent, customer):
-                page.wait_for_function("document.documentElement.dataset.videoState === 'connected'", timeout=30_000)
-            for page, selector in ((agent, "#video-remote"), (customer, "#remote-video")):
-                page.wait_for_function(f"document.querySelector('{selector}').srcObject !== null", timeout=10_000)
-            agent.click("#video-end")
-            customer.wait_for_function("document.documentElement.dataset.videoState !== 'connected'", timeout=10_000)
+            assert_call_connects_and_ends(agent, customer)
         finally:
             browser.close()
 

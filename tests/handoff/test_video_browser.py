@@ -37,12 +37,16 @@ def test_agent_and_customer_video_call_connects(console_server) -> None:  # noqa
         assert "Hi <b>Ann</b>. I'm Heard" in welcome and "ask for a person" in welcome  # shown as text, not HTML
         customer.evaluate("h => window.HeardVideo.onHandoff(h)",
                           {"mode": "video", "ticket_id": ticket["id"], "customer_token": ticket["customer_token"]})
-        for page in (agent, customer):
-            page.wait_for_function("document.documentElement.dataset.videoState === 'connected'", timeout=20_000)
-        # Each side receives the other's video.
-        for page, selector in ((agent, "#video-remote"), (customer, "#remote-video")):
-            page.wait_for_function(f"document.querySelector('{selector}').srcObject !== null", timeout=10_000)
-        assert agent.locator("#video-state").inner_text() == "Connected."
-        agent.click("#video-end")
-        customer.wait_for_function("document.documentElement.dataset.videoState !== 'connected'", timeout=10_000)
+        assert_call_connects_and_ends(agent, customer)
         browser.close()
+
+
+def assert_call_connects_and_ends(agent, customer, timeout_ms: int = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Both pages reach 'connected', each receives the other's video, and the agent's hang-up ends it for both."""
+    for page in (agent, customer):
+        page.wait_for_function("document.documentElement.dataset.videoState === 'connected'", timeout=timeout_ms)
+    for page, selector in ((agent, "#video-remote"), (customer, "#remote-video")):
+        page.wait_for_function(f"document.querySelector('{selector}').srcObject !== null", timeout=10_000)
+    assert agent.locator("#video-state").inner_text() == "Connected."
+    agent.click("#video-end")
+    customer.wait_for_function("document.documentElement.dataset.videoState !== 'connected'", timeout=10_000)
