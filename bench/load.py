@@ -161,7 +161,7 @@ def production_profile():
             HEARD_REPLICA_PORT_BASE=23000, HEARD_VAR_DIR=Path(var_dir), REDIS_LOCK_DB=7, REDIS_BUS_DB=8)
         try:
             with ProductionStack(settings, log=lambda line: None) as stack:
-                yield Target("production", stack.public_url, parse_url=None,
+                yield Target("production", stack.public_url, parse_url=None, stack=stack,
                              processes={s.name: s.process.pid for s in stack.services})
         finally:
             with psycopg.connect(settings.POSTGRES_ADMIN_URL, autocommit=True) as admin:
@@ -190,6 +190,7 @@ class Target:
     parse_url: str | None = None
     score_url: str | None = None
     processes: dict[str, int] = field(default_factory=dict)
+    stack: object = None  # the production profile, for bench/faults.py
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time (user + system) each process has used so far, from /proc."""

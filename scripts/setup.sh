@@ -126,8 +126,14 @@ heard_setup() {
   say "setup complete"
 }
 
-# Browser tests drive Debian's chromium; Playwright cannot download its own browser here.
+# Browser tests drive Debian's chromium; Playwright cannot download its own browser here. The production
+# profile's end-to-end tests need nginx (installed like chromium when missing).
 heard_setup_test_tools() {
+  if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing nginx for the production-profile tests (apt)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
+      || say "could not install nginx: the production-profile tests will fail (apt-get install nginx)"
+  fi
   if [ -x /usr/bin/chromium ]; then return 0; fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing chromium for the browser tests (apt)"

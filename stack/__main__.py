@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -67,7 +68,8 @@ def up(production: bool = False) -> int:
     try:
         stack.start()
         supervisor = Supervisor(stack, log=stack.log, status_file=settings.status_file)
-        health = supervisor.serve_health("127.0.0.1", int(settings.env.get("HEARD_SUPERVISOR_PORT", "5099")))
+        health_port = settings.env.get("HEARD_SUPERVISOR_PORT") or os.environ.get("HEARD_SUPERVISOR_PORT") or "5099"
+        health = supervisor.serve_health("127.0.0.1", int(health_port))
         health_url = f"http://127.0.0.1:{health.server_address[1]}/health"
         print(banner.replace("{health}", health_url), flush=True)
         while True:
