@@ -6,6 +6,7 @@ ARG TORCH_INDEX_URL=""
 COPY requirements/app.txt requirements/
 RUN pip install --no-cache-dir ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"} -r requirements/app.txt
 COPY actions actions
+COPY knowledge knowledge
 COPY handoff_service handoff_service
 ENV PYTHONPATH=/app HEARD_VAR_DIR=/app/var
 # Builds the fast (ONNX) emotion encoder from the model inside the installed package.

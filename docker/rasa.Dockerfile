@@ -19,6 +19,10 @@ COPY --from=nlu-encoder /app/var/nlu-encoder var/nlu-encoder
 COPY config.yml domain.yml endpoints.yml endpoints.production.yml credentials.yml ./
 COPY data data
 COPY rasa_addons rasa_addons
+# The knowledge-base retriever reads the content and its loader (pure Python) at training.
+COPY knowledge knowledge
+COPY actions/__init__.py actions/__init__.py
+COPY actions/knowledge actions/knowledge
 ENV PYTHONPATH=/app
 RUN rasa train --fixed-model-name heard --out models
 EXPOSE 5005
