@@ -45,3 +45,19 @@ def test_a_question_about_their_own_excess_uses_their_policy(customer):
     replies = " ".join(customer.say_texts("what's my excess on MOT-318402?"))
     assert "£350" in replies
     assert not customer.tracker()["slots"].get("kb_answer_id")
+
+
+def test_a_question_during_a_claim_is_answered_and_not_taken_as_an_answer(customer):
+    customer.say_texts("my car was stolen last night")
+    before = customer.tracker()
+    if (before.get("active_loop") or {}).get("name") != "claim_form":
+        # A person may be offered first (distress); the claim form is what this test is about.
+        customer.say_texts("no thanks")
+    assert (customer.tracker().get("active_loop") or {}).get("name") == "claim_form"
+    replies = " ".join(customer.say_texts("What happens if my car is written off?"))
+    tracker = customer.tracker()
+    assert tracker["slots"]["kb_answer_id"] == "motor-write-off", replies
+    assert "Motor policy booklet, section 10.4" in replies
+    assert (tracker.get("active_loop") or {}).get("name") == "claim_form"
+    for slot in ("customer_name", "policy_number", "incident_description"):
+        assert "written off" not in str(tracker["slots"].get(slot) or "")
