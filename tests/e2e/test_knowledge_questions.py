@@ -54,10 +54,10 @@ def test_a_question_during_a_claim_is_answered_and_not_taken_as_an_answer(custom
         # A person may be offered first (distress); the claim form is what this test is about.
         customer.say_texts("no thanks")
     assert (customer.tracker().get("active_loop") or {}).get("name") == "claim_form"
-    replies = " ".join(customer.say_texts("What happens if my car is written off?"))
+    replies = " ".join(customer.say_texts("Do I get a courtesy car?"))
     tracker = customer.tracker()
-    assert tracker["slots"]["kb_answer_id"] == "motor-write-off", replies
-    assert "Motor policy booklet, section 10.4" in replies
+    assert tracker["slots"]["kb_answer_id"] == "motor-courtesy-car", replies
+    assert "Motor policy booklet, section 4.1" in replies
     assert (tracker.get("active_loop") or {}).get("name") == "claim_form"
     for slot in ("customer_name", "policy_number", "incident_description"):
-        assert "written off" not in str(tracker["slots"].get(slot) or "")
+        assert "courtesy" not in str(tracker["slots"].get(slot) or "")
