@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.knowledge import content  # noqa: E402
-from actions.knowledge.matching import Index, Match, RetrievalSettings, decide  # noqa: E402
+from actions.knowledge.matching import Index, Match, RetrievalSettings, decide, personal_action  # noqa: E402
 from rasa_addons import settings as rasa_settings  # noqa: E402
 from rasa_addons.sentence_encoder import SentenceEncoder  # noqa: E402
 
@@ -142,14 +142,16 @@ def main() -> None:
     for question, decision in zip(questions, decisions):
         expected = question["expect"]
         offered = [m.entry_id for m in (decision.best, decision.runner_up) if m is not None]
-        if expected == "none":
+        if personal_action(question["text"], settings):
+            verdict = "personal_ok" if expected == "none" else "personal_wrong"  # their own policy's figures
+        elif expected == "none":
             verdict = "none_ok" if decision.outcome == "none" else f"none_{decision.outcome}"
         elif decision.outcome == "none":
             verdict = "not_answered"
         else:
             verdict = f"{decision.outcome}_{'right' if expected in offered[:1 if decision.outcome == 'answer' else 2] else 'wrong'}"
         tally[verdict] += 1
-        if verdict not in ("answer_right", "none_ok", "clarify_right"):
+        if verdict not in ("answer_right", "none_ok", "clarify_right", "personal_ok"):
             print(f"  customer question {verdict}: {question['text']!r} expected {expected}, got "
                   f"{decision.outcome} {offered}")
     print(f"customer questions (n={len(questions)}): {dict(sorted(tally.items()))}")

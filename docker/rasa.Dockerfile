@@ -20,6 +20,10 @@ COPY --from=nlu-encoder /app/var/nlu-encoder var/nlu-encoder
 COPY config.yml domain.yml endpoints.yml endpoints.production.yml credentials.yml ./
 COPY data data
 COPY rasa_addons rasa_addons
+# The knowledge-base retriever reads the content and its loader (pure Python) at training.
+COPY knowledge knowledge
+COPY actions/__init__.py actions/__init__.py
+COPY actions/knowledge actions/knowledge
 # stack/channels.py writes the credentials Rasa starts with: only channels whose secrets are set.
 COPY stack/__init__.py stack/channels.py stack/settings.py stack/
 ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false OPENBLAS_NUM_THREADS=1 PYTHONUNBUFFERED=1
