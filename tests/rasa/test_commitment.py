@@ -34,6 +34,7 @@ READINGS = [
     # a question or what-if is not an incident
     ("file_claim", "Is it worth claiming for a small scratch?", CLAIM_QUESTION),
     ("file_claim", "should I claim for this?", CLAIM_QUESTION),
+    ("file_claim", "should I bother claiming for a broken fence?", CLAIM_QUESTION),
     ("file_claim", "what happens if my car is stolen?", CLAIM_QUESTION),
     ("file_claim", "I'd sooner lose the car than the house", CLAIM_QUESTION),
     ("file_claim", "If someone breaks into the shed, am I covered?", CLAIM_QUESTION),
