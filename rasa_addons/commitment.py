@@ -6,7 +6,8 @@ starts only when the message backs it; otherwise the guess is read again by its 
 - a question or a what-if about claiming ("is it worth claiming for a small scratch?", "what happens if my
   car is stolen?", "I'd sooner lose the car than the house") is ``claim_question``: nothing has happened yet;
 - a question about moving to another insurer is ``switching_question``, not a cancellation to process;
-- a complaint that names another company's service and nothing of ours is ``other_company``;
+- a complaint that names another company's service and nothing of ours is ``other_company``, and an
+  ``other_company`` guess beside an incident we may cover is asked about (``clarify_policy``);
 - a middling guess with no words that back it is asked about in one short question: ``clarify_claim``
   ("a new claim, or one you've already made?") or ``clarify_policy`` ("is this about a policy with us?").
 
@@ -73,6 +74,7 @@ class CommitmentRules:
     complaint_intents: frozenset
     ours: re.Pattern
     cancel_someone_elses: re.Pattern
+    incident_words: re.Pattern
 
     @classmethod
     def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH) -> "CommitmentRules":
@@ -92,6 +94,7 @@ class CommitmentRules:
             cancel_words=_phrase_pattern(raw["cancel_words"]),
             complaint_intents=frozenset(raw["complaint_intents"]),
             ours=_phrase_pattern(raw["ours"]),
+            incident_words=_phrase_pattern(_lookup_words(incident_lookup)),
             cancel_someone_elses=re.compile(
                 r"\bcancel\w*\s+(?:my|the|our|a|this)\s+(?:[\w']+\s+){0,2}?" +
                 _phrase_pattern(raw["cancel_someone_elses"]).pattern),
@@ -131,6 +134,9 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
     if (intent == "cancel_policy" and rules.cancel_someone_elses.search(words)
             and not rules.ours.search(words)):
         return Reading(OTHER_COMPANY, "cancelling another company's product, not a policy of ours")
+    if intent == OTHER_COMPANY and rules.incident_words.search(words):
+        # Mixed evidence ("a leak under the sink … the plumber is booked for Friday"): ask, don't turn away.
+        return Reading(CLARIFY_POLICY, "another company named beside an incident we may cover")
     if intent not in rules.committing:
         return None
     if intent == "file_claim":

@@ -21,6 +21,11 @@ def reading(intent: str, text: str, confidence: float = 0.95) -> str | None:
 
 # (intent guessed, message, reading expected): written for these tests, of each failure kind in issue #16.
 READINGS = [
+    # another company beside an incident we may cover is asked about; leaving for another insurer is switching
+    ("other_company", "we had a leak under the sink on Tuesday, the plumber is booked for Friday", CLARIFY_POLICY),
+    ("other_company", "the courier says my parcel was stolen from the doorstep", CLARIFY_POLICY),
+    ("other_company", "the delivery company lost my parcel again", None),
+    ("ask_price_increase", "I'm leaving you lot for Admiral, they're half the price", SWITCHING_QUESTION),
     # a chase of an existing claim is claim status
     ("file_claim", "I sent all my documents for my claim ten days ago and heard nothing", CLAIM_STATUS),
     ("file_claim", "I emailed the photos for my claim last week and still haven't heard anything", CLAIM_STATUS),
@@ -29,6 +34,7 @@ READINGS = [
     # a question or what-if is not an incident
     ("file_claim", "Is it worth claiming for a small scratch?", CLAIM_QUESTION),
     ("file_claim", "should I claim for this?", CLAIM_QUESTION),
+    ("file_claim", "should I bother claiming for a broken fence?", CLAIM_QUESTION),
     ("file_claim", "what happens if my car is stolen?", CLAIM_QUESTION),
     ("file_claim", "I'd sooner lose the car than the house", CLAIM_QUESTION),
     ("file_claim", "If someone breaks into the shed, am I covered?", CLAIM_QUESTION),
@@ -111,7 +117,7 @@ def test_other_intents_pass_through():
     assert reading(None, "anything") is None
 
 
-@pytest.mark.parametrize("intent", ["file_claim", "cancel_policy", "make_complaint"])
+@pytest.mark.parametrize("intent", ["file_claim", "cancel_policy", "make_complaint", "other_company"])
 def test_every_training_example_of_a_committing_intent_stands(intent):
     examples = nlu_examples()[intent]
     assert len(examples) >= 20
