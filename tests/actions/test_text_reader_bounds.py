@@ -1,0 +1,106 @@
+"""Bounded work on hostile input (issue #19): every text reader of the action server takes time in
+proportion to the text. Each reader's time on an adversarial message is measured against a plain
+per-character pass over the same text in the same run (a ratio, not a wall-clock limit); a regular
+expression that backtracks quadratically (the old policy-number reading: 8,000 spaces, 0.8 s) is
+thousands of times over, a linear reader with hundreds of phrases stays well under the budget.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from actions.complaints import waited_for
+from actions.handoff.survey import parse_score
+from actions.insurance.dates import date_in_message, read_incident_date
+from actions.insurance.formats import clean_first_name, read_claim_reference, read_policy_number
+from actions.insurance.incidents import find_incident_type
+from rasa_addons.sealed_messages import MESSAGE_CHAR_LIMIT
+
+READERS = {
+    "name": clean_first_name, "policy number": read_policy_number, "claim reference": read_claim_reference,
+    "incident date": read_incident_date, "date in passing": date_in_message, "incident": find_incident_type,
+    "time waited": waited_for, "survey score": parse_score,
+}
+# Four times the longest message Rasa passes on (rasa_addons/sealed_messages.py): readers must not rely
+# on the cut, and a quadratic cost shows far more clearly than at the limit itself.
+LENGTH = 4 * MESSAGE_CHAR_LIMIT
+# The slowest linear reader measured ~200x the per-character pass (the incident phrases over "1 1 1 …");
+# the quadratic policy-number pattern measured ~30,000x at this length.
+RATIO_BUDGET = 1000
+
+
+def _per_character_pass(text: str) -> int:
+    return sum(1 for char in text if char.isalnum())
+
+
+def _fastest_of_three(function, text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        function(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _ratio(reader, text: str) -> float:
+    baseline = max(_fastest_of_three(_per_character_pass, text), 1e-6)
+    return _fastest_of_three(reader, text) / baseline
+
+
+def _repeated(unit: str, prefix: str = "") -> str:
+    return (prefix + unit * (LENGTH // max(len(unit), 1) + 1))[:LENGTH]
+
+
+KNOWN_TRAPS = {
+    "letters then spaces (policy numbers)": _repeated(" ", "abc"),
+    "CLM then spaces (claim references)": _repeated(" ", "CLM"),
+    "CLM then tabs and a dash": _repeated("\t", "clm -"),
+    "commas and spaces (courtesies)": _repeated(", "),
+    "thanks thanks (courtesies)": _repeated(" thanks"),
+    "digits and spaces (dates, scores)": _repeated("1 "),
+    "days ago": _repeated("12 days "),
+    "exclamations": _repeated("!"),
+    "markup": _repeated("<b><i>"),
+    "emoji": _repeated("😢"),
+}
+
+
+@pytest.mark.parametrize("reader_name", READERS)
+@pytest.mark.parametrize("trap", KNOWN_TRAPS)
+def test_each_reader_is_linear_on_known_traps(reader_name, trap):
+    ratio = _ratio(READERS[reader_name], KNOWN_TRAPS[trap])
+    assert ratio < RATIO_BUDGET, f"{reader_name} on {trap}: {ratio:.0f}x a per-character pass"
+
+
+adversarial_units = st.text(alphabet=" \t\n-–,.!?'/0123456789abcCLMhomHOMlifdaysagothanks😢<>{}\"", min_size=1,
+                            max_size=12)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(unit=adversarial_units, prefix=st.sampled_from(["", "abc", "CLM", "HOM", "my name is ", "on the 3"]))
+def test_every_reader_stays_within_budget_on_generated_messages(unit, prefix):
+    text = _repeated(unit, prefix)
+    for name, reader in READERS.items():
+        ratio = _ratio(reader, text)
+        assert ratio < RATIO_BUDGET, f"{name} on {text[:40]!r}…: {ratio:.0f}x a per-character pass"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("hom 204815", "HOM-204815"), ("HOM-204815", "HOM-204815"), ("my policy is hom  –  204815", "HOM-204815"),
+    ("hom\t\t204815", "HOM-204815"), ("abc" + " " * 5000 + "hom 204815", "HOM-204815"),
+])
+def test_the_linear_policy_pattern_reads_what_the_old_one_read(text, expected):
+    assert read_policy_number(text).value == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("clm 20814", "CLM-20814"), ("CLM-20814", "CLM-20814"), ("clm - 20814", "CLM-20814"), ("clm\n20814", "CLM-20814"),
+])
+def test_the_linear_claim_pattern_reads_what_the_old_one_read(text, expected):
+    assert read_claim_reference(text).value == expected
+
+
+def test_two_dashes_are_still_no_separator():
+    assert read_claim_reference("clm -- 20814").ok is False
