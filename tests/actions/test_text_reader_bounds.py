@@ -12,6 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from actions.complaints import waited_for
+from actions.emotion.cues import find_cues
+from actions.emotion.risk import read_risk
+from actions.escalation.decision import charged_words
 from actions.handoff.survey import parse_score
 from actions.insurance.dates import date_in_message, read_incident_date
 from actions.insurance.formats import clean_first_name, read_claim_reference, read_policy_number
@@ -21,13 +24,14 @@ from rasa_addons.sealed_messages import MESSAGE_CHAR_LIMIT
 READERS = {
     "name": clean_first_name, "policy number": read_policy_number, "claim reference": read_claim_reference,
     "incident date": read_incident_date, "date in passing": date_in_message, "incident": find_incident_type,
-    "time waited": waited_for, "survey score": parse_score,
+    "time waited": waited_for, "survey score": parse_score, "risk words": read_risk, "emotion cues": find_cues,
+    "charged clauses": lambda text: charged_words(text, None),
 }
 # Four times the longest message Rasa passes on (rasa_addons/sealed_messages.py): readers must not rely
 # on the cut, and a quadratic cost shows far more clearly than at the limit itself.
 LENGTH = 4 * MESSAGE_CHAR_LIMIT
-# The slowest linear reader measured ~200x the per-character pass (the incident phrases over "1 1 1 …");
-# the quadratic policy-number pattern measured ~30,000x at this length.
+# The slowest linear readers measured ~200-250x the per-character pass (incident phrases over "1 1 1 …",
+# emotion cues); the quadratic policy-number and clause patterns measured ~10,000-30,000x at this length.
 RATIO_BUDGET = 1000
 
 
@@ -55,6 +59,7 @@ def _repeated(unit: str, prefix: str = "") -> str:
 
 KNOWN_TRAPS = {
     "letters then spaces (policy numbers)": _repeated(" ", "abc"),
+    "a word then spaces (clauses)": _repeated(" ", "a"),
     "CLM then spaces (claim references)": _repeated(" ", "CLM"),
     "CLM then tabs and a dash": _repeated("\t", "clm -"),
     "commas and spaces (courtesies)": _repeated(", "),
@@ -100,6 +105,16 @@ def test_the_linear_policy_pattern_reads_what_the_old_one_read(text, expected):
 ])
 def test_the_linear_claim_pattern_reads_what_the_old_one_read(text, expected):
     assert read_claim_reference(text).value == expected
+
+
+@pytest.mark.parametrize("text, clauses", [
+    ("it was fine, but then it leaked", "fine / then"), ("ok   but    no", "ok / no"), ("great. but awful", "great. / but awful"),
+])
+def test_the_linear_clause_pattern_splits_as_before(text, clauses):
+    from actions.escalation.decision import _CLAUSE_BREAK
+    first, second = clauses.split(" / ")
+    parts = _CLAUSE_BREAK.split(text)
+    assert parts[0].endswith(first) and parts[-1].startswith(second) and len(parts) == 2
 
 
 def test_two_dashes_are_still_no_separator():
