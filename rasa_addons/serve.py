@@ -12,10 +12,11 @@ import sys
 
 from rasa.__main__ import main as rasa_main
 
-from rasa_addons import action_validation, nonblocking, sealed_messages, settings
+from rasa_addons import action_validation, nonblocking, redaction, sealed_messages, settings
 
 
 def main() -> None:
+    redaction.install()  # before Rasa configures logging: every record is redacted as it is made
     nonblocking.install(settings.NLU_PARSE_THREADS)
     nonblocking.offload_tracker_store(settings.NLU_PARSE_THREADS)
     action_validation.install()
