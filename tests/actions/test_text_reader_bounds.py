@@ -1,4 +1,4 @@
-"""Bounded work on hostile input (issue #19): every text reader of the action server takes time in
+"""Bounded work on hostile input (issue #19; measured by bench/hostile_input.py): every text reader of the action server takes time in
 proportion to the text. Each reader's time on an adversarial message is measured against a plain
 per-character pass over the same text in the same run (a ratio, not a wall-clock limit); a regular
 expression that backtracks quadratically (the old policy-number reading: 8,000 spaces, 0.8 s) is
@@ -6,70 +6,15 @@ thousands of times over, a linear reader with hundreds of phrases stays well und
 """
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from actions.complaints import waited_for
-from actions.emotion.cues import find_cues
-from actions.emotion.risk import read_risk
-from actions.escalation.decision import charged_words
-from actions.handoff.survey import parse_score
-from actions.insurance.dates import date_in_message, read_incident_date
-from actions.insurance.formats import clean_first_name, read_claim_reference, read_policy_number
-from actions.insurance.incidents import find_incident_type
-from rasa_addons.sealed_messages import MESSAGE_CHAR_LIMIT
+from actions.insurance.formats import read_claim_reference, read_policy_number
+from bench.hostile_input import KNOWN_TRAPS, READERS, ratio as _ratio, repeated as _repeated
 
-READERS = {
-    "name": clean_first_name, "policy number": read_policy_number, "claim reference": read_claim_reference,
-    "incident date": read_incident_date, "date in passing": date_in_message, "incident": find_incident_type,
-    "time waited": waited_for, "survey score": parse_score, "risk words": read_risk, "emotion cues": find_cues,
-    "charged clauses": lambda text: charged_words(text, None),
-}
-# Four times the longest message Rasa passes on (rasa_addons/sealed_messages.py): readers must not rely
-# on the cut, and a quadratic cost shows far more clearly than at the limit itself.
-LENGTH = 4 * MESSAGE_CHAR_LIMIT
 # The slowest linear readers measured ~200-250x the per-character pass (incident phrases over "1 1 1 …",
 # emotion cues); the quadratic policy-number and clause patterns measured ~10,000-30,000x at this length.
 RATIO_BUDGET = 1000
-
-
-def _per_character_pass(text: str) -> int:
-    return sum(1 for char in text if char.isalnum())
-
-
-def _fastest_of_three(function, text: str) -> float:
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        function(text)
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def _ratio(reader, text: str) -> float:
-    baseline = max(_fastest_of_three(_per_character_pass, text), 1e-6)
-    return _fastest_of_three(reader, text) / baseline
-
-
-def _repeated(unit: str, prefix: str = "") -> str:
-    return (prefix + unit * (LENGTH // max(len(unit), 1) + 1))[:LENGTH]
-
-
-KNOWN_TRAPS = {
-    "letters then spaces (policy numbers)": _repeated(" ", "abc"),
-    "a word then spaces (clauses)": _repeated(" ", "a"),
-    "CLM then spaces (claim references)": _repeated(" ", "CLM"),
-    "CLM then tabs and a dash": _repeated("\t", "clm -"),
-    "commas and spaces (courtesies)": _repeated(", "),
-    "thanks thanks (courtesies)": _repeated(" thanks"),
-    "digits and spaces (dates, scores)": _repeated("1 "),
-    "days ago": _repeated("12 days "),
-    "exclamations": _repeated("!"),
-    "markup": _repeated("<b><i>"),
-    "emoji": _repeated("😢"),
-}
 
 
 @pytest.mark.parametrize("reader_name", READERS)
