@@ -21,6 +21,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from actions import config
+from rasa_addons import redaction
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ def main() -> None:
     parser.add_argument("--cors", default="*")
     args = parser.parse_args()
 
+    redaction.install()  # logs carry no customer personal data (rasa_addons/redaction.py)
     utils.configure_colored_logging("INFO")
     executor = ActionExecutor()
     executor.register_package("actions")

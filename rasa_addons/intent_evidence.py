@@ -46,7 +46,8 @@ class IntentEvidenceGuard(GraphComponent):
                 message.get(INTENT), message.get(INTENT_RANKING_KEY) or [], message.get(TEXT) or "",
                 min_confidence=self._min_confidence)
             if set_aside:
-                logger.info("Set aside %s (no words back it) for %r", set_aside, (message.get(TEXT) or "")[:80])
+                logger.info("Set aside %s (no words back it) for a message of %d characters", set_aside,
+                            len(message.get(TEXT) or ""))  # never the text: logs carry no customer words
                 message.set(INTENT, intent, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
                 message.set(SET_ASIDE_KEY, set_aside, add_to_output=True)
