@@ -55,7 +55,10 @@ def cached_states(texts: list[str], cache_dir: Path, frozen: int = N_LAYERS - TR
             idx = order[start : start + 64]
             batch = tokenizer.encode([texts[i] for i in idx])
             inputs = {k: torch.from_numpy(v) for k, v in batch.items()}
-            states = bert(**inputs, output_hidden_states=True).hidden_states[: frozen + 1]
+            if frozen == 0:  # only the embedding layer's output is kept: skip the six layers' forward pass
+                states = (bert.embeddings(input_ids=inputs["input_ids"], token_type_ids=inputs["token_type_ids"]),)
+            else:
+                states = bert(**inputs, output_hidden_states=True).hidden_states[: frozen + 1]
             pooled[idx] = pooled_layers(states, inputs["attention_mask"]).numpy()
             mask = batch["attention_mask"].sum(1)
             top = states[frozen].numpy().astype(np.float16)

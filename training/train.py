@@ -1,11 +1,13 @@
-"""Train the emotion model on GoEmotions, reproducibly, in one command:
+"""Train the emotion model on GoEmotions and EmoBank, reproducibly, in one command:
 
-    .venv/bin/python -m training.train --data ../shared/data/goemotions   # ~25 min per member, 2 cores
+    .venv/bin/python -m training.train   # data from ../shared/data/{goemotions,emobank}; ~35 min per member, 2 cores
 
-Fine-tunes one encoder + head per member seed (``finetune``'s recipe) on the train split minus a fixed 10 %
-hold-out slice (the same slice for every member), each member's epoch chosen on the dev split, then measures
-the ensemble (the members' label probabilities averaged) on dev and on the hold-out slice, which was never
-used for any choice. Writes ``actions/emotion/model/``: a folder per member (``top_layers.safetensors``, the
+Per member, two stages (``finetune``'s recipe): (1) the encoder + label head on GoEmotions' train split minus a
+fixed 10 % hold-out slice (the same slice for every member), epoch chosen on GoEmotions dev; (2) continuing from
+it, multi-task: EmoBank's valence/arousal ratings beside a replayed quarter of the GoEmotions rows
+(``AFFECT_STAGE``), epoch chosen on GoEmotions dev + a slice of EmoBank train. Then it measures the ensemble
+(the members' label probabilities averaged) on GoEmotions dev and hold-out and on EmoBank dev, which no choice
+used. Without ``--emobank`` only stage 1 runs (no affect head). Writes ``actions/emotion/model/``: a folder per member (``top_layers.safetensors``, the
 fine-tuned transformer as a low-rank difference from the installed one; ``head.npz`` + ``head.json``) and
 ``ensemble.json`` (members, data, settings, metrics). ``--measure-only`` re-measures existing member folders.
 Cached states go to ``var/emotion/cache`` so re-runs skip the embedding pass.
@@ -21,14 +23,17 @@ from pathlib import Path
 import numpy as np
 
 from actions import config
-from training.data import Split
 from actions.emotion.head import ENSEMBLE_FILE, HEAD_DIR, Head
+from training.data import Split
 
 CALIBRATION_FILE = Path(__file__).resolve().parent / "calibration.jsonl"
 # One member per entry: its seed and any change to ``finetune.RECIPE``. Each member costs ~2.5 ms per message.
 # One member ships: a second one (seed 31, aux_weight 3) gained on dev but not on the hold-out (MODEL_CARD.md).
 MEMBERS = ({"seed": 13},)
 SPLIT_SEED = 13
+# Stage 2 (EmoBank): 2 epochs over all 7,256 fit sentences + a fixed quarter of the GoEmotions fit rows, so the
+# label head keeps its ranking (replay) at a quarter of stage 1's cost.
+AFFECT_STAGE = {"epochs": 2, "label_fraction": 0.25}
 
 
 def load_calibration(path: Path, names: list[str]) -> Split:
@@ -59,12 +64,17 @@ def train(data_dir: Path, out_dir: Path, *, members: tuple[dict, ...] = MEMBERS,
     """Fine-tunes every member into ``out_dir/seed-N`` and writes the measured ``ensemble.json``."""
     from training.finetune import DELTA_RANK, experiment
 
+    stages = Path(cache_dir or config.EMOTION_ONNX_DIR / "cache") / "label-stage"
     for member in members:
         print(f"member {member}", flush=True)
         settings = {k: v for k, v in member.items() if k != "seed"}
-        experiment(data_dir, out_dir / member_name(member), seed=member["seed"], split_seed=split_seed,
-                   epochs=epochs, holdout_fraction=holdout_fraction, calibration_weight=calibration_weight,
-                   settings=settings, rank=rank or DELTA_RANK, cache_dir=cache_dir, emobank_dir=emobank_dir)
+        common = {"seed": member["seed"], "split_seed": split_seed, "holdout_fraction": holdout_fraction,
+                  "calibration_weight": calibration_weight, "rank": rank or DELTA_RANK, "cache_dir": cache_dir}
+        first = out_dir / member_name(member) if emobank_dir is None else stages / member_name(member)
+        experiment(data_dir, first, epochs=epochs, settings=settings, **common)
+        if emobank_dir is not None:
+            experiment(data_dir, out_dir / member_name(member), settings=settings, emobank_dir=emobank_dir,
+                       start=first, **{**common, **AFFECT_STAGE})
     return measure(data_dir, out_dir, [member_name(m) for m in members], cache_dir=cache_dir, emobank_dir=emobank_dir)
 
 

@@ -79,3 +79,14 @@ def test_torch_fallback_scorer_works_and_agrees(scorer):
 def test_onnx_backend_refuses_a_missing_export(tmp_path):
     with pytest.raises(RuntimeError, match="prepare"):
         Embedder("onnx", tmp_path).load()
+
+
+def test_the_export_check_refuses_features_that_move_the_heads_outputs():
+    from actions.emotion.prepare import MAX_HEAD_DIFF, check_heads
+
+    model = Ensemble.load()
+    features = np.random.default_rng(1).normal(size=(3, Embedder().dimension)).astype(np.float32)
+    assert check_heads(model, features, features.copy()) == 0.0
+    with pytest.raises(RuntimeError, match="moves the heads"):
+        check_heads(model, features, features + 0.5)
+    assert MAX_HEAD_DIFF <= 1e-3

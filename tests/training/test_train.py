@@ -85,7 +85,7 @@ def _tiny_emobank(directory):
         (directory / f"{split}.csv").write_text("id,V,A,D,text\n" + lines)
 
 
-def test_multi_task_run_writes_an_affect_head_the_scorer_reads_and_a_second_stage_continues_it(tmp_path):
+def test_multi_task_run_writes_an_affect_head_the_scorer_reads_and_train_runs_both_stages(tmp_path):
     _tiny_goemotions(tmp_path / "goemotions")
     _tiny_emobank(tmp_path / "emobank")
     options = {"epochs": 1, "holdout_fraction": 0.2, "rank": 4, "cache_dir": tmp_path / "cache", "split_seed": 3,
@@ -100,11 +100,16 @@ def test_multi_task_run_writes_an_affect_head_the_scorer_reads_and_a_second_stag
     scorer = EmotionScorer(head_dir=tmp_path / "first", backend="torch")
     score = scorer.score("I am furious about this")
     assert 0 <= score["arousal"] <= 1 and -1 <= score["valence"] <= 1
-    second = experiment(tmp_path / "goemotions", tmp_path / "second", seed=4, start=tmp_path / "first",
-                        label_fraction=0.5, **options)
-    assert second["label_rows"] == 12 and second["label_fraction"] == 0.5  # half of 24 fit comments
-    assert second["started_from"]["folder"] == "first"
-    assert not np.array_equal(Head.load(tmp_path / "first").weights[0][0], Head.load(tmp_path / "second").weights[0][0])
+    manifest = train(tmp_path / "goemotions", tmp_path / "model", members=({"seed": 4},), epochs=1,
+                     holdout_fraction=0.2, rank=4, cache_dir=tmp_path / "cache", split_seed=3,
+                     emobank_dir=tmp_path / "emobank")
+    assert set(manifest["metrics"]) == {"dev", "holdout", "emobank_select", "emobank_dev"}
+    member = Head.load(tmp_path / "model" / "seed-4").meta
+    # Stage 2 continued from stage 1 of the same member, replaying a quarter of the 24 GoEmotions fit comments.
+    assert member["started_from"]["folder"] == "seed-4" and member["label_rows"] == 6
+    assert member["label_fraction"] == 0.25 and member["epochs"] == 2
+    assert (tmp_path / "cache" / "label-stage" / "seed-4" / "head.npz").is_file()
+    assert Ensemble.load(tmp_path / "model").affects is not None
     with pytest.raises(ValueError, match="another hold-out split"):
         experiment(tmp_path / "goemotions", tmp_path / "x", seed=4, start=tmp_path / "first",
                    **{**options, "split_seed": 5})
