@@ -6,7 +6,8 @@ EmoBank (Buechel & Hahn, 2017; CC BY-SA 4.0): sentences rated 1..5 for valence a
 split is never trained on (training chooses its epoch on a slice of train). Reported for the affect head alone
 (the model's ratings before cues) and for the scorer's output fields (after cues; `intensity` against arousal
 too). ``--baseline DIR`` scores the same sentences with another model folder in the same run (e.g. the
-GoEmotions-only scorer shipped before EmoBank, extracted from git), on the torch backend.
+GoEmotions-only scorer shipped before EmoBank, extracted from git), on its own ONNX export if
+``--baseline-onnx DIR`` holds one, else on torch.
 Published test-split figures for orientation: fine-tuned BERT-base V 0.80 / A 0.56, RoBERTa-large V 0.83 / A 0.57.
 """
 from __future__ import annotations
@@ -45,6 +46,7 @@ def scorer_report(scorer: EmotionScorer, texts: list[str], ratings: np.ndarray) 
     if affect is not None:
         report["affect_head"] = affect_report(ratings, affect)
     report["seconds"] = round(time.perf_counter() - started, 1)
+    report["backend"] = scorer.backend
     return report
 
 
@@ -52,13 +54,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/emobank"))
     parser.add_argument("--baseline", type=Path, help="another model folder to score in the same run")
+    parser.add_argument("--baseline-onnx", type=Path, help="that model's ONNX export folder (default: torch)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     dev = load_emobank(args.data / "dev.csv")
     results = {"rows": len(dev), "shipped": scorer_report(get_scorer().warm_up(), dev.texts, dev.ratings)}
     if args.baseline:
-        results["baseline"] = {"model": str(args.baseline),
-                               **scorer_report(EmotionScorer(args.baseline, backend="torch"), dev.texts, dev.ratings)}
+        baseline = EmotionScorer(args.baseline, backend="onnx" if args.baseline_onnx else "torch",
+                                 onnx_dir=args.baseline_onnx)
+        report = scorer_report(baseline, dev.texts, dev.ratings)
+        results["baseline"] = {"model": str(args.baseline), **report}
     text = json.dumps(results, indent=2)
     print(text)
     if args.json:

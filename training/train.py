@@ -1,13 +1,13 @@
 """Train the emotion model on GoEmotions and EmoBank, reproducibly, in one command:
 
-    .venv/bin/python -m training.train   # data from ../shared/data/{goemotions,emobank}; ~35 min per member, 2 cores
+    .venv/bin/python -m training.train   # data from ../shared/data/{goemotions,emobank}; ~25 min per member, 2 cores
 
-Per member, two stages (``finetune``'s recipe): (1) the encoder + label head on GoEmotions' train split minus a
-fixed 10 % hold-out slice (the same slice for every member), epoch chosen on GoEmotions dev; (2) continuing from
-it, multi-task: EmoBank's valence/arousal ratings beside a replayed quarter of the GoEmotions rows
-(``AFFECT_STAGE``), epoch chosen on GoEmotions dev + a slice of EmoBank train. Then it measures the ensemble
-(the members' label probabilities averaged) on GoEmotions dev and hold-out and on EmoBank dev, which no choice
-used. Without ``--emobank`` only stage 1 runs (no affect head). Writes ``actions/emotion/model/``: a folder per member (``top_layers.safetensors``, the
+Fine-tunes one encoder + label head per member seed (``finetune``'s recipe) on GoEmotions' train split minus a
+fixed 10 % hold-out slice (the same slice for every member), each member's epoch chosen on GoEmotions dev, then
+measures the ensemble (the members' label probabilities averaged) on dev and on the hold-out slice, which was
+never used for any choice. Then each member gets its valence/arousal head, a ridge regression on its frozen
+features fitted on EmoBank train (``affect_head``; EmoBank dev only measured). ``--no-emobank`` skips it.
+Writes ``actions/emotion/model/``: a folder per member (``top_layers.safetensors``, the
 fine-tuned transformer as a low-rank difference from the installed one; ``head.npz`` + ``head.json``) and
 ``ensemble.json`` (members, data, settings, metrics). ``--measure-only`` re-measures existing member folders.
 Cached states go to ``var/emotion/cache`` so re-runs skip the embedding pass.
@@ -31,9 +31,6 @@ CALIBRATION_FILE = Path(__file__).resolve().parent / "calibration.jsonl"
 # One member ships: a second one (seed 31, aux_weight 3) gained on dev but not on the hold-out (MODEL_CARD.md).
 MEMBERS = ({"seed": 13},)
 SPLIT_SEED = 13
-# Stage 2 (EmoBank): 2 epochs over all 7,256 fit sentences + a fixed quarter of the GoEmotions fit rows, so the
-# label head keeps its ranking (replay) at a quarter of stage 1's cost.
-AFFECT_STAGE = {"epochs": 2, "label_fraction": 0.25}
 
 
 def load_calibration(path: Path, names: list[str]) -> Split:
@@ -64,18 +61,18 @@ def train(data_dir: Path, out_dir: Path, *, members: tuple[dict, ...] = MEMBERS,
     """Fine-tunes every member into ``out_dir/seed-N`` and writes the measured ``ensemble.json``."""
     from training.finetune import DELTA_RANK, experiment
 
-    stages = Path(cache_dir or config.EMOTION_ONNX_DIR / "cache") / "label-stage"
+    from training.affect_head import add_affect_heads
+
     for member in members:
         print(f"member {member}", flush=True)
         settings = {k: v for k, v in member.items() if k != "seed"}
-        common = {"seed": member["seed"], "split_seed": split_seed, "holdout_fraction": holdout_fraction,
-                  "calibration_weight": calibration_weight, "rank": rank or DELTA_RANK, "cache_dir": cache_dir}
-        first = out_dir / member_name(member) if emobank_dir is None else stages / member_name(member)
-        experiment(data_dir, first, epochs=epochs, settings=settings, **common)
-        if emobank_dir is not None:
-            experiment(data_dir, out_dir / member_name(member), settings=settings, emobank_dir=emobank_dir,
-                       start=first, **{**common, **AFFECT_STAGE})
-    return measure(data_dir, out_dir, [member_name(m) for m in members], cache_dir=cache_dir, emobank_dir=emobank_dir)
+        experiment(data_dir, out_dir / member_name(member), seed=member["seed"], split_seed=split_seed,
+                   epochs=epochs, holdout_fraction=holdout_fraction, calibration_weight=calibration_weight,
+                   settings=settings, rank=rank or DELTA_RANK, cache_dir=cache_dir)
+    manifest = measure(data_dir, out_dir, [member_name(m) for m in members], cache_dir=cache_dir)
+    if emobank_dir is not None:
+        manifest["affect_head"] = add_affect_heads(out_dir, emobank_dir, backend="torch")
+    return manifest
 
 
 def measure(data_dir: Path, out_dir: Path, members: list[str], *, cache_dir: Path | None = None,
@@ -120,6 +117,9 @@ def measure(data_dir: Path, out_dir: Path, members: list[str], *, cache_dir: Pat
         "member_metrics": {m: meta.get("metrics") for m, meta in zip(members, metas)},
         "trained_at": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
     }
+    previous = out_dir / ENSEMBLE_FILE
+    if previous.is_file() and "affect_head" in json.loads(previous.read_text()):
+        manifest["affect_head"] = json.loads(previous.read_text())["affect_head"]  # re-measuring keeps its record
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / ENSEMBLE_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=config.PROJECT_ROOT.parent / "shared" / "data" / "goemotions",
                         help="folder with train.tsv, dev.tsv, emotions.txt, ekman_mapping.json, sentiment_dict.json")
     parser.add_argument("--emobank", type=Path, default=config.PROJECT_ROOT.parent / "shared" / "data" / "emobank",
-                        help="EmoBank folder (train.csv, dev.csv): valence and arousal learned beside the labels")
+                        help="EmoBank folder (train.csv, dev.csv): the valence/arousal head is fitted on it")
+    parser.add_argument("--no-emobank", action="store_true", help="GoEmotions only (no valence/arousal head)")
     parser.add_argument("--out", type=Path, default=HEAD_DIR, help="where the model files go")
     parser.add_argument("--holdout-fraction", type=float, default=0.1)
     parser.add_argument("--calibration-weight", type=float, default=10.0)
@@ -141,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         manifest = measure(args.data, args.out, [member_name(m) for m in MEMBERS], emobank_dir=args.emobank)
     else:
         manifest = train(args.data, args.out, holdout_fraction=args.holdout_fraction,
-                         calibration_weight=args.calibration_weight, emobank_dir=args.emobank)
+                         calibration_weight=args.calibration_weight,
+                         emobank_dir=None if args.no_emobank else args.emobank)
     print(json.dumps(manifest["metrics"], indent=2))
     return 0
 

@@ -32,10 +32,11 @@ class EmotionScorer:
     """Thread-safe; loads the embedding model on first use or on ``warm_up()``."""
 
     def __init__(self, head_dir: Path | str = HEAD_DIR, backend: str | None = None,
-                 max_chars: int | None = None, affect: AffectSettings | None = None) -> None:
+                 max_chars: int | None = None, affect: AffectSettings | None = None,
+                 onnx_dir: Path | None = None) -> None:
         self.head = Ensemble.load(head_dir)
         self.affect = affect or AffectSettings.load()
-        self.embedder = Embedder(backend, head_dir=Path(head_dir))
+        self.embedder = Embedder(backend, onnx_dir=onnx_dir, head_dir=Path(head_dir))
         self.language = LanguageFlagger()
         self.max_chars = int(max_chars or config.EMOTION_MAX_CHARS)
         label_index = {name: i for i, name in enumerate(self.head.labels)}

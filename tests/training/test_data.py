@@ -33,3 +33,17 @@ def test_affect_report_is_pearson_r_per_dimension():
     ratings = np.array([[1.0, 2.0], [2.0, 3.0], [3.0, 1.0]])
     predicted = np.array([[10.0, 3.0], [20.0, 2.0], [30.0, 4.0]])
     assert affect_report(ratings, predicted) == {"valence_r": 1.0, "arousal_r": -1.0}
+
+
+def test_ridge_affect_head_recovers_a_linear_rating_and_picks_the_penalty_on_the_selection_rows():
+    from training.affect_head import fit_affect, ridge_solutions
+
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(400, 12)).astype(np.float32)
+    ratings = np.stack([3 + 0.5 * features[:, 0], 3 - 0.3 * features[:, 1] + 0.05 * rng.normal(size=400)], 1)
+    affect, penalty, reports = fit_affect(features, ratings.astype(np.float32), np.arange(40), penalties=(1.0, 1e6))
+    assert penalty == 1.0 and reports[1.0]["valence_r"] > 0.99 and set(reports) == {1.0, 1e6}
+    np.testing.assert_allclose(affect.predict(features[:5]), ratings[:5], atol=0.15)  # arousal has noise sd 0.05
+    # A huge penalty shrinks the weights towards zero.
+    weights = ridge_solutions(features, ratings - ratings.mean(0), (1.0, 1e9))
+    assert np.abs(weights[1e9]).max() < 1e-3 < np.abs(weights[1.0]).max()

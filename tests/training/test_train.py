@@ -76,16 +76,19 @@ def test_fine_tuning_is_reproducible_and_compressing_a_whole_run_gives_the_same_
 
 
 def _tiny_emobank(directory):
-    """A small data set in EmoBank's format: clear negative/aroused and positive/calm sentences."""
+    """A small data set in EmoBank's format: clear negative/aroused and positive/calm sentences, each rated
+    slightly differently in each of four wordings."""
     directory.mkdir()
     rows = [("I am furious about this", 1.5, 4.2), ("what a calm and lovely day", 4.0, 1.8),
             ("great news, we won!", 4.4, 3.9), ("the report is attached", 3.0, 2.6), ("my dog died", 1.4, 3.0)]
+    rows = [(f"{t} {tail}", v + 0.1 * k, a - 0.1 * k) for k, tail in enumerate(["", "today", "again", "now"])
+            for t, v, a in rows]
     for split in ("train", "dev"):
-        lines = "".join(f"id{i},{v},{a},3.0,\"{t}\"\n" for i, (t, v, a) in enumerate(rows * 4))
+        lines = "".join(f"id{i},{v:.2f},{a:.2f},3.0,\"{t}\"\n" for i, (t, v, a) in enumerate(rows))
         (directory / f"{split}.csv").write_text("id,V,A,D,text\n" + lines)
 
 
-def test_multi_task_run_writes_an_affect_head_the_scorer_reads_and_train_runs_both_stages(tmp_path):
+def test_multi_task_run_writes_an_affect_head_the_scorer_reads_and_a_second_stage_continues_it(tmp_path):
     _tiny_goemotions(tmp_path / "goemotions")
     _tiny_emobank(tmp_path / "emobank")
     options = {"epochs": 1, "holdout_fraction": 0.2, "rank": 4, "cache_dir": tmp_path / "cache", "split_seed": 3,
@@ -100,16 +103,10 @@ def test_multi_task_run_writes_an_affect_head_the_scorer_reads_and_train_runs_bo
     scorer = EmotionScorer(head_dir=tmp_path / "first", backend="torch")
     score = scorer.score("I am furious about this")
     assert 0 <= score["arousal"] <= 1 and -1 <= score["valence"] <= 1
-    manifest = train(tmp_path / "goemotions", tmp_path / "model", members=({"seed": 4},), epochs=1,
-                     holdout_fraction=0.2, rank=4, cache_dir=tmp_path / "cache", split_seed=3,
-                     emobank_dir=tmp_path / "emobank")
-    assert set(manifest["metrics"]) == {"dev", "holdout", "emobank_select", "emobank_dev"}
-    member = Head.load(tmp_path / "model" / "seed-4").meta
-    # Stage 2 continued from stage 1 of the same member, replaying a quarter of the 24 GoEmotions fit comments.
-    assert member["started_from"]["folder"] == "seed-4" and member["label_rows"] == 6
-    assert member["label_fraction"] == 0.25 and member["epochs"] == 2
-    assert (tmp_path / "cache" / "label-stage" / "seed-4" / "head.npz").is_file()
-    assert Ensemble.load(tmp_path / "model").affects is not None
+    second = experiment(tmp_path / "goemotions", tmp_path / "second", seed=4, start=tmp_path / "first",
+                        label_fraction=0.5, **options)
+    assert second["label_rows"] == 12 and second["label_fraction"] == 0.5  # half of the 24 fit comments
+    assert second["started_from"]["folder"] == "first"
     with pytest.raises(ValueError, match="another hold-out split"):
         experiment(tmp_path / "goemotions", tmp_path / "x", seed=4, start=tmp_path / "first",
                    **{**options, "split_seed": 5})
@@ -126,3 +123,17 @@ def test_a_run_without_emobank_has_no_affect_head_and_the_scorer_falls_back_to_t
     assert not [c for c in score["cues"] if not c.startswith("model:")]
     # No affect head and no cue: intensity is the labels' arousal, as the scorer read it before EmoBank.
     assert score["intensity"] == score["arousal"]
+
+
+def test_train_fits_the_valence_arousal_head_on_emobank_and_records_it(tmp_path):
+    _tiny_goemotions(tmp_path / "goemotions")
+    _tiny_emobank(tmp_path / "emobank")
+    manifest = train(tmp_path / "goemotions", tmp_path / "model", members=({"seed": 3},), epochs=1,
+                     holdout_fraction=0.2, rank=4, cache_dir=tmp_path / "cache", emobank_dir=tmp_path / "emobank")
+    record = json.loads((tmp_path / "model" / ENSEMBLE_FILE).read_text())["affect_head"]
+    assert record == manifest["affect_head"] and record["select_rows"] == 2 and record["fit_rows"] == 18
+    assert set(record["members"]["seed-3"]["emobank_dev"]) == {"valence_r", "arousal_r"}
+    assert Ensemble.load(tmp_path / "model").affects is not None
+    # Re-measuring keeps the record.
+    measure(tmp_path / "goemotions", tmp_path / "model", ["seed-3"], cache_dir=tmp_path / "cache")
+    assert json.loads((tmp_path / "model" / ENSEMBLE_FILE).read_text())["affect_head"] == record
