@@ -24,9 +24,15 @@ def test_shipped_model_is_small_plain_arrays_with_metrics():
     meta = json.loads((HEAD_DIR / ENSEMBLE_FILE).read_text())
     assert meta["metrics"]["dev"]["negative_auc"] > 0.8
     assert "holdout" in meta["metrics"] and set(meta["member_metrics"]) == set(meta["members"])
+    # Every member has its valence/arousal head, fitted and measured on EmoBank (dev figures recorded).
+    assert model.affects is not None and len(model.affects) == len(members)
+    assert set(meta["affect_head"]["members"]) == set(meta["members"])
+    assert all(m["emobank_dev"]["valence_r"] > 0.65 and m["emobank_dev"]["arousal_r"] > 0.5
+               for m in meta["affect_head"]["members"].values())
     features = np.random.default_rng(0).normal(size=(2, Embedder().dimension)).astype(np.float32)
     probs = model.predict(features)
     assert probs.shape == (2, 28) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert model.predict_affect(features).shape == (2, 2)
     each = [head.predict(features[:, i * FEATURE_DIM : (i + 1) * FEATURE_DIM]) for i, head in enumerate(model.heads)]
     assert np.allclose(probs, np.mean(each, axis=0), atol=1e-6)
 
