@@ -18,8 +18,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actions.emotion import get_scorer  # noqa: E402
-from actions.emotion.data import load_goemotions  # noqa: E402
-from actions.emotion.metrics import head_report, negative_auc, negative_auc_clean, sentiment_macro_f1  # noqa: E402
+from training.data import load_goemotions  # noqa: E402
+from training.metrics import head_report, negative_auc, negative_auc_clean, sentiment_macro_f1  # noqa: E402
 from actions.emotion.trajectory import distress  # noqa: E402
 
 

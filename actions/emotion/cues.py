@@ -84,7 +84,7 @@ _EVENTS = [
          r"in hospital|hospitali[sz]ed|ambulance|a&e|emergency|stranded|diagnosed)\b"),
      "accident or illness", 0.35, -0.35, {"fear": 0.45}),
     (_rx(r"\b(?:(?:is|was|got|been|are|were|has|have|house|home|kitchen|flat|basement|garage|cellar) flooded|"
-         r"flooding|(?:had|there was|there's) a fire|burn(?:ed|t) down|"
+         r"flooding|(?:is|are|was|were) under ?water|(?:had|there was|there's) a fire|burn(?:ed|t) down|"
          r"caught fire|on fire|collapsed|storm damage|(?:burst|leaking) pipe|ceiling (?:fell|came down)|"
          r"lost everything|homeless|nowhere to (?:live|stay)|(?:since|after|from|during) the (?:fire|flood|storm|"
          r"explosion))\b"),

@@ -11,6 +11,7 @@ import numpy as np
 from actions import config
 from actions.emotion import EMOTIONS
 from actions.emotion.bands import band_for
+from actions.emotion.affect import AffectSettings, clip, combine, emotion_shares, noisy_or
 from actions.emotion.cues import Cue, find_cues
 from actions.emotion.embedder import Embedder
 from actions.emotion.head import HEAD_DIR, Ensemble
@@ -32,15 +33,19 @@ class EmotionScorer:
     """Thread-safe; loads the embedding model on first use or on ``warm_up()``."""
 
     def __init__(self, head_dir: Path | str = HEAD_DIR, backend: str | None = None,
-                 max_chars: int | None = None) -> None:
+                 max_chars: int | None = None, affect: AffectSettings | None = None,
+                 onnx_dir: Path | None = None) -> None:
         self.head = Ensemble.load(head_dir)
-        self.embedder = Embedder(backend, head_dir=Path(head_dir))
+        self.affect = affect or AffectSettings.load()
+        self.embedder = Embedder(backend, onnx_dir=onnx_dir, head_dir=Path(head_dir))
         self.language = LanguageFlagger()
         self.max_chars = int(max_chars or config.EMOTION_MAX_CHARS)
         label_index = {name: i for i, name in enumerate(self.head.labels)}
         self._six = {e: [label_index[l] for l in SIX[e]] for e in EMOTIONS}
         self._negative = [label_index[l] for l in self.head.sentiment["negative"]]
         self._positive = [label_index[l] for l in self.head.sentiment["positive"]]
+        grouped = {i for idx in self._six.values() for i in idx}
+        self._ungrouped = [i for i, name in enumerate(self.head.labels) if i not in grouped and name != "neutral"]
         self._arousal = np.array([AROUSAL[l] for l in self.head.labels], dtype=np.float32)
         self._warm = threading.Event()
 
@@ -70,6 +75,7 @@ class EmotionScorer:
         cleaned = [clean(t, self.max_chars) for t in texts]
         readable = [i for i, c in enumerate(cleaned) if c.text]
         probs = np.zeros((len(texts), len(self.head.labels)), dtype=np.float32)
+        ratings = np.full((len(texts), 2), np.nan, dtype=np.float32)
         if readable:
             bar = _progress_bar(len(readable)) if progress else None
             embeddings = self.embedder.embed([cleaned[i].text for i in readable], batch_size=batch_size,
@@ -77,30 +83,46 @@ class EmotionScorer:
             if bar:
                 bar.close()
             probs[readable] = self.head.predict(embeddings)
-        return [self._compose(c, p) if c.text else self._empty(c) for c, p in zip(cleaned, probs)]
+            affect = self.head.predict_affect(embeddings)
+            if affect is not None:
+                ratings[readable] = affect
+        return [self._compose(c, p, r) if c.text else self._empty(c) for c, p, r in zip(cleaned, probs, ratings)]
 
-    def _compose(self, cleaned: CleanText, probs: np.ndarray) -> dict:
+    def _model_affect(self, probs: np.ndarray, ratings: np.ndarray) -> tuple[float, float, float]:
+        """Valence (-1..1), arousal (0..1) and the categorical arousal (0..1) the model read, before cues."""
+        categorical = float(probs @ self._arousal)
+        if np.isnan(ratings).any():  # a model trained without EmoBank (no affect head): the label-based reading
+            return float(probs[self._positive].sum() - probs[self._negative].sum()), categorical, categorical
+        return self.affect.valence(float(ratings[0])), self.affect.arousal(float(ratings[1])), categorical
+
+    def _compose(self, cleaned: CleanText, probs: np.ndarray, ratings: np.ndarray) -> dict:
         cues = find_cues(cleaned.text)
-        intensity = float(probs @ self._arousal)
-        valence = float(probs[self._positive].sum() - probs[self._negative].sum())
-        emotions = {e: float(probs[idx].sum()) for e, idx in self._six.items()}
+        valence, arousal, categorical = self._model_affect(probs, ratings)
+        # Without an affect head, intensity is the categorical arousal alone (the scorer before EmoBank).
+        model_intensity = (categorical if self.head.affects is None
+                           else self.affect.intensity(valence, arousal, categorical))
+        shares = emotion_shares({e: float(probs[idx].sum()) for e, idx in self._six.items()},
+                                float(probs[self._ungrouped].sum()))
+        emotions = {e: share * model_intensity for e, share in shares.items()}
+        intensity = combine(model_intensity, noisy_or((c.intensity for c in cues), self.affect.cue_intensity_cap))
+        for emotion in EMOTIONS:
+            boost = noisy_or((c.emotions.get(emotion, 0.0) for c in cues), self.affect.cue_emotion_cap)
+            emotions[emotion] = combine(emotions[emotion], boost)
         for cue in cues:
-            intensity = 1.0 - (1.0 - intensity) * (1.0 - cue.intensity)
             # A cue moves valence that fraction of the way towards -1 (or +1): bounded, order-free enough.
             valence += cue.valence * (1.0 + valence if cue.valence < 0 else 1.0 - valence)
-            for emotion, boost in cue.emotions.items():
-                emotions[emotion] = 1.0 - (1.0 - emotions[emotion]) * (1.0 - boost)
             for emotion, share in cue.dampens.items():
                 emotions[emotion] *= 1.0 - share
-        intensity, valence = _clip(intensity, 0, 1), _clip(valence, -1, 1)
+        intensity, valence = clip(intensity, 0, 1), clip(valence, -1, 1)
         top = max(EMOTIONS, key=lambda e: emotions[e])
         language = self.language.detect(cleaned.text)
         score = {
             "intensity": _r(intensity),
             "valence": _r(valence),
+            "arousal": _r(arousal),
             "tone": tone_for(intensity, valence),
             "dominant": top if emotions[top] >= DOMINANT_MIN else "neutral",
-            "emotions": {e: _r(_clip(v, 0, 1)) for e, v in emotions.items()},
+            "emotions": {e: _r(clip(v, 0, 1)) for e, v in emotions.items()},
             "cues": self._model_cues(probs) + [c.label() for c in _dedupe(cues)],
             "language": language.code,
             "is_english": language.is_english,
@@ -118,14 +140,10 @@ class EmotionScorer:
     @staticmethod
     def _empty(cleaned: CleanText) -> dict:
         return {
-            "intensity": 0.0, "valence": 0.0, "tone": "neutral", "dominant": "neutral",
+            "intensity": 0.0, "valence": 0.0, "arousal": 0.0, "tone": "neutral", "dominant": "neutral",
             "emotions": {e: 0.0 for e in EMOTIONS}, "cues": [], "language": "und", "is_english": True,
             "truncated": cleaned.truncated, "band": "mild", "band_reasons": ["nothing to read"], "check_in": False,
         }
-
-
-def _clip(x: float, low: float, high: float) -> float:
-    return min(high, max(low, x))
 
 
 def _dedupe(cues: list[Cue]) -> list[Cue]:

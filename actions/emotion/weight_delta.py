@@ -2,8 +2,8 @@
 
 Fine-tuning all six layers changes ~10.6 M weights (21 MB in float16): too big to commit. The change itself is
 close to low rank, so each fine-tuned matrix is stored as ``W_tuned - W_base ~= up @ down`` (truncated SVD,
-``rank`` columns), and vectors (biases, LayerNorm) are stored whole. ``apply_delta`` rebuilds the weights over
-the installed model; nothing is downloaded.
+``rank`` columns), and vectors (biases, LayerNorm) are stored whole (``training.weight_delta`` writes the files).
+``apply_delta`` rebuilds the weights over the installed model; nothing is downloaded.
 
 File layout (safetensors, float16): ``<name>.delta_up`` (out x r) and ``<name>.delta_down`` (r x in) for a
 matrix, ``<name>`` for a vector, with names as in the full model (``encoder.layer.3.attention.self.query.weight``).
@@ -13,26 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 UP, DOWN = ".delta_up", ".delta_down"
-
-
-def low_rank_delta(tuned: dict, base: dict, rank: int) -> dict:
-    """Tensors to save: rank-``rank`` factors of each changed matrix, changed vectors whole."""
-    import torch
-
-    out = {}
-    for name, weight in tuned.items():
-        weight = weight.float()
-        reference = base[name].float()
-        if torch.equal(weight, reference):
-            continue
-        if weight.ndim != 2:
-            out[name] = weight.half()
-            continue
-        u, s, vh = torch.linalg.svd(weight - reference, full_matrices=False)
-        root = s[:rank].sqrt()
-        out[name + UP] = (u[:, :rank] * root).half().contiguous()
-        out[name + DOWN] = (root[:, None] * vh[:rank]).half().contiguous()
-    return out
 
 
 def rebuilt_state(tensors: dict, base: dict) -> dict:
@@ -57,10 +37,3 @@ def apply_delta(model, path: Path) -> None:
     if unknown:
         raise ValueError(f"{path}: weights the model does not have: {unknown[:3]}")
     model.load_state_dict(rebuilt_state(tensors, base), strict=False)
-
-
-def save_delta(tensors: dict, path: Path) -> None:
-    from safetensors.torch import save_file
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.contiguous() for k, v in sorted(tensors.items())}, str(path))

@@ -5,7 +5,7 @@ import pytest
 from actions import config
 from actions.emotion.text import TRUNCATION_MARK, LanguageFlagger, clean
 
-EMPTY_SCORE = {"intensity": 0.0, "valence": 0.0, "tone": "neutral", "dominant": "neutral", "cues": [],
+EMPTY_SCORE = {"intensity": 0.0, "valence": 0.0, "arousal": 0.0, "tone": "neutral", "dominant": "neutral", "cues": [],
                "language": "und", "is_english": True, "truncated": False, "band": "mild", "check_in": False}
 
 

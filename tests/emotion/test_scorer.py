@@ -6,14 +6,14 @@ import pytest
 from actions import config
 from actions.emotion import EMOTIONS, get_scorer
 
-FIELDS = {"intensity", "valence", "tone", "dominant", "emotions", "cues", "language", "is_english", "truncated",
+FIELDS = {"intensity", "valence", "arousal", "tone", "dominant", "emotions", "cues", "language", "is_english", "truncated",
           "band", "band_reasons", "check_in"}
 
 
 def test_score_dict_shape_types_and_rounding(scorer):
     result = scorer.score("Why has my premium gone up again? Nobody explained it.")
     assert set(result) == FIELDS
-    assert 0.0 <= result["intensity"] <= 1.0 and -1.0 <= result["valence"] <= 1.0
+    assert 0.0 <= result["intensity"] <= 1.0 and -1.0 <= result["valence"] <= 1.0 and 0.0 <= result["arousal"] <= 1.0
     assert set(result["emotions"]) == set(EMOTIONS)
     assert all(0.0 <= v <= 1.0 for v in result["emotions"].values())
     assert result["dominant"] in set(EMOTIONS) | {"neutral"}
@@ -21,7 +21,7 @@ def test_score_dict_shape_types_and_rounding(scorer):
     assert all(isinstance(c, str) for c in result["cues"])
     assert result["band"] in {"mild", "upset", "distressed", "at_risk"} and result["check_in"] in (True, False)
     assert result["band_reasons"] and all(isinstance(r, str) for r in result["band_reasons"])
-    numbers = [result["intensity"], result["valence"], *result["emotions"].values()]
+    numbers = [result["intensity"], result["valence"], result["arousal"], *result["emotions"].values()]
     assert all(type(n) is float and round(n, 4) == n for n in numbers)
     assert json.loads(json.dumps(result)) == result
 

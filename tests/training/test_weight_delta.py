@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from actions.emotion.weight_delta import DOWN, UP, apply_delta, low_rank_delta, rebuilt_state, save_delta
+from actions.emotion.weight_delta import DOWN, UP, apply_delta, rebuilt_state
+from training.weight_delta import low_rank_delta, save_delta
 
 
 def _base_and_tuned() -> tuple[dict, dict]:

@@ -1,10 +1,10 @@
-"""Evaluation on GoEmotions, shared by training (model selection) and bench/emotion_quality.py."""
+"""Evaluation on GoEmotions and EmoBank, shared by training (model selection) and the benches in bench/."""
 from __future__ import annotations
 
 import numpy as np
 from sklearn.metrics import f1_score, roc_auc_score
 
-from actions.emotion.data import GoEmotions, Split
+from training.data import GoEmotions, Split
 
 SENTIMENT_CLASSES = ("negative", "positive", "other")  # other = neutral or ambiguous only
 
@@ -78,3 +78,12 @@ def head_report(data: GoEmotions, split: Split, probs: np.ndarray) -> dict[str, 
         "ekman_macro_f1": round(ekman_macro_f1(data, split, probs), 4),
         "sentiment_macro_f1": round(sentiment_macro_f1(data, split, head_sentiment_classes(data, probs)), 4),
     }
+
+
+def affect_report(ratings: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    """Pearson r of predicted against human valence and arousal (EmoBank's columns V, A)."""
+    from scipy.stats import pearsonr
+
+    ratings, predicted = np.asarray(ratings, dtype=np.float64), np.asarray(predicted, dtype=np.float64)
+    return {name: round(float(pearsonr(predicted[:, i], ratings[:, i])[0]), 4)
+            for i, name in enumerate(("valence_r", "arousal_r"))}

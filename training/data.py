@@ -1,4 +1,4 @@
-"""GoEmotions loading (train/dev TSVs plus the authors' groupings) for training and benchmarks."""
+"""GoEmotions (train/dev TSVs plus the authors' groupings) and EmoBank loading, for training and benchmarks."""
 from __future__ import annotations
 
 import csv
@@ -65,3 +65,35 @@ def load_goemotions(data_dir: Path | str) -> GoEmotions:
         train=_read_split(data_dir / "train.tsv", len(names)),
         dev=_read_split(data_dir / "dev.tsv", len(names)),
     )
+
+
+@dataclass(frozen=True)
+class EmoBank:
+    """EmoBank sentences with their mean human ratings (1..5) for valence and arousal (dominance unused)."""
+
+    texts: list[str]
+    ratings: np.ndarray  # (rows, 2): valence, arousal
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def subset(self, index: np.ndarray) -> "EmoBank":
+        return EmoBank([self.texts[i] for i in index], self.ratings[np.asarray(index, dtype=int)])
+
+
+def load_emobank(path: Path | str) -> EmoBank:
+    """One split of EmoBank (``id,V,A,D,text`` CSV, as in ../shared/data/emobank)."""
+    path = Path(path)
+    texts, ratings = [], []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"V", "A", "text"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{path}: missing columns {sorted(missing)} (expected id,V,A,D,text)")
+        for row_number, row in enumerate(reader, 2):
+            valence, arousal = float(row["V"]), float(row["A"])
+            if not (1.0 <= valence <= 5.0 and 1.0 <= arousal <= 5.0):
+                raise ValueError(f"{path}:{row_number}: ratings outside 1..5")
+            texts.append(row["text"])
+            ratings.append((valence, arousal))
+    return EmoBank(texts, np.array(ratings, dtype=np.float32).reshape(-1, 2))
