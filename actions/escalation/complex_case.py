@@ -1,8 +1,11 @@
 """A complex case from the message's meaning and the conversation, not a bare word.
 
-``COMPLEX_CASE`` (lexicon) finds the words; this decides whether they are about us: a decline or dispute
-needs a claim (in the intent, the message or an earlier message), and a message read as another company's
-problem or a what-if is never a complex case. Lists in ``complex_case.yml`` with their reasons.
+``COMPLEX_CASE`` (lexicon) finds the words; this decides whether they are about us. A decline or dispute
+that the lexicon already ties to a claim ("my claim was rejected", "the ombudsman") counts; a bare one ("it
+was rejected") counts only when the conversation is about a claim (a claim intent now or earlier, or claim
+words in an earlier message) — never on the message's own loose words, so "why have you declined my card"
+stays routine. A message read as another company's problem or a what-if is never a complex case. Lists in
+``complex_case.yml`` with their reasons.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from typing import Iterable, Optional, Tuple
 
 import yaml
 
-from actions.escalation.lexicon import COMPLEX_CASE
+from actions.escalation.lexicon import BARE_REFUSAL, COMPLEX_CASE
 
 SETTINGS_PATH = Path(__file__).with_name("complex_case.yml")
 DECLINED = "declined_or_disputed_claim"
@@ -45,11 +48,11 @@ def complex_case_words(text: str, intent: Optional[str], earlier_texts: Iterable
     earlier_texts, earlier_intents = list(earlier_texts), list(earlier_intents)
     for category, pattern in COMPLEX_CASE.items():
         match = pattern.search(text)
-        if match is None:
-            continue
-        if category == DECLINED and not about_a_claim(text, intent, earlier_texts, earlier_intents):
-            continue
-        return category, match.group(0)
+        if match is not None:
+            return category, match.group(0)
+    bare = BARE_REFUSAL.search(text)
+    if bare is not None and about_a_claim("", intent, earlier_texts, earlier_intents):
+        return DECLINED, bare.group(0)
     return None
 
 

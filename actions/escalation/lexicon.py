@@ -44,6 +44,10 @@ _CLAIM = r"(?:claims?|payouts?|pay-outs?|settlements?|liability)"
 _DECISION = r"(?:claims?|decisions?|outcomes?|settlements?|offers?|valuations?|payouts?|pay-outs?)"
 _GAP = r"\b[^.!?;\n]{0,%d}?\b" % CLAIM_WORD_GAP
 
+# A refusal or dispute said without a claim word ("it was rejected", "so it's been turned down?"): a complex
+# case only when the conversation is about a claim (actions/escalation/complex_case.py decides).
+BARE_REFUSAL = re.compile(rf"\b(?:{_REFUSED}|{_DISPUTED})\b", _FLAGS)
+
 COMPLEX_CASE = {
     "declined_or_disputed_claim": re.compile(
         rf"\b({_CLAIM}{_GAP}{_REFUSED}|{_REFUSED}{_GAP}{_CLAIM}|(?:declined|refused|denied) to (?:cover|pay out|pay up|pay for)\b|"
