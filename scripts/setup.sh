@@ -126,36 +126,31 @@ heard_setup() {
   say "setup complete"
 }
 
-# Browser tests drive Debian's chromium; Playwright cannot download its own browser here. The production
-# profile's end-to-end tests need nginx (installed like chromium when missing).
-heard_setup_test_tools() {
-  if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing nginx for the production-profile tests (apt)"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
-      || say "could not install nginx: the production-profile tests will fail (apt-get install nginx)"
-  fi
-  if [ -x /usr/bin/chromium ]; then return 0; fi
+# install_debian_package PACKAGE BINARY WHY → 0 when BINARY is there (installed now if we can: root + apt).
+install_debian_package() {
+  local package="$1" binary="$2" why="$3"
+  if command -v "$binary" >/dev/null 2>&1 || [ -x "/usr/sbin/$binary" ] || [ -x "/usr/bin/$binary" ]; then return 0; fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing chromium for the browser tests (apt)"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || say "could not install chromium: browser tests will say they skipped"
-  else
-    say "chromium not found: browser tests will say they skipped (apt-get install chromium)"
+    say "installing $package for $why (apt)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null) && return 0
   fi
+  return 1
+}
+
+# Browser tests drive Debian's chromium; Playwright cannot download its own browser here. The production
+# profile's end-to-end tests need nginx.
+heard_setup_test_tools() {
+  install_debian_package nginx nginx "the production-profile tests" \
+    || say "could not install nginx: the production-profile tests will fail (apt-get install nginx)"
+  install_debian_package chromium chromium "the browser tests" \
+    || say "could not install chromium: browser tests will say they skipped (apt-get install chromium)"
 }
 
 # The production profile (./heard up --production) needs nginx (Debian package), and reaches the
 # machine's PostgreSQL and Redis; it creates its role and databases itself (stack/production.py).
 heard_setup_production() {
-  if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-      say "installing nginx for the production profile (apt)"
-      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
-        || die "could not install nginx (apt-get install nginx)"
-    else
-      die "nginx is needed for the production profile: apt-get install nginx"
-    fi
-  fi
+  install_debian_package nginx nginx "the production profile" \
+    || die "nginx is needed for the production profile: apt-get install nginx"
   command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h "${POSTGRES_HOST:-127.0.0.1}" -p "${POSTGRES_PORT:-5432}" \
     && die "PostgreSQL is not answering at ${POSTGRES_HOST:-127.0.0.1}:${POSTGRES_PORT:-5432}"
   command -v redis-cli >/dev/null 2>&1 && ! redis-cli -h "${REDIS_HOST:-127.0.0.1}" -p "${REDIS_PORT:-6379}" ping >/dev/null 2>&1 \
