@@ -37,14 +37,19 @@ def test_a_what_if_starts_nothing(customer, message):
     customer.say(message)
     ran = actions_run(customer)
     assert "claim_form" not in ran and "action_acknowledge_claim" not in ran and "action_start_handoff" not in ran
-    assert any(name and name.startswith("utter_clarify_") for name in bot_responses(customer))
+    # Asked about, or answered from the vetted knowledge base: either way nothing is recorded or started.
+    assert any(name and (name.startswith("utter_clarify_") or name == "utter_kb_answer")
+               for name in bot_responses(customer))
     slots = customer.tracker()["slots"]
     assert slots["incident_type"] is None and slots["incident_date"] is None
 
 
 def test_a_question_about_moving_insurer_is_not_the_cancellation_answer(customer):
     customer.say("I'm thinking of moving to another insurer, how do I do that?")
-    assert bot_responses(customer)[-1] == "utter_switching_insurer"
+    # The switching answer, from the rule or from the knowledge base's switching entries.
+    answer = bot_responses(customer)[-1]
+    assert answer == "utter_switching_insurer" or (
+        answer == "utter_kb_answer" and customer.tracker()["slots"]["kb_answer_id"].startswith("general-switch"))
 
 
 def test_a_typed_acceptance_with_nothing_offered_asks_first(customer):
