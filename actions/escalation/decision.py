@@ -233,7 +233,9 @@ def decide_conversation(
     if decision:
         return decision
     scores = [turn.score for turn in turns if turn.score]
-    if len(scores) >= 2:
+    # Graded care: a mild message gets a light acknowledgement, never a person, whatever the trend before it
+    # (routine conversations read slightly negative and drifted into "rising distress", bench/escalation_rate.py).
+    if len(scores) >= 2 and latest.band[0] != "mild":
         trajectory = conversation_trajectory(scores)
         distress = trajectory["distress"]
         signals = {key: trajectory[key] for key in ("level", "slope", "peak", "negative_turns")}

@@ -144,6 +144,17 @@ def test_rising_distress_over_turns_escalates_though_no_single_message_is_extrem
     assert decision is not None and decision.trigger in ("rising_distress", "sustained_distress")
 
 
+@pytest.mark.parametrize("latest_band, offered", [("mild", False), ("upset", True)])
+def test_a_trend_offers_a_person_only_when_the_latest_message_is_not_mild(latest_band, offered):
+    # The same climbing and sustained numbers; only the latest message's care band differs.
+    turns = [Turn(f"message {i}", f"intent_{i}", {**score(level), "band": "upset", "check_in": False})
+             for i, level in enumerate((0.58, 0.62, 0.66))]
+    latest = turns[-1]
+    turns[-1] = Turn(latest.text, latest.intent, {**latest.score, "band": latest_band})
+    decision = decide_conversation(turns, Thresholds(intensity=0.99, immediate_intensity=0.99))
+    assert (decision is not None and decision.trigger in ("rising_distress", "sustained_distress")) is offered
+
+
 def test_one_charged_message_after_a_calm_one_is_not_a_rising_trend():
     turns = [Turn("it's Anya", "inform_name", score(0.04)), Turn("is storm damage covered", "ask_coverage", score(0.6))]
     assert decide_conversation(turns) is None
