@@ -63,7 +63,8 @@ def test_distress_words_and_grievances_set_floors_too():
 
 
 def test_low_mood_and_a_denied_risk_get_the_gentle_check_in():
-    for text in ["I just feel numb lately", "I'm not going to hurt myself, I just need help with this"]:
+    for text in ["I just feel numb lately", "honestly I just feel a bit numb lately", "feeling kind of empty these days",
+                 "I'm not going to hurt myself, I just need help with this"]:
         result = band_for(score(0.2), text, PINNED)
         assert (result.band, result.check_in) == ("distressed", True) and "gentle check-in" in result.reasons
 
