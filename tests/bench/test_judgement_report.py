@@ -192,3 +192,10 @@ def test_saved_turns_are_judged_again_with_the_current_mapping(tmp_path, capsys)
     assert written["not_run"] == ["J3"]
     assert [(f["id"], f["observed"]) for f in written["failures"]] == [("J2", "offer_person")]
     assert written["summary"]["tune"]["right"] == 1
+
+
+def test_nothing_waits_in_a_queue_beyond_the_conversations_running():
+    # The budget runs out while the first conversations are still open: only those may have been started.
+    results, not_run = run_all(FakeBot(delay=0.2), [item(n) for n in range(6)], BEHAVIOURS, concurrency=2,
+                               budget_seconds=0.05)
+    assert len(results) == 2 and len(not_run) == 4
