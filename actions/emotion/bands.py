@@ -87,9 +87,9 @@ def care_score(score: dict[str, Any], band_settings: BandSettings) -> float:
 
 def distress_share(score: dict[str, Any]) -> tuple[float, float]:
     """(fear + sadness, anger + frustration): what "distressed" adds to "upset" is fear and sorrow, not anger."""
-    emotions = score.get("emotions") or {}
-    level = lambda *names: sum(float(emotions.get(name) or 0.0) for name in names)  # noqa: E731
-    return level("fear", "sadness"), level("anger", "frustration")
+    emotions = {name: float(value or 0.0) for name, value in (score.get("emotions") or {}).items()}
+    return (emotions.get("fear", 0.0) + emotions.get("sadness", 0.0),
+            emotions.get("anger", 0.0) + emotions.get("frustration", 0.0))
 
 
 def _cue_kinds(score: dict[str, Any]) -> list[tuple[str, str]]:
