@@ -201,6 +201,11 @@ def test_after_an_outage_the_bus_reconnects_and_consoles_reload(prefix: str) -> 
                 proxy.restore()
                 resync = await _next(console, timeout=10)
                 assert resync.type == RESYNC
+                # Publish only once the replica is listening again (resync may come just before its subscription).
+                for _ in range(100):
+                    if behind_proxy.status() == "ok":
+                        break
+                    await asyncio.sleep(0.05)
                 direct.publish(Event("ticket.created", {"n": 2}))
                 assert (await _next(console)).data == {"n": 2}
                 # What it published during the outage reaches the other replica once Redis is back.
