@@ -48,6 +48,17 @@ EVIDENCE: Dict[str, re.Pattern] = {
         r"parking|football club|ticketmaster|concert)\b", _FLAGS),
 }
 
+# Words that take an intent's evidence back: "I need to report an accident. Nobody was hurt." shares the
+# injury intent's phrasing but says the opposite, and the injury rule opens with 999. With a denial, the
+# intent stands only if its words appear outside the denial, whatever the classifier's confidence.
+DENIALS: Dict[str, re.Pattern] = {
+    "disclose_serious_injury": re.compile(
+        r"\b(?:no(?:body|[- ]one)(?: was| got|'?s| is| has been| were)? (?:hurt|injured)|no (?:one|body) hurt|"
+        r"no(?: serious)? injur(?:y|ies)|(?:not|wasn'?t|weren'?t|isn'?t|aren'?t|never) (?:badly |seriously )?"
+        r"(?:hurt|injured)|(?:everyone|everybody|we|we're|we are|i'?m|i am)(?:'s| is| are)? (?:all )?(?:ok|okay|fine|"
+        r"unhurt|safe)|unhurt|without (?:a )?scratch)\b", _FLAGS),
+}
+
 Intent = Dict[str, Any]
 
 
@@ -56,9 +67,15 @@ def backed_intent(intent: Optional[Intent], ranking: List[Intent], text: str, *,
     """The intent and ranking to keep, and the names of the sensitive intents set aside for lack of words."""
     set_aside: List[str] = []
     ranking = list(ranking or [])
+    text = text or ""
     while intent and intent.get("name") in evidence:
         name = intent["name"]
-        if float(intent.get("confidence") or 0.0) >= min_confidence or evidence[name].search(text or ""):
+        denial = DENIALS.get(name)
+        if denial is not None and denial.search(text):
+            backed = evidence[name].search(denial.sub(" ", text)) is not None
+        else:
+            backed = float(intent.get("confidence") or 0.0) >= min_confidence or evidence[name].search(text) is not None
+        if backed:
             break
         set_aside.append(name)
         ranking = [entry for entry in ranking if entry.get("name") != name]

@@ -71,3 +71,29 @@ def test_other_intents_and_missing_data_pass_through():
     ranking = ranked(("greet", 0.3))
     assert backed_intent(ranking[0], ranking, "hi", min_confidence=0.8) == (ranking[0], ranking, [])
     assert backed_intent(None, [], "", min_confidence=0.8) == (None, [], [])
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Hi, I need to report an accident. Nobody was hurt.", False),
+    ("I was rear-ended at the lights this morning, nobody hurt", False),
+    ("bumped a bollard, no injuries, just the bumper", False),
+    ("we're all okay, the car's a mess though", False),
+    ("I wasn't hurt, thankfully", False),
+    # Injury words outside the denial keep the intent.
+    ("nobody was hurt but my wife has whiplash", True),
+    ("I wasn't hurt but the other driver went to hospital", True),
+    ("My son was badly hurt in the crash", True),
+])
+def test_a_denied_injury_is_not_an_injury_at_any_confidence(text, kept):
+    ranking = ranked(("disclose_serious_injury", 0.99), ("file_claim", 0.01))
+    intent, _, set_aside = backed_intent(ranking[0], ranking, text, min_confidence=0.8)
+    assert (intent["name"] == "disclose_serious_injury") is kept
+    assert set_aside == ([] if kept else ["disclose_serious_injury"])
+
+
+def test_no_training_example_of_the_injury_intent_is_read_as_denied():
+    from rasa_addons.evidence import DENIALS
+    denied = [text for text in nlu_examples()["disclose_serious_injury"]
+              if DENIALS["disclose_serious_injury"].search(text)
+              and not EVIDENCE["disclose_serious_injury"].search(DENIALS["disclose_serious_injury"].sub(" ", text))]
+    assert denied == []
