@@ -45,7 +45,7 @@ EVIDENCE: Dict[str, re.Pattern] = {
         r"airline|aviva|direct line|admiral|churchill|the aa|rac|other insurer|pet insur\w*|royal mail|evri|dpd|"
         r"paypal|payment|dealership|garage|rental|hotel|sky|bt|vodafone|ee|o2|post office|employer|tax office|"
         r"dentist|doctors?|mortgage lender|loan company|furniture|builder|removals|customs|software|laptop|"
-        r"parking|football club|ticketmaster|concert)\b", _FLAGS),
+        r"parking|football club|ticketmaster|concert|taxi|uber|cab|gp|gp surgery|pharmacy|vet)\b", _FLAGS),
 }
 
 # Words that take an intent's evidence back: "I need to report an accident. Nobody was hurt." shares the
