@@ -37,6 +37,7 @@ from actions.emotion.risk import active_risk, laughing, read_risk, risk_words
     ("the bedroom ceiling is caving in", "danger_now"),
     ("hit a wall, the van's on its roof", "danger_now"),
     ("the cyclist is not responding", "danger_now"),
+    ("he hit me last night and took my keys", "threat"),  # a person, not a vehicle
 ])
 def test_the_customers_own_risk_is_active(text, category):
     reading = active_risk(text)
@@ -52,6 +53,8 @@ def test_the_customers_own_risk_is_active(text, category):
     ('my son said "I want to die" when he saw the bill', "reported"),
     ('The song is called "Suicide Blonde", weird hold music', "quoted"),
     ("In the film he kills himself and she wants to end it all", "third_party"),
+    ("Another driver hit me at the roundabout", "vehicle"),
+    ("a van reversed and hit me in the car park", "vehicle"),
     ("Does life insurance pay out for suicide?", "hypothetical"),
     ("What if the house is on fire while I'm away?", "hypothetical"),
     ("Is suicide covered?", "cover_question"),

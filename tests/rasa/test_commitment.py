@@ -31,6 +31,10 @@ READINGS = [
     ("file_claim", "I emailed the photos for my claim last week and still haven't heard anything", CLAIM_STATUS),
     ("file_claim", "we made a claim after the storm and nobody has been in touch", CLAIM_STATUS),
     ("file_claim", "Chasing the claim I put in for the burst pipe, any update?", CLAIM_STATUS),
+    # saying it is not a new claim is a status check
+    ("file_claim", "it's not a new claim, I'm asking about the burst pipe one from June", CLAIM_STATUS),
+    ("file_claim", "I don't want to start a new claim, I need an update on the old one", CLAIM_STATUS),
+    ("file_claim", "checking on my claim for the stolen laptop please", CLAIM_STATUS),
     # a question or what-if is not an incident
     ("file_claim", "Is it worth claiming for a small scratch?", CLAIM_QUESTION),
     ("file_claim", "should I claim for this?", CLAIM_QUESTION),
