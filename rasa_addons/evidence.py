@@ -59,6 +59,11 @@ DENIALS: Dict[str, re.Pattern] = {
         r"unhurt|safe)|unhurt|without (?:a )?scratch)\b", _FLAGS),
 }
 
+# What a denied intent's message is instead: an accident in which nobody was hurt is an accident to
+# report. It takes the denied guess's confidence (the classifier was sure of an accident), so the
+# FallbackClassifier does not turn a plain report into "could you say that another way?".
+DENIED_BECOMES: Dict[str, str] = {"disclose_serious_injury": "file_claim"}
+
 Intent = Dict[str, Any]
 
 
@@ -72,10 +77,13 @@ def backed_intent(intent: Optional[Intent], ranking: List[Intent], text: str, *,
         name = intent["name"]
         denial = DENIALS.get(name)
         if denial is not None and denial.search(text):
-            backed = evidence[name].search(denial.sub(" ", text)) is not None
-        else:
-            backed = float(intent.get("confidence") or 0.0) >= min_confidence or evidence[name].search(text) is not None
-        if backed:
+            if evidence[name].search(denial.sub(" ", text)) is not None:
+                break
+            set_aside.append(name)
+            instead = {"name": DENIED_BECOMES[name], "confidence": float(intent.get("confidence") or 0.0)}
+            ranking = [instead] + [e for e in ranking if e.get("name") not in (name, instead["name"])]
+            return instead, ranking, set_aside
+        if float(intent.get("confidence") or 0.0) >= min_confidence or evidence[name].search(text):
             break
         set_aside.append(name)
         ranking = [entry for entry in ranking if entry.get("name") != name]
