@@ -68,7 +68,7 @@ def tone_events(tracker: Tracker) -> list[EventType]:
 def escalation_events(tracker: Tracker) -> list[EventType]:
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
     offered = history.offer_made(tracker)
-    if risk_words((tracker.latest_message or {}).get("text") or ""):
+    if risk_words((tracker.latest_message or {}).get("text") or "", latest_emotion(tracker)):
         # Whatever the moment (answering an offer, mid-survey, a request already kept): crisis lines now.
         decision = decide_conversation(history.turns(tracker), THRESHOLDS)
         if decision is not None:
@@ -97,7 +97,8 @@ async def relay_to_person(tracker: Tracker) -> None:
     intent = ((event.get("parse_data") or {}).get("intent") or {})
     # Waiting for a person must not mean waiting for crisis lines: the service sends them and moves the
     # ticket to the front of the queue.
-    urgent_notice = crisis_notice(tracker.get_slot("customer_name")) if risk_words(event["text"]) else None
+    urgent_notice = crisis_notice(tracker.get_slot("customer_name")) if risk_words(
+        event["text"], (event.get("parse_data") or {}).get("emotion")) else None
     # "I can't go on like this" reads as a wish to stop (0.76): a customer at risk is never dropped from the queue.
     cancel = (intent.get("name") in CANCEL_WAIT_INTENTS and float(intent.get("confidence") or 0) >= 0.6
               and urgent_notice is None)

@@ -4,8 +4,9 @@
 ``cues``) and the words (``bands.yml``, ``risk.yml``), in this order:
 
 1. an active risk (``risk.read_risk``: self-harm, threat, danger now, read in context) → ``at_risk``;
-2. possible low mood without risk words ("I just feel numb lately"), or risk words the customer denies
-   ("I'm not going to hurt myself") → ``distressed`` with ``check_in`` (a gentle check-in, not a script);
+   — by risk.yml's words, or by meaning (``meaning.py``, in the score) when the words find nothing;
+2. possible low mood without risk words ("I just feel numb lately"; by words, then by meaning), or risk words
+   the customer denies ("I'm not going to hurt myself") → ``distressed`` with ``check_in`` (a gentle check-in, not a script);
 3. a question about cover or someone else's event ("If someone broke in, would I be covered?") → ``mild``;
 4. laughter without distress words, or a light topic without an event ("this looks staged lol") → ``mild``;
 5. otherwise the thresholds (``settle``): ``care`` against ``upset``, fear + sadness against ``distressed``,
@@ -24,7 +25,8 @@ from typing import Any
 
 import yaml
 
-from actions.emotion.risk import MAX_CHARS, laughing, read_risk
+from actions.emotion.meaning import LOW_MOOD, MeaningReading
+from actions.emotion.risk import MAX_CHARS, discount_meaning, laughing, read_risk
 
 BANDS = ("mild", "upset", "distressed", "at_risk")
 BANDS_FILE = Path(__file__).with_name("bands.yml")
@@ -123,7 +125,7 @@ def read_band(score: dict[str, Any], text: str, band_settings: BandSettings | No
     """The band when the words decide it, otherwise what the thresholds must settle (see ``settle``)."""
     s = band_settings or settings()
     text = (text or "")[:MAX_CHARS]
-    readings = read_risk(text)
+    readings = read_risk(text, meaning=score.get("risk_meaning"))
     if readings and readings[0].active:
         return Band("at_risk", [reading.reason() for reading in readings if reading.active])
     reasons = [reading.reason() for reading in readings]
@@ -131,6 +133,9 @@ def read_band(score: dict[str, Any], text: str, band_settings: BandSettings | No
     if denied or (low_mood := s.low_mood.search(text)):
         why = reasons if denied else [f'low mood: "{low_mood.group(0)}"']
         return Band("distressed", why + ["gentle check-in"], check_in=True)
+    if mood := _low_mood_by_meaning(score, text):
+        return Band("distressed", reasons + [f'low mood by meaning, like: "{mood.nearest}"', "gentle check-in"],
+                    check_in=True)
     if not_own := s.not_own_event.search(text):
         # A question about cover or someone else's event: no floor, no distress of the customer's own.
         return Band("mild", reasons + [f'not their own event: "{not_own.group(0).strip()}"'])
@@ -159,6 +164,15 @@ def read_band(score: dict[str, Any], text: str, band_settings: BandSettings | No
     return Charged(care_score(score, s), distress, grievance, float(score.get("valence") or 0.0), floor,
                    reasons + [f"intensity {float(score.get('intensity') or 0.0):.2f}"], floor_reasons,
                    plainly_told)
+
+
+def _low_mood_by_meaning(score: dict[str, Any], text: str) -> MeaningReading | None:
+    """Possible low mood read by meaning ("I can't face opening the post"), unless a joke, a quotation or
+    someone else's words (the contexts of risk.yml, read over the message)."""
+    reading = MeaningReading.from_dict(score.get("risk_meaning"))
+    if reading is None or reading.kind != LOW_MOOD or discount_meaning(text, LOW_MOOD) is not None:
+        return None
+    return reading
 
 
 def settle(charged: Charged, band_settings: BandSettings) -> Band:

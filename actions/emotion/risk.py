@@ -7,6 +7,11 @@ its context discounts it: a denial ("I'm not going to hurt myself"), someone els
 news or fiction, a question about cover or a "what if", laughter, or a hyperbole ("die of embarrassment").
 Discounted readings are still returned, so the band can give a denied risk a gentle check-in and the
 agent can see why no crisis lines were sent.
+
+Beside the patterns, a reader by meaning (``meaning.py``: a classifier over the sentence features the scorer
+already computed) catches wordings the patterns were never written for. Its reading arrives in the score
+(``score["risk_meaning"]``) and is used when the patterns find nothing; the same contexts discount it, read
+over the whole message (``discount_meaning``), and its "words" are the nearest exemplar it resembles.
 """
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from actions.emotion.meaning import LOW_MOOD, SETTINGS_FILE, MeaningReading
 
 RISK_FILE = Path(__file__).with_name("risk.yml")
 CATEGORIES = ("self_harm", "threat", "danger_now")
@@ -31,6 +38,8 @@ class RiskReading:
     words: str
     # Why the words are not the customer's own risk now ("negation", "humour", …), or None when active.
     discounted_by: str | None = None
+    # "words" (risk.yml matched the words) or "meaning" (the classifier; ``words`` is its nearest exemplar).
+    source: str = "words"
 
     @property
     def active(self) -> bool:
@@ -38,6 +47,9 @@ class RiskReading:
 
     def reason(self) -> str:
         label = self.category.replace("_", " ")
+        if self.source == "meaning":
+            state = "" if self.active else f"discounted ({self.discounted_by}) "
+            return f'risk by meaning {state}({label}), like: "{self.words}"'
         if self.active:
             return f'risk words: "{self.words}" ({label})'
         return f'risk words discounted ({self.discounted_by}): "{self.words}"'
@@ -56,6 +68,9 @@ class _Context:
 class RiskLexicon:
     patterns: dict[str, re.Pattern]
     contexts: tuple[_Context, ...]
+    # Message-level context for readings by meaning (risk_meaning.yml): safe now, denied.
+    safe_now: re.Pattern | None = None
+    denial: re.Pattern | None = None
 
     @classmethod
     def load(cls, path: Path = RISK_FILE) -> "RiskLexicon":
@@ -67,7 +82,12 @@ class RiskLexicon:
                      re.compile(spec["pattern"], re.IGNORECASE) if spec.get("pattern") else None,
                      re.compile(spec["unless"], re.IGNORECASE) if spec.get("unless") else None)
             for name, spec in data["context"].items())
-        return cls(patterns, contexts)
+        meaning = yaml.safe_load(SETTINGS_FILE.read_text(encoding="utf-8"))
+        return cls(patterns, contexts, _any_of(meaning["safe_now"]), _any_of(meaning["denial"]))
+
+
+def _any_of(words: list[str]) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(words) + r")", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -104,8 +124,56 @@ def _discount(text: str, category: str, start: int, end: int, contexts: tuple[_C
     return None
 
 
-def read_risk(text: str, risk_lexicon: RiskLexicon | None = None) -> list[RiskReading]:
-    """Every risk phrase in the message, each with what (if anything) discounts it; active ones first."""
+_QUOTATION = re.compile(r'["“«][^"“”«»]{3,}["”»]')
+# Contexts that look before or after the words apply to a reading by meaning only in a one-sentence message:
+# in "I can't do this anymore. What if the claim is refused?" the "what if" is not about the first sentence.
+_SPAN_CONTEXTS = ("before", "after")
+# A "what if" or a question about cover must ask something or lead the message: "I'll do something stupid if
+# you don't pay" is not hypothetical.
+_QUESTION_CONTEXTS = ("hypothetical", "cover_question")
+# Negation and a vehicle need the words' span ("not" or "a van" right before them): for negation the
+# message-level denials of risk_meaning.yml stand in; "he hit me in the car" is violence, so vehicle is skipped.
+_SPAN_ONLY = ("negation", "vehicle")
+
+
+def _unanchored(pattern: re.Pattern) -> re.Pattern:
+    """A context pattern anchored to the words' span ("…$", "^\\s*…") read at any word boundary."""
+    source = re.sub(r"\$$", "", pattern.pattern)
+    return re.compile(re.sub(r"^\^(?:\\s\*)?", r"\\b", source), re.IGNORECASE)
+
+
+def discount_meaning(text: str, category: str, risk_lexicon: RiskLexicon | None = None) -> str | None:
+    """Why a reading by meaning is not the customer's own risk now, read over the whole message, or None.
+    Low mood is discounted as self-harm words are (a joke, a quotation, someone else's words)."""
+    words = risk_lexicon or lexicon()
+    text = (text or "")[:MAX_CHARS]
+    as_category = "self_harm" if category == LOW_MOOD else category
+    if as_category in ("threat", "danger_now") and words.safe_now and words.safe_now.search(text):
+        return "safe_now"
+    if as_category == "self_harm" and words.denial and words.denial.search(text):
+        return "negation"
+    one_sentence = len([part for part in _SENTENCE_END.split(text) if part.strip()]) <= 1
+    for context in words.contexts:
+        if as_category not in context.categories or context.name in _SPAN_ONLY:
+            continue
+        if context.where == "quote":
+            if _QUOTATION.search(text):
+                return context.name
+            continue
+        if context.where in _SPAN_CONTEXTS and not one_sentence:
+            continue
+        found = _unanchored(context.pattern).search(text) if context.pattern else None
+        if found and context.name in _QUESTION_CONTEXTS and "?" not in text and text[:found.start()].strip():
+            continue
+        if found and not (context.unless and context.unless.search(text)):
+            return context.name
+    return None
+
+
+def read_risk(text: str, risk_lexicon: RiskLexicon | None = None,
+              meaning: MeaningReading | dict | None = None) -> list[RiskReading]:
+    """Every risk phrase in the message, each with what (if anything) discounts it; active ones first.
+    When the patterns find nothing, an at-risk reading by meaning (from the score) is read in context."""
     words = risk_lexicon or lexicon()
     text = (text or "")[:MAX_CHARS]
     readings = []
@@ -113,6 +181,11 @@ def read_risk(text: str, risk_lexicon: RiskLexicon | None = None) -> list[RiskRe
         for match in words.patterns[category].finditer(text):
             readings.append(RiskReading(category, match.group(0),
                                         _discount(text, category, match.start(), match.end(), words.contexts)))
+    if not readings:
+        reading = meaning if isinstance(meaning, MeaningReading) else MeaningReading.from_dict(meaning)
+        if reading is not None and reading.kind == "at_risk":
+            readings.append(RiskReading(reading.category, reading.nearest,
+                                        discount_meaning(text, reading.category, words), source="meaning"))
     return sorted(readings, key=lambda reading: not reading.active)
 
 
@@ -122,13 +195,14 @@ def laughing(text: str) -> bool:
     return bool(humour.pattern.search((text or "")[:MAX_CHARS]))
 
 
-def active_risk(text: str) -> RiskReading | None:
-    """The customer's own risk now (self-harm, threat, danger), or None."""
-    readings = read_risk(text)
+def active_risk(text: str, score: dict | None = None) -> RiskReading | None:
+    """The customer's own risk now (self-harm, threat, danger), or None; ``score`` (the emotion score of the
+    message) brings the reading by meaning."""
+    readings = read_risk(text, meaning=(score or {}).get("risk_meaning"))
     return readings[0] if readings and readings[0].active else None
 
 
-def risk_words(text: str) -> str | None:
+def risk_words(text: str, score: dict | None = None) -> str | None:
     """The words of an active risk, for the crisis-lines decision and the relay to an agent."""
-    reading = active_risk(text)
+    reading = active_risk(text, score)
     return reading.words if reading else None

@@ -16,6 +16,7 @@ from actions.emotion.cues import Cue, find_cues
 from actions.emotion.embedder import Embedder
 from actions.emotion.head import HEAD_DIR, Ensemble
 from actions.emotion.labels import AROUSAL, SIX
+from actions.emotion.meaning import MeaningReading, meaning_reader
 from actions.emotion.text import CleanText, LanguageFlagger, clean
 from actions.emotion.tone import tone_for
 
@@ -38,6 +39,8 @@ class EmotionScorer:
         self.head = Ensemble.load(head_dir)
         self.affect = affect or AffectSettings.load()
         self.embedder = Embedder(backend, onnx_dir=onnx_dir, head_dir=Path(head_dir))
+        # The risk reader by meaning reads the shipped encoder's features (another model folder: patterns only).
+        self.meaning = meaning_reader() if Path(head_dir).resolve() == HEAD_DIR else None
         self.language = LanguageFlagger()
         self.max_chars = int(max_chars or config.EMOTION_MAX_CHARS)
         label_index = {name: i for i, name in enumerate(self.head.labels)}
@@ -76,6 +79,7 @@ class EmotionScorer:
         readable = [i for i, c in enumerate(cleaned) if c.text]
         probs = np.zeros((len(texts), len(self.head.labels)), dtype=np.float32)
         ratings = np.full((len(texts), 2), np.nan, dtype=np.float32)
+        meanings: list[MeaningReading | None] = [None] * len(texts)
         if readable:
             bar = _progress_bar(len(readable)) if progress else None
             embeddings = self.embedder.embed([cleaned[i].text for i in readable], batch_size=batch_size,
@@ -86,7 +90,11 @@ class EmotionScorer:
             affect = self.head.predict_affect(embeddings)
             if affect is not None:
                 ratings[readable] = affect
-        return [self._compose(c, p, r) if c.text else self._empty(c) for c, p, r in zip(cleaned, probs, ratings)]
+            if self.meaning is not None:
+                for i, reading in zip(readable, self.meaning.read(embeddings)):
+                    meanings[i] = reading
+        return [self._compose(c, p, r, m) if c.text else self._empty(c)
+                for c, p, r, m in zip(cleaned, probs, ratings, meanings)]
 
     def _model_affect(self, probs: np.ndarray, ratings: np.ndarray) -> tuple[float, float, float]:
         """Valence (-1..1), arousal (0..1) and the categorical arousal (0..1) the model read, before cues."""
@@ -95,7 +103,8 @@ class EmotionScorer:
             return float(probs[self._positive].sum() - probs[self._negative].sum()), categorical, categorical
         return self.affect.valence(float(ratings[0])), self.affect.arousal(float(ratings[1])), categorical
 
-    def _compose(self, cleaned: CleanText, probs: np.ndarray, ratings: np.ndarray) -> dict:
+    def _compose(self, cleaned: CleanText, probs: np.ndarray, ratings: np.ndarray,
+                 meaning: MeaningReading | None = None) -> dict:
         cues = find_cues(cleaned.text)
         valence, arousal, categorical = self._model_affect(probs, ratings)
         # Without an affect head, intensity is the categorical arousal alone (the scorer before EmoBank).
@@ -127,6 +136,8 @@ class EmotionScorer:
             "language": language.code,
             "is_english": language.is_english,
             "truncated": cleaned.truncated,
+            # At risk or low mood by meaning (meaning.py), or None; read in context by risk.py and bands.py.
+            "risk_meaning": meaning.as_dict() if meaning else None,
         }
         # The care band reads the finished score and the words; computed here once, read everywhere.
         score.update(band_for(score, cleaned.text).as_fields())
@@ -142,7 +153,7 @@ class EmotionScorer:
         return {
             "intensity": 0.0, "valence": 0.0, "arousal": 0.0, "tone": "neutral", "dominant": "neutral",
             "emotions": {e: 0.0 for e in EMOTIONS}, "cues": [], "language": "und", "is_english": True,
-            "truncated": cleaned.truncated, "band": "mild", "band_reasons": ["nothing to read"], "check_in": False,
+            "truncated": cleaned.truncated, "risk_meaning": None, "band": "mild", "band_reasons": ["nothing to read"], "check_in": False,
         }
 
 

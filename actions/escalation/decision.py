@@ -155,7 +155,7 @@ def decide_message(turn: Turn, thresholds: Thresholds = Thresholds(),
                    earlier: Sequence[Turn] = ()) -> Decision | None:
     """The decision for one message; ``earlier`` turns only say what a complex case's words are about."""
     text, score = turn.text or "", turn.score
-    risk = active_risk(text)
+    risk = active_risk(text, score)
     if risk:
         # Before a request for a person or any intent's own category: safety lines come first.
         return Decision("vulnerability", risk.words, "urgent", immediate=True, category=risk.category)

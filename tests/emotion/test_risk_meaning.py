@@ -1,0 +1,212 @@
+"""The risk reader by meaning (actions/emotion/meaning.py) and how risk.py / bands.py read it in context."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given, settings, strategies as st
+
+from actions.emotion.meaning import (CLASSES, LOW_MOOD, MODEL_FILE, SETTINGS_FILE, MeaningReading, Thresholds,
+                                     decide, meaning_reader)
+from actions.emotion.risk import active_risk, discount_meaning, read_risk, risk_words
+from actions.escalation import Turn, decide_message
+
+SHIPPED = meaning_reader()
+
+
+def _probs(self_harm=0.0, threat=0.0, danger_now=0.0, low_mood=0.0) -> np.ndarray:
+    p = np.array([self_harm, threat, danger_now, low_mood, 0.0], dtype=np.float64)
+    p[-1] = 1.0 - p[:-1].sum()
+    return p
+
+
+def test_the_shipped_reader_loads_with_the_thresholds_chosen_by_cross_validation():
+    assert SHIPPED is not None, "model/risk_meaning.npz missing or trained on another encoder"
+    report = json.loads(MODEL_FILE.with_suffix(".json").read_text())
+    chosen = report["cross_validation"]
+    assert SHIPPED.thresholds == Thresholds(chosen["at_risk"]["threshold"], chosen["low_mood"]["threshold"])
+    assert yaml.safe_load(SETTINGS_FILE.read_text())["thresholds"] == {
+        "at_risk": SHIPPED.thresholds.at_risk, "low_mood": SHIPPED.thresholds.low_mood}
+
+
+# --- the decision rule, pinned below / at / above the shipped thresholds -------------------------------------
+
+def test_at_risk_threshold_below_at_above():
+    t = SHIPPED.thresholds
+    assert decide(_probs(self_harm=t.at_risk - 1e-6), t) is None or decide(_probs(self_harm=t.at_risk - 1e-6), t)[0] != "at_risk"
+    assert decide(_probs(self_harm=t.at_risk), t)[:2] == ("at_risk", "self_harm")
+    assert decide(_probs(self_harm=t.at_risk + 1e-6), t)[:2] == ("at_risk", "self_harm")
+
+
+def test_at_risk_is_the_sum_of_the_risk_classes_and_names_the_likeliest():
+    t = SHIPPED.thresholds
+    # Each class alone is under the threshold; together they reach it: unsure which danger, sure of danger.
+    third = t.at_risk / 3
+    split = _probs(self_harm=third - 0.01, threat=third + 0.02, danger_now=third - 0.01)
+    assert decide(split, t)[:2] == ("at_risk", "threat")
+    assert decide(_probs(self_harm=third, threat=third, danger_now=third - 1e-6), t) is None or \
+        decide(_probs(self_harm=third, threat=third, danger_now=third - 1e-6), t)[0] != "at_risk"
+
+
+def test_low_mood_threshold_below_at_above():
+    t = Thresholds(at_risk=0.6, low_mood=0.4)
+    assert decide(_probs(low_mood=0.4 - 1e-6), t) is None
+    assert decide(_probs(low_mood=0.4), t) == ("low_mood", "low_mood", 0.4)
+    assert decide(_probs(low_mood=0.4 + 1e-6), t)[0] == "low_mood"
+
+
+def test_at_risk_wins_over_low_mood():
+    t = Thresholds(at_risk=0.5, low_mood=0.2)
+    assert decide(_probs(danger_now=0.5, low_mood=0.45), t)[:2] == ("at_risk", "danger_now")
+
+
+def test_the_shipped_thresholds_are_in_range():
+    assert 0.3 <= SHIPPED.thresholds.at_risk < 1.0 and 0.3 <= SHIPPED.thresholds.low_mood < 1.0
+
+
+# --- the trained reader on sentences it never saw ------------------------------------------------------------
+
+# New wordings (not exemplars, no risk.yml pattern): the meaning must catch them.
+AT_RISK = [
+    ("I've left instructions for my funeral and I'm ready to go tonight", "self_harm"),
+    ("I took every tablet in the house about twenty minutes ago", "self_harm"),
+    ("I've posted my house keys back through the letterbox and said goodbye to everyone", "self_harm"),
+    ("my partner grabbed my hair and threw me against the fridge", "threat"),
+    ("my ex has been sitting in a car across the road watching my flat all evening", "threat"),
+    ("the sofa's alight and the lounge is black with smoke", "danger_now"),
+    ("my grandma's slumped in her chair and her lips are going blue", "danger_now"),
+]
+
+HARD_NEGATIVES = [
+    "my other half will murder me when he sees the dent lol",
+    "I'm dying to hear back about the quote",
+    "does the policy pay out if the policyholder takes their own life?",
+    "we had a chimney fire in the spring, all sorted now, just claiming for the soot",
+    "a lorry clipped my mirror on the A1, nobody hurt",
+    "my laptop was nicked from the café",
+    "I've been on hold for an hour and I'm fuming",
+    "the news showed a family rescued from a burning flat",
+    "I need to update the beneficiaries on my life cover",
+    "can I pay my premium monthly instead?",
+]
+
+
+@pytest.mark.parametrize("text, category", AT_RISK)
+def test_new_wordings_at_risk_are_read_by_meaning(scorer, text, category):
+    assert not read_risk(text), "the words alone catch it: not a test of the meaning"
+    score = scorer.score(text)
+    assert score["band"] == "at_risk", score["band_reasons"]
+    assert score["risk_meaning"]["kind"] == "at_risk" and score["risk_meaning"]["category"] == category
+    # The reason names the nearest exemplar, so the agent and the escalation decision can read why.
+    nearest = score["risk_meaning"]["nearest"]
+    assert any(f'like: "{nearest}"' in reason for reason in score["band_reasons"])
+    decision = decide_message(Turn(text=text, intent="inform", score=score))
+    assert (decision.trigger, decision.category, decision.words) == ("vulnerability", category, nearest)
+    assert risk_words(text, score) == nearest
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_hard_negatives_stay_negative(scorer, text):
+    score = scorer.score(text)
+    assert score["band"] != "at_risk", score["band_reasons"]
+    assert active_risk(text, score) is None
+
+
+def test_low_mood_by_meaning_gets_a_gentle_check_in(scorer):
+    text = "I can't face opening any of the letters, I just sit there most days"
+    score = scorer.score(text)
+    assert (score["band"], score["check_in"]) == ("distressed", True), score["band_reasons"]
+    assert any(reason.startswith("low mood by meaning") for reason in score["band_reasons"])
+
+
+# --- context applied to readings by meaning -------------------------------------------------------------------
+
+AT_RISK_READING = {"kind": "at_risk", "category": "self_harm", "p": 0.9, "nearest": "I've had enough of being alive"}
+DANGER_READING = {"kind": "at_risk", "category": "danger_now", "p": 0.9, "nearest": "our house is burning"}
+
+
+@pytest.mark.parametrize("text, reading, why", [
+    ("I've given the dog to my neighbour lol", AT_RISK_READING, "humour"),
+    ("saw on the news a house burnt out in our road", DANGER_READING, "third_party"),
+    ('my daughter keeps singing "I won\'t be here tomorrow"', AT_RISK_READING, "quoted"),
+    ("would the policy still pay if I wasn't around any more?", AT_RISK_READING, "hypothetical"),
+    ("I'm not suicidal, I just want my money", AT_RISK_READING, "negation"),
+    ("the kitchen went up in flames but everyone got out", DANGER_READING, "safe_now"),
+])
+def test_a_reading_by_meaning_is_discounted_in_context(text, reading, why):
+    readings = read_risk(text, meaning=reading)
+    assert [(r.source, r.discounted_by) for r in readings] == [("meaning", why)]
+    assert active_risk(text, {"risk_meaning": reading}) is None
+
+
+@pytest.mark.parametrize("text", [
+    "I'll do something stupid if you don't pay out",  # a condition, not a "what if" (no question, not leading)
+    "I don't want to be around any more",  # "don't" is not a denial of risk
+    "he hit me in the car on the way home",  # a vehicle nearby is not a collision
+    "I can't do this anymore. What if the claim is refused?",  # the "what if" is in another sentence
+])
+def test_a_reading_by_meaning_stays_active_without_a_discount(text):
+    reading = read_risk(text, meaning=AT_RISK_READING)[0] if not read_risk(text) else None
+    if reading is None:  # the words themselves caught it: still the customer's risk
+        assert active_risk(text)
+        return
+    assert reading.active and reading.source == "meaning"
+    assert active_risk(text, {"risk_meaning": AT_RISK_READING}).words == AT_RISK_READING["nearest"]
+
+
+def test_words_come_first_and_a_discounted_word_is_not_overruled_by_meaning():
+    # The patterns found a joke: the meaning is not consulted, whatever it says.
+    text = "my mum will kill me when she sees this lol"
+    assert [r.source for r in read_risk(text, meaning={**AT_RISK_READING, "category": "threat"})] == ["words"]
+    assert active_risk(text, {"risk_meaning": AT_RISK_READING}) is None
+
+
+def test_low_mood_reading_never_makes_at_risk():
+    low = {"kind": LOW_MOOD, "category": LOW_MOOD, "p": 0.99, "nearest": "I just feel numb"}
+    assert read_risk("everything is grey", meaning=low) == []
+
+
+@pytest.mark.parametrize("bad", [None, {}, "at_risk", {"kind": "at_risk"}, {"kind": "at_risk", "category": "x"},
+                                 {"kind": "panic", "category": "self_harm"}, {"kind": "at_risk", "category": "threat",
+                                                                            "p": "lots"}])
+def test_a_malformed_reading_reads_as_none(bad):
+    assert MeaningReading.from_dict(bad) is None
+    assert read_risk("hello", meaning=bad) == []
+
+
+# --- bad input is bounded -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["", "   ", "😭😭😭", "🔥🔥🏠", "Я больше не могу так жить", "我不想活了",
+                                  "لا أستطيع الاستمرار", "a" * 100_000, "I want to " * 10_000])
+def test_bad_input_is_read_within_bounds(scorer, text):
+    score = scorer.score(text)
+    assert score["band"] in ("mild", "upset", "distressed", "at_risk")
+    meaning = score.get("risk_meaning")
+    assert meaning is None or (meaning["kind"] in ("at_risk", LOW_MOOD) and len(meaning["nearest"]) < 300)
+    assert discount_meaning(text, "self_harm") in (None, "humour", "third_party", "quoted", "hypothetical",
+                                                    "cover_question", "reported", "idiom", "negation")
+
+
+def test_features_of_the_wrong_shape_are_refused():
+    with pytest.raises(ValueError):
+        SHIPPED.read(np.zeros((1, 10), dtype=np.float32))
+    with pytest.raises(ValueError):
+        SHIPPED.read(np.zeros(SHIPPED.weights.shape[0], dtype=np.float32))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400), st.sampled_from(["self_harm", "threat", "danger_now", LOW_MOOD]))
+def test_discount_meaning_takes_any_text(text, category):
+    assert discount_meaning(text, category) is None or isinstance(discount_meaning(text, category), str)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=4, max_size=4))
+def test_decide_is_total_on_probabilities(values):
+    p = np.array(values + [1.0]) / (sum(values) + 1.0)
+    decided = decide(p, SHIPPED.thresholds)
+    assert decided is None or decided[0] in ("at_risk", LOW_MOOD)
+    if decided is None:
+        assert p[:3].sum() < SHIPPED.thresholds.at_risk and p[3] < SHIPPED.thresholds.low_mood
