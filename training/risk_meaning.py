@@ -39,14 +39,20 @@ REPORT_FILE = MODEL_FILE.with_suffix(".json")
 SEED = 13
 GOEMOTIONS_SAMPLE = 4000
 CLINC_SAMPLE = 2000
-# Largest out-of-fold false-alarm rates the thresholds may allow (issue #17: a false "call 999" is the second
+# Largest out-of-fold false-alarm rates the thresholds may allow (on hard negatives: added to the patterns') (issue #17: a false "call 999" is the second
 # worst failure; the product target is <= 0.1 % at_risk on routine text).
 MAX_BACKGROUND_FALSE_RISK = 0.001
-MAX_HARD_NEGATIVE_FALSE_RISK = 0.02
-MAX_FALSE_LOW_MOOD = 0.02
-PENALTIES = (0.03, 0.1)
+# Hard negatives are near misses written to be hard (a joke with "kill", a calm past overdose), not a sample of
+# traffic: at 2 % the out-of-fold recall fell to 0.62 (threshold 0.98); 4 % keeps it at 0.75 (2026-12-02 run).
+MAX_HARD_NEGATIVE_FALSE_RISK = 0.04
+# A check-in asked of an angry customer ("I'm fuming… is something going on?") grates: at 2 % the threshold fell
+# to the grid's floor and complaints got check-ins on the band set's tune split.
+MAX_FALSE_LOW_MOOD = 0.005
+# Compared on 2026-12-02 (out-of-fold, at the threshold where background false alarms reach 0.1 %): blocks (6,)
+# recall 0.27, (0, 6) 0.75, (0, 3, 6) 0.75 with fewer hard-negative false alarms; C 0.01-0.1 within 0.02.
+PENALTIES = (0.03,)
 # Which mean-pooled layers the classifier reads (embedding.py: 0 = embedding layer, 6 = the sentence embedding).
-BLOCK_CHOICES = ((0, 6), (3, 6), (0, 3, 6))
+BLOCK_CHOICES = ((0, 3, 6),)
 GRID = [round(0.30 + 0.01 * i, 2) for i in range(70)]
 
 
@@ -153,9 +159,14 @@ def risk_call(p: np.ndarray, threshold: float, context: dict[str, np.ndarray]) -
     return context["pattern_active"] | (~context["pattern_any"] & meaning_call(p, threshold) & ~discounted)
 
 
+def added_by_meaning(p: np.ndarray, threshold: float, context: dict[str, np.ndarray]) -> np.ndarray:
+    """At risk by meaning where the patterns did not already say so: what the threshold is responsible for."""
+    return risk_call(p, threshold, context) & ~context["pattern_active"]
+
+
 def choose_thresholds(p: np.ndarray, y: np.ndarray, is_background: np.ndarray, context: dict) -> dict:
-    """The lowest at-risk threshold whose out-of-fold false alarms (of the whole reader, in context) stay within
-    both limits (recall is what a lower threshold buys); then the lowest low-mood threshold within its limit,
+    """The lowest at-risk threshold whose out-of-fold false alarms (of the whole reader, in context; on hard
+    negatives, those the meaning adds to the patterns' own) stay within both limits (recall is what a lower threshold buys); then the lowest low-mood threshold within its limit,
     among messages not at risk."""
     risk_rows = np.isin(y, [CLASSES.index(c) for c in RISK_CLASSES])
     negative = y == CLASSES.index(NEGATIVE)
@@ -163,12 +174,15 @@ def choose_thresholds(p: np.ndarray, y: np.ndarray, is_background: np.ndarray, c
     report = {}
     at_risk = next((t for t in GRID if risk_call(p[is_background], t, _rows(context, is_background)).mean()
                     <= MAX_BACKGROUND_FALSE_RISK
-                    and risk_call(p[hard], t, _rows(context, hard)).mean() <= MAX_HARD_NEGATIVE_FALSE_RISK), GRID[-1])
+                    and added_by_meaning(p[hard], t, _rows(context, hard)).mean() <= MAX_HARD_NEGATIVE_FALSE_RISK),
+                   GRID[-1])
     called = risk_call(p, at_risk, context)
     report["at_risk"] = {"threshold": at_risk, "recall": round(float(called[risk_rows].mean()), 4),
                          "recall_meaning_alone": round(float(meaning_call(p, at_risk)[risk_rows].mean()), 4),
                          "recall_patterns_alone": round(float(context["pattern_active"][risk_rows].mean()), 4),
                          "false_alarm_hard_negatives": round(float(called[hard].mean()), 4),
+                         "false_alarm_hard_negatives_patterns_alone":
+                             round(float(context["pattern_active"][hard].mean()), 4),
                          "false_alarm_background": round(float(called[is_background].mean()), 5)}
     mood = CLASSES.index(LOW_MOOD)
     usable = ~called & ~context["discounted"][:, len(RISK_CLASSES)]
@@ -199,7 +213,7 @@ def main() -> None:
     y = np.array([CLASSES.index(l) for l in labels] + [CLASSES.index(NEGATIVE)] * len(extra))
     is_background = np.array([False] * len(texts) + [True] * len(extra))
     embedder = Embedder()
-    x = embed(all_texts, embedder)
+    x = np.concatenate([embed(texts, embedder), embed(extra, embedder)])  # two caches: exemplars change often
     print(f"{len(texts)} exemplars, {len(extra)} background texts, {x.shape[1]} features", flush=True)
 
     context = in_context(all_texts)

@@ -6,7 +6,7 @@ from actions import config
 from actions.emotion.text import TRUNCATION_MARK, LanguageFlagger, clean
 
 EMPTY_SCORE = {"intensity": 0.0, "valence": 0.0, "arousal": 0.0, "tone": "neutral", "dominant": "neutral", "cues": [],
-               "language": "und", "is_english": True, "truncated": False, "band": "mild", "check_in": False}
+               "language": "und", "is_english": True, "truncated": False, "risk_meaning": None, "band": "mild", "check_in": False}
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t \r\n", "\x00\x07\u200b"])

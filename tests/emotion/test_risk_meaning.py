@@ -132,7 +132,7 @@ DANGER_READING = {"kind": "at_risk", "category": "danger_now", "p": 0.9, "neares
     ("saw on the news a house burnt out in our road", DANGER_READING, "third_party"),
     ('my daughter keeps singing "I won\'t be here tomorrow"', AT_RISK_READING, "quoted"),
     ("would the policy still pay if I wasn't around any more?", AT_RISK_READING, "hypothetical"),
-    ("I'm not suicidal, I just want my money", AT_RISK_READING, "negation"),
+    ("I'm not depressed, I'd just like my money back", AT_RISK_READING, "negation"),
     ("the kitchen went up in flames but everyone got out", DANGER_READING, "safe_now"),
 ])
 def test_a_reading_by_meaning_is_discounted_in_context(text, reading, why):

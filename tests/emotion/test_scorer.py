@@ -7,7 +7,7 @@ from actions import config
 from actions.emotion import EMOTIONS, get_scorer
 
 FIELDS = {"intensity", "valence", "arousal", "tone", "dominant", "emotions", "cues", "language", "is_english", "truncated",
-          "band", "band_reasons", "check_in"}
+          "band", "band_reasons", "check_in", "risk_meaning"}
 
 
 def test_score_dict_shape_types_and_rounding(scorer):
