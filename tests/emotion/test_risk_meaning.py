@@ -8,6 +8,7 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
+from actions.emotion.bands import band_for
 from actions.emotion.meaning import (CLASSES, LOW_MOOD, MODEL_FILE, SETTINGS_FILE, MeaningReading, Thresholds,
                                      decide, meaning_reader)
 from actions.emotion.risk import active_risk, discount_meaning, read_risk, risk_words
@@ -114,11 +115,34 @@ def test_hard_negatives_stay_negative(scorer, text):
     assert active_risk(text, score) is None
 
 
-def test_low_mood_by_meaning_gets_a_gentle_check_in(scorer):
-    text = "I can't face opening any of the letters, I just sit there most days"
+@pytest.mark.parametrize("text", [
+    "I've not really spoken to anyone since the funeral, the days just blur",
+    "I just lie in bed all day now",
+])
+def test_low_mood_by_meaning_gets_a_gentle_check_in(scorer, text):
     score = scorer.score(text)
     assert (score["band"], score["check_in"]) == ("distressed", True), score["band_reasons"]
     assert any(reason.startswith("low mood by meaning") for reason in score["band_reasons"])
+
+
+LOW_MOOD_READING = {"kind": LOW_MOOD, "category": LOW_MOOD, "p": 0.95, "nearest": "I've been in bed all week"}
+PLAIN_SCORE = {"intensity": 0.2, "valence": -0.1, "emotions": {}, "cues": []}
+
+
+def test_a_low_mood_reading_is_a_check_in_unless_laughed_off_or_someone_elses():
+    assert band_for({**PLAIN_SCORE, "risk_meaning": LOW_MOOD_READING}, "I stay in most days").as_fields() == {
+        "band": "distressed", "check_in": True,
+        "band_reasons": ['low mood by meaning, like: "I\'ve been in bed all week"', "gentle check-in"]}
+    assert not band_for({**PLAIN_SCORE, "risk_meaning": LOW_MOOD_READING}, "I stay in most days lol").check_in
+    assert not band_for({**PLAIN_SCORE, "risk_meaning": LOW_MOOD_READING},
+                        "the character in the film stays in bed all day").check_in
+    assert not band_for({**PLAIN_SCORE, "risk_meaning": None}, "I stay in most days").check_in
+
+
+def test_an_at_risk_reading_makes_the_band_at_risk_with_its_reason():
+    band = band_for({**PLAIN_SCORE, "risk_meaning": AT_RISK_READING}, "I've sorted everything out for the kids")
+    assert band.band == "at_risk"
+    assert band.reasons == ['risk by meaning (self harm), like: "I\'ve had enough of being alive"']
 
 
 # --- context applied to readings by meaning -------------------------------------------------------------------
