@@ -108,3 +108,38 @@ async def test_a_risk_of_self_harm_is_assessed_even_as_an_answer_to_an_offer(mak
                            history=offer_just_made, slots={"emotion_tone": "distressed"})
     slots = slot_values(await ActionAssessMessage().run(dispatcher, tracker, domain))
     assert slots["handoff_trigger"] == "vulnerability" and slots["handoff_decision"]["category"] == "self_harm"
+
+
+AT_RISK_BY_MEANING = {**DISTRESSED, "band": "at_risk", "band_reasons": [],
+                      "risk_meaning": {"kind": "at_risk", "category": "self_harm", "p": 0.97,
+                                       "nearest": "I've given my cat to my sister because I won't be here to look after her"}}
+QUIET_GOODBYE = "I've sorted homes for the dog and the cat now, so that's everything"
+
+
+async def test_a_risk_read_by_meaning_is_assessed_even_as_an_answer_to_an_offer(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text=QUIET_GOODBYE, intent="handoff_decline", emotion=AT_RISK_BY_MEANING,
+                           history=OFFERED[:3], slots={"emotion_tone": "at_risk"})
+    slots = slot_values(await ActionAssessMessage().run(dispatcher, tracker, domain))
+    assert slots["handoff_trigger"] == "vulnerability"
+    assert slots["handoff_decision"]["category"] == "self_harm"
+    assert slots["handoff_decision"]["words"] == AT_RISK_BY_MEANING["risk_meaning"]["nearest"]
+
+
+async def test_a_waiting_customer_at_risk_by_meaning_is_relayed_with_crisis_lines(make_tracker, dispatcher, domain,
+                                                                                  db_session, monkeypatch):
+    from sqlalchemy import select
+
+    from actions.handoff import outbox
+    from actions.handoff.outbox import HandoffWork
+
+    async def not_now(conversation_id):
+        return None
+
+    monkeypatch.setattr(outbox, "flush", not_now)
+    for emotion in (DISTRESSED, AT_RISK_BY_MEANING):  # the same words: only the reading by meaning differs
+        tracker = make_tracker(text=QUIET_GOODBYE, intent="stop", emotion=emotion, slots={"customer_name": "Priya"})
+        await ActionAssessMessage().run(dispatcher, Tracker.from_dict({**tracker.current_state(), "paused": True}),
+                                        domain)
+    plain, risk = db_session.scalars(select(HandoffWork).order_by(HandoffWork.id)).all()
+    assert plain.payload["urgent_notice"] is None and plain.payload["cancel_if_waiting"] is True
+    assert "116 123" in risk.payload["urgent_notice"] and risk.payload["cancel_if_waiting"] is False
