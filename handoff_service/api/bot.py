@@ -108,7 +108,8 @@ def get_availability(runtime: RuntimeDep, session: SessionDep) -> AvailabilityOu
 def _store_customer_message(session: Session, settings: Settings, ticket: Ticket, body: CustomerMessageIn,
                             response: Response) -> MessageOut:
     message, created = tickets.add_customer_message(
-        session=session, ticket=ticket, text=body.text, external_id=body.external_id
+        session=session, ticket=ticket, text=body.text, external_id=body.external_id,
+        emotion=tickets.MessageEmotion(intensity=body.intensity, emotion=body.emotion, band=body.band),
     )
     if created and body.urgent_notice:
         queue_updates.raise_urgent_risk(session=session, settings=settings, ticket=ticket, notice=body.urgent_notice)

@@ -68,6 +68,8 @@ def list_agents(*, session: Session) -> list[Agent]:
 
 
 def set_presence(*, session: Session, agent: Agent, presence: Presence) -> Agent:
+    if presence == Presence.online:
+        agent.last_seen_at = utcnow()  # choosing online is itself a heartbeat (services/presence.py)
     if agent.presence != presence:
         agent.presence = presence
         agent.presence_changed_at = utcnow()
