@@ -6,8 +6,9 @@ Rules and wording live in ``content/suggested_replies.yml``:
             distressed) lifts it;
 - concern = the first concern (in file order) whose words appear in the incident type, the reasons or
             what the customer wrote; else "general";
-- replies: those whose bands and concerns include this band/concern or "any"; ranked by
+- replies (no band read at all counts as mild): those whose bands and concerns include this band/concern or "any"; ranked by
             (made for this concern, made for this band), file order breaking ties; the best MAX_SUGGESTIONS.
+            For the bands in ``band_first`` (at_risk: safety before anything else) the band ranks first.
 Words match at a word start ("water" in "waterlogged" but not "cat" in "education").
 """
 from __future__ import annotations
@@ -90,19 +91,23 @@ def _fits(values: list[str], wanted: str | None) -> bool:
 
 
 def suggest(*, band: str | None, concern: str, first_name: str | None) -> list[Suggestion]:
+    """``band`` None (no emotion reading at all) is treated as mild: nothing charged was read."""
     name = " ".join((first_name or "").split())[:40]
+    band = band or "mild"
     ranked: list[tuple[int, int, int, Mapping[str, Any]]] = []
     for order, reply in enumerate(_rules()["replies"]):
         bands, concerns = list(reply["bands"]), list(reply["concerns"])
         if not (_fits(bands, band) and _fits(concerns, concern)):
             continue
-        ranked.append((0 if concern in concerns else 1, 0 if band in bands else 1, order, reply))
+        for_concern, for_band = 0 if concern in concerns else 1, 0 if band in bands else 1
+        first, second = (for_band, for_concern) if band in _rules()["band_first"] else (for_concern, for_band)
+        ranked.append((first, second, order, reply))
     chosen = [reply for *_key, reply in sorted(ranked, key=lambda r: r[:3])[:MAX_SUGGESTIONS]]
     return [
         Suggestion(
             id=str(reply["id"]),
             text=reply["with_name"].format(first_name=name) if name else reply["without_name"],
-            why=f"{(band or 'unknown').replace('_', ' ')} \u00b7 {concern.replace('_', ' ')}",
+            why=f"{band.replace('_', ' ')} \u00b7 {concern.replace('_', ' ')}",
         )
         for reply in chosen
     ]

@@ -194,6 +194,9 @@ class Ticket(Base):
     # Who the customer is, as the bot knew it (contracts #2): verified, name, policies, open claims.
     customer_context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     outcome: Mapped[ResolveOutcome | None] = mapped_column(_enum(ResolveOutcome, "resolve_outcome", 32))
+    # What search matches besides the summary and messages: the customer's own words, the details' and the
+    # context's values, policy numbers written in the chat (normalised); never JSON keys (services/history.py).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The last queue position the customer was told, so moves up the queue are announced once.
     notified_position: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus, "ticket_status"), default=TicketStatus.queued)

@@ -29,7 +29,7 @@ from actions.insurance.formats import read_policy_number
 from handoff_service.summary import CUSTOMER_SENDERS, extractive_summary, score_sentence
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
-_COMMAND = re.compile(r"^\s*/(?P<intent>[A-Za-z_][\w.-]*)(?P<entities>\{.*\})?\s*$", re.DOTALL)
+_COMMAND = re.compile(r"^\s*/(?P<intent>[A-Za-z_][\w.-]*)(?P<entities>\{.*)?\s*$", re.DOTALL)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 MAX_PART_CHARS = 300
 
@@ -144,14 +144,20 @@ def _incident(slots: Mapping[str, Any]) -> str | None:
     return _clip(head or description) or None
 
 
-def _details(slots: Mapping[str, Any], policies: list[str]) -> list[str]:
+def context_policies(customer_context: Mapping[str, Any] | None) -> list[str]:
+    """Policy numbers the bot already knew (contracts #2 customer_context): shown in the customer panel."""
+    policies = (customer_context or {}).get("policies") or []
+    return [str(p.get("number", "")).upper() for p in policies if isinstance(p, Mapping) and p.get("number")]
+
+
+def _details(slots: Mapping[str, Any], policies: list[str], known: list[str]) -> list[str]:
     details = []
     for slot, label in _content("understood.yml")["detail_slots"].items():
         value = slots.get(slot)
         if value not in (None, "") and not isinstance(value, (dict, list)):
             details.append(f"{label} {value}")
-    known = str(slots.get("policy_number") or "").upper()
-    details += [f"Policy {number} (written in the chat)" for number in policies if number != known]
+    known = {*known, str(slots.get("policy_number") or "").upper()}
+    details += [f"Policy {number} (written in the chat)" for number in policies if number not in known]
     return details
 
 
@@ -170,7 +176,7 @@ def _request_sentence(lines: list[dict[str, Any]]) -> str | None:
 
 def understand(*, transcript: list[dict[str, Any]], slots: Mapping[str, Any], reasons: list[str],
                trigger: str | None, preferred_mode: str | None, band: str | None = None,
-               concern: str | None = None) -> Understood:
+               concern: str | None = None, customer_context: Mapping[str, Any] | None = None) -> Understood:
     lines = customer_lines(transcript)
     wants_mode = _content("understood.yml")["mode_wants"].get(preferred_mode or "")
     request = _request_sentence(lines)
@@ -180,5 +186,21 @@ def understand(*, transcript: list[dict[str, Any]], slots: Mapping[str, Any], re
     if words and request and words.strip() == request.strip():
         words = None
     return Understood(reason=_reason(reasons, trigger), incident=_incident(slots),
-                      details=_details(slots, mentioned_policies(transcript)), wants=wants,
+                      details=_details(slots, mentioned_policies(transcript), context_policies(customer_context)), wants=wants,
                       in_their_words=_clip(words, 400) if words else None, band=band, concern=concern)
+
+
+def _values(value: Any) -> list[str]:
+    if isinstance(value, Mapping):
+        return [text for item in value.values() for text in _values(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _values(item)]
+    return [] if value is None or isinstance(value, bool) else [str(value)]
+
+
+def searchable_text(*, transcript: list[dict[str, Any]], slots: Mapping[str, Any], customer_first_name: str | None,
+                    customer_context: Mapping[str, Any] | None) -> str:
+    """What a search of past tickets should find a ticket by (values only, never JSON keys)."""
+    parts = [customer_first_name or "", *_values(dict(slots)), *_values(dict(customer_context or {}))]
+    parts += [str(line["text"]) for line in customer_lines(transcript)] + mentioned_policies(transcript)
+    return "\n".join(part for part in parts if part)

@@ -1,17 +1,17 @@
 """Past tickets: search, and the earlier conversations of the customer on a ticket.
 
-Search matches ``q`` (case-insensitive, as a literal: % and _ mean themselves) against the customer's name,
-the summary, the conversation id, the collected details and customer context (as JSON text, so a policy
-number or claim reference is found), and the text of every message. Newest first, at most ``limit``.
+Search matches ``q`` (case-insensitive, as a literal: % and _ mean themselves) against the ticket's search text
+(the customer's name and words, the values of the details and customer context, policy numbers written in the
+chat, normalised: understood.searchable_text), the summary, the conversation id and the text of every message. Newest first, at most ``limit``.
 A customer's history: other tickets of the same conversation, or that name one of the same policy numbers.
 """
 from __future__ import annotations
 
-from sqlalchemy import String, cast, exists, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from handoff_service.models import Message, Ticket, TicketStatus
-from handoff_service.understood import mentioned_policies
+from handoff_service.understood import context_policies, mentioned_policies
 
 MAX_RESULTS = 100
 
@@ -29,12 +29,9 @@ def search_tickets(*, session: Session, q: str = "", status: TicketStatus | None
         pattern = _like(q)
         in_messages = exists().where(Message.ticket_id == Ticket.id, Message.text.ilike(pattern, escape="\\"))
         stmt = stmt.where(or_(
-            Ticket.customer_first_name.ilike(pattern, escape="\\"),
+            Ticket.search_text.ilike(pattern, escape="\\"),
             Ticket.summary.ilike(pattern, escape="\\"),
             Ticket.conversation_id.ilike(pattern, escape="\\"),
-            cast(Ticket.slots, String).ilike(pattern, escape="\\"),
-            cast(Ticket.customer_context, String).ilike(pattern, escape="\\"),
-            cast(Ticket.transcript, String).ilike(pattern, escape="\\"),
             in_messages,
         ))
     if status is not None:
@@ -45,8 +42,7 @@ def search_tickets(*, session: Session, q: str = "", status: TicketStatus | None
 
 def policy_numbers(ticket: Ticket) -> list[str]:
     numbers = [str((ticket.slots or {}).get("policy_number") or "").upper()]
-    numbers += [str(p.get("number", "")).upper() for p in (ticket.customer_context or {}).get("policies") or []
-                if isinstance(p, dict)]
+    numbers += context_policies(ticket.customer_context)
     numbers += mentioned_policies(ticket.transcript or [])
     return sorted({n for n in numbers if n})
 
@@ -55,9 +51,7 @@ def customer_history(*, session: Session, ticket: Ticket, limit: int = 20) -> li
     conditions = [Ticket.conversation_id == ticket.conversation_id]
     for number in policy_numbers(ticket):
         pattern = _like(number)
-        conditions += [cast(Ticket.slots, String).ilike(pattern, escape="\\"),
-                       cast(Ticket.customer_context, String).ilike(pattern, escape="\\"),
-                       cast(Ticket.transcript, String).ilike(pattern, escape="\\")]
+        conditions.append(Ticket.search_text.ilike(pattern, escape="\\"))
     stmt = (select(Ticket).where(Ticket.id != ticket.id, or_(*conditions))
             .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit))
     return list(session.scalars(stmt))

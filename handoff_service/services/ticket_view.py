@@ -33,7 +33,8 @@ def view_ticket(ticket: Ticket, messages: list[Message]) -> TicketView:
     concern = current_concern(texts)
     understood = understand(transcript=list(ticket.transcript or []), slots=ticket.slots or {},
                             reasons=list(ticket.reasons or []), trigger=ticket.trigger,
-                            preferred_mode=ticket.preferred_mode.value, band=band, concern=concern)
+                            preferred_mode=ticket.preferred_mode.value, band=band, concern=concern,
+                            customer_context=ticket.customer_context)
     return TicketView(
         understood=understood,
         mentioned_policies=mentioned_policies(ticket.transcript or [], live_texts),

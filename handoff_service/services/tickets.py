@@ -25,7 +25,7 @@ from handoff_service.services.errors import Conflict, NotFound
 from handoff_service.services.hooks import message_event_data, stage_event, ticket_event_data
 from handoff_service.services.queue import queue_key_for, tickets_ahead
 from handoff_service.services.transitions import conditional_update
-from handoff_service.understood import understand
+from handoff_service.understood import searchable_text, understand
 
 
 @dataclass
@@ -103,7 +103,8 @@ def create_ticket(*, session: Session, settings: Settings, draft: TicketDraft) -
     source = "bot"
     if not summary:
         understood = understand(transcript=draft.transcript, slots=draft.slots, reasons=draft.reasons,
-                                trigger=draft.trigger, preferred_mode=draft.preferred_mode.value)
+                                trigger=draft.trigger, preferred_mode=draft.preferred_mode.value,
+                                customer_context=draft.customer_context)
         summary, source = understood.as_text(), "understood"
     ticket = Ticket(
         conversation_id=draft.conversation_id,
@@ -124,6 +125,9 @@ def create_ticket(*, session: Session, settings: Settings, draft: TicketDraft) -
         trigger=draft.trigger,
         trigger_words=draft.trigger_words,
         customer_context=draft.customer_context,
+        search_text=searchable_text(transcript=draft.transcript, slots=draft.slots,
+                                    customer_first_name=draft.customer_first_name,
+                                    customer_context=draft.customer_context),
         status=TicketStatus.queued,
         created_at=now,
         queued_at=now,

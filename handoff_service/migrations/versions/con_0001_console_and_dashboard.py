@@ -35,6 +35,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("customer_context", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("outcome", sa.Enum(*OUTCOMES, name="resolve_outcome", native_enum=False,
                                                       length=32), nullable=True))
+        batch.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
     with op.batch_alter_table("messages") as batch:
         batch.add_column(sa.Column("intensity", sa.Double(), nullable=True))
         batch.add_column(sa.Column("emotion", sa.String(length=64), nullable=True))
@@ -77,6 +78,7 @@ def downgrade() -> None:
         batch.drop_column("emotion")
         batch.drop_column("intensity")
     with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("search_text")
         batch.drop_column("outcome")
         batch.drop_column("customer_context")
     with op.batch_alter_table("agents") as batch:
