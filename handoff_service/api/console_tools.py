@@ -32,7 +32,7 @@ def heartbeat(agent: AgentDep, runtime: RuntimeDep, session: SessionDep) -> Hear
     presence.heartbeat(session=session, agent=agent, timeout_seconds=timeout)
     session.commit()
     return HeartbeatOut(presence=agent.presence, last_seen_at=agent.last_seen_at,
-                        heartbeat_seconds=presence.HEARTBEAT_SECONDS, timeout_seconds=timeout)
+                        heartbeat_seconds=presence.heartbeat_interval(timeout), timeout_seconds=timeout)
 
 
 @router.get("/tickets/{ticket_id}/suggestions", response_model=list[SuggestionOut],

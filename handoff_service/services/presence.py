@@ -22,6 +22,11 @@ from handoff_service.services.hooks import stage_event
 HEARTBEAT_SECONDS = 30
 
 
+def heartbeat_interval(timeout_seconds: float) -> int:
+    """How often the console beats: every 30 s, or a third of a shorter timeout (at least 1 s)."""
+    return max(1, min(HEARTBEAT_SECONDS, int(timeout_seconds // 3)))
+
+
 def seen_since(timeout_seconds: float, now: datetime | None = None) -> datetime:
     """Heartbeats at or before this instant are too old."""
     return (now or utcnow()) - timedelta(seconds=timeout_seconds)
