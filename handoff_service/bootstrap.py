@@ -72,6 +72,7 @@ def _migrate_and_seed(settings: Settings) -> None:
                 # The embedded demo shows the dashboard too (/dashboard); real agents are created with a role.
                 role=AgentRole.team_lead,
             )
+            agent.role = AgentRole.team_lead  # also a demo agent seeded before roles existed
             session.commit()
             log.info("demo agent ready: %s <%s>", agent.name, agent.email)
     finally:

@@ -57,10 +57,10 @@ def transcript(tracker: Tracker) -> list[dict[str, Any]]:
             sender = "agent" if (event.get("metadata") or {}).get("from_human") else "bot"
             entry = {"sender": sender, "text": event["text"][:MAX_TRANSCRIPT_CHARS], "timestamp": event.get("timestamp")}
             # The console shows a customer line that is one of these payloads as the button's title.
-            buttons = [{"title": str(b.get("title", ""))[:200], "payload": str(b.get("payload", ""))[:2000]}
+            buttons = [{"title": str(b.get("title", ""))[:200], "payload": str(b.get("payload", ""))[:500]}
                        for b in (event.get("data") or {}).get("buttons") or [] if isinstance(b, dict)]
             if buttons:
-                entry["buttons"] = buttons[:20]
+                entry["buttons"] = buttons[:10]
             entries.append(entry)
     return entries
 

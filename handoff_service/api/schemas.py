@@ -77,7 +77,7 @@ class _Out(BaseModel):
 
 class ButtonIn(_In):
     title: Text200
-    payload: Text2000
+    payload: _text(500)  # type: ignore[valid-type]
 
 
 class TranscriptTurn(_In):
@@ -86,7 +86,7 @@ class TranscriptTurn(_In):
     timestamp: FiniteFloat | None = Field(default=None, description="Unix seconds")
     intensity: Score | None = None
     emotion: ShortText | None = None
-    buttons: Annotated[list[ButtonIn], Field(max_length=20)] | None = Field(
+    buttons: Annotated[list[ButtonIn], Field(max_length=10)] | None = Field(
         default=None, description="The bot's buttons: a customer line that is one of their payloads is shown as its title")
 
 

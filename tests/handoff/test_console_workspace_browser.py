@@ -242,6 +242,13 @@ def test_the_agent_works_with_assist_notes_context_history_and_an_outcome(server
     assert page.locator("#messages li.from-agent .text").last.text_content() == "line one\nline two"
     page.select_option("#saved-replies", label="Excess")
     assert page.input_value("#reply-text") == "Your home excess is \u00a3250."
+    page.fill("#reply-text", "A loss adjuster will call you within 48 hours.")
+    page.fill("#save-title", "Loss adjuster")
+    page.click("#save-reply")
+    page.locator("#saved-replies option", has_text="Loss adjuster").wait_for(state="attached")
+    saved = httpx.get(f"{base}/api/v1/saved-replies", headers=auth).json()
+    assert [(r["title"], r["text"]) for r in saved] == [("Excess", "Your home excess is \u00a3250."),
+                                                        ("Loss adjuster", "A loss adjuster will call you within 48 hours.")]
     page.fill("#reply-text", "")
     # An internal note is shown to agents and never joins the conversation.
     page.fill("#note-text", "Check the loss adjuster's report first")

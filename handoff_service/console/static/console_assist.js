@@ -54,10 +54,14 @@
   async function saveReply() {
     const text = $("reply-text").value.trim();
     if (!text) { $("ticket-error").textContent = "Write the reply first, then save it."; return; }
-    const title = window.prompt("Name this saved reply (your team will see it):", text.slice(0, 40));
-    if (!title || !title.trim()) return;
-    try { await api("/saved-replies", { method: "POST", body: JSON.stringify({ title: title.trim(), text }) }); await loadSaved(); }
-    catch (error) { $("ticket-error").textContent = error.message; }
+    const title = $("save-title").value.trim();
+    if (!title) { $("ticket-error").textContent = "Give the saved reply a name (your team will see it)."; $("save-title").focus(); return; }
+    try {
+      await api("/saved-replies", { method: "POST", body: JSON.stringify({ title, text }) });
+      $("save-title").value = "";
+      $("ticket-error").textContent = "";
+      await loadSaved();
+    } catch (error) { $("ticket-error").textContent = error.message; }
   }
 
   async function deleteReply() {
