@@ -150,3 +150,11 @@ def test_a_customer_at_risk_gets_the_safety_reply_first_whatever_the_concern() -
     assert [s.id for s in suggest(band="at_risk", concern="water_damage", first_name="Priya")] == [
         "safety_first", "water_first_steps", "any_check_understanding"]
     assert suggest(band="distressed", concern="water_damage", first_name=None)[0].id == "water_first_steps"
+
+
+@given(st.text(max_size=300))
+def test_any_text_yields_only_well_formed_policy_numbers(text: str) -> None:
+    import re
+
+    for number in mentioned_policies([{"sender": "customer", "text": text}]):
+        assert re.fullmatch(r"(HOM|MOT|TRV|LIF)-\d{6}", number)

@@ -408,5 +408,7 @@ document.addEventListener("DOMContentLoaded", () => {
     await api("/agents/me/presence", { method: "PUT", body: JSON.stringify({ presence: e.target.value }) });
   });
   setInterval(tick, 1000);
+  // A tab that comes back to the front beats at once: its timers may have been slowed while hidden.
+  document.addEventListener("visibilitychange", () => { if (!document.hidden && state.agent) heartbeat(); });
   if (state.token) start().catch(() => logout());
 });
