@@ -14,6 +14,7 @@ from sqlalchemy import text
 from handoff_service.config import Settings
 from handoff_service.db import make_engine, make_session_factory
 from handoff_service.migrate import upgrade_database
+from handoff_service.models import AgentRole
 from handoff_service.services.agents import ensure_agent
 
 log = logging.getLogger("handoff_service")
@@ -68,7 +69,10 @@ def _migrate_and_seed(settings: Settings) -> None:
                 email=settings.demo_agent_email,
                 password=settings.demo_agent_password,
                 skills=["home", "motor", "travel", "life"],
+                # The embedded demo shows the dashboard too (/dashboard); real agents are created with a role.
+                role=AgentRole.team_lead,
             )
+            agent.role = AgentRole.team_lead  # also a demo agent seeded before roles existed
             session.commit()
             log.info("demo agent ready: %s <%s>", agent.name, agent.email)
     finally:

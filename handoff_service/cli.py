@@ -26,6 +26,7 @@ def _create_agent(args: argparse.Namespace) -> int:
     from handoff_service.db import make_engine, make_session_factory
     from handoff_service.migrate import upgrade_database
     from handoff_service.services.agents import create_agent
+    from handoff_service.models import AgentRole
     from handoff_service.services.errors import Conflict
 
     password = args.password or getpass.getpass("Password: ")
@@ -39,12 +40,13 @@ def _create_agent(args: argparse.Namespace) -> int:
         with make_session_factory(engine)() as session:
             skills = [s.strip() for s in (args.skills or "").split(",") if s.strip()]
             try:
-                agent = create_agent(session=session, name=args.name, email=args.email, password=password, skills=skills)
+                agent = create_agent(session=session, name=args.name, email=args.email, password=password, skills=skills,
+                                     role=AgentRole(args.role), team=args.team)
             except Conflict as exc:
                 print(exc.message, file=sys.stderr)
                 return 1
             session.commit()
-            print(f"Created agent {agent.id}: {agent.name} <{agent.email}>")
+            print(f"Created agent {agent.id}: {agent.name} <{agent.email}> ({agent.role.value}, team {agent.team})")
     finally:
         engine.dispose()
     return 0
@@ -79,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--email", required=True)
     create.add_argument("--password", help="Prompted for when omitted")
     create.add_argument("--skills", help="Comma-separated, e.g. home,motor")
+    create.add_argument("--role", choices=["agent", "team_lead"], default="agent",
+                        help="team_lead also sees the dashboard (/dashboard)")
+    create.add_argument("--team", default="default", help="Saved replies are shared within a team")
     create.add_argument("--database-url", help="Defaults to DATABASE_URL")
     create.set_defaults(handler=_create_agent)
     export = commands.add_parser("export-openapi", help="Write handoff_service/openapi.json")

@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     maintenance_interval_seconds: float = Field(30.0, gt=0)
     queue_update_seconds: float = Field(5.0, gt=0)
     default_handling_seconds: float = Field(360.0, gt=0)
+    # An online agent whose console sent no heartbeat for this long counts as away (services/presence.py).
+    presence_timeout_seconds: float = Field(90.0, gt=0)
     resolved_intent: str = "EXTERNAL_handoff_resolved"
     # The bot confirms the cancellation, so the customer is not left wondering (the wait ended silently before).
     abandoned_intent: str = "EXTERNAL_handoff_abandoned"

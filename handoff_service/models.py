@@ -94,6 +94,25 @@ class Presence(str, enum.Enum):
     away = "away"
 
 
+class AgentRole(str, enum.Enum):
+    agent = "agent"
+    # Sees the dashboard (TNPS, escalations, waiting and handling times) as well as the console.
+    team_lead = "team_lead"
+
+
+class ResolveOutcome(str, enum.Enum):
+    """How a conversation with a person ended, chosen by the agent when resolving (dashboard: per outcome)."""
+
+    answered = "answered"
+    claim_opened = "claim_opened"
+    claim_updated = "claim_updated"
+    policy_changed = "policy_changed"
+    complaint_logged = "complaint_logged"
+    callback_arranged = "callback_arranged"
+    referred = "referred"
+    no_action_needed = "no_action_needed"
+
+
 class DeliveryKind(str, enum.Enum):
     bot_message = "bot_message"
     resume = "resume"
@@ -106,9 +125,9 @@ class DeliveryStatus(str, enum.Enum):
     failed = "failed"
 
 
-def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
+def _enum(enum_cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
     # Plain VARCHAR + CHECK keeps migrations simple on both SQLite and PostgreSQL.
-    return Enum(enum_cls, name=name, native_enum=False, validate_strings=True, length=16)
+    return Enum(enum_cls, name=name, native_enum=False, validate_strings=True, length=length)
 
 
 class Base(DeclarativeBase):
@@ -125,6 +144,13 @@ class Agent(Base):
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     presence: Mapped[Presence] = mapped_column(_enum(Presence, "presence"), default=Presence.away)
     presence_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The console's last heartbeat: an "online" agent not seen for HANDOFF_PRESENCE_TIMEOUT_SECONDS counts as away
+    # (services/presence.py), so a closed console never leaves the bot promising a colleague "now".
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    role: Mapped[AgentRole] = mapped_column(_enum(AgentRole, "agent_role"), default=AgentRole.agent,
+                                            server_default=AgentRole.agent.value)
+    # Saved replies are shared within a team.
+    team: Mapped[str] = mapped_column(String(64), default="default", server_default="default")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -165,6 +191,12 @@ class Ticket(Base):
     # Which escalation trigger fired, and the customer's words that caused it.
     trigger: Mapped[str | None] = mapped_column(String(64))
     trigger_words: Mapped[str | None] = mapped_column(Text)
+    # Who the customer is, as the bot knew it (contracts #2): verified, name, policies, open claims.
+    customer_context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    outcome: Mapped[ResolveOutcome | None] = mapped_column(_enum(ResolveOutcome, "resolve_outcome", 32))
+    # What search matches besides the summary and messages: the customer's own words, the details' and the
+    # context's values, policy numbers written in the chat (normalised); never JSON keys (services/history.py).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The last queue position the customer was told, so moves up the queue are announced once.
     notified_position: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus, "ticket_status"), default=TicketStatus.queued)
@@ -196,9 +228,42 @@ class Message(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     text: Mapped[str] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(255))
+    # The emotion the bot read in a customer message (0-1), so the console's timeline grows live.
+    intensity: Mapped[float | None]
+    emotion: Mapped[str | None] = mapped_column(String(64))
+    band: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
+
+
+class TicketNote(Base):
+    """An agent's internal note on a ticket: shown to agents only, never sent to the customer."""
+
+    __tablename__ = "ticket_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agent: Mapped[Agent] = relationship(lazy="joined")
+
+
+class SavedReply(Base):
+    """A reply an agent can insert with one click; shared by the agents of one team."""
+
+    __tablename__ = "saved_replies"
+    __table_args__ = (UniqueConstraint("team", "title", name="uq_saved_replies_team_title"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    created_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Survey(Base):

@@ -66,10 +66,13 @@ class HandoffClient:
         return await self._request("GET", "/api/v1/availability")
 
     async def relay_customer_message(self, conversation_id: str, text: str, external_id: str,
-                                     acknowledge: bool = True, urgent_notice: str | None = None) -> dict[str, Any]:
+                                     acknowledge: bool = True, urgent_notice: str | None = None,
+                                     emotion: dict[str, Any] | None = None) -> dict[str, Any]:
+        # emotion: intensity / emotion / band the scorer read, so the agent's timeline grows with each message.
         return await self._request("POST", f"/api/v1/conversations/{_quote(conversation_id)}/messages",
                                    {"text": text, "external_id": external_id, "acknowledge": acknowledge,
-                                    "urgent_notice": urgent_notice})
+                                    "urgent_notice": urgent_notice,
+                                    **{k: v for k, v in (emotion or {}).items() if v is not None}})
 
     async def abandon(self, conversation_id: str) -> dict[str, Any]:
         return await self._request("POST", f"/api/v1/conversations/{_quote(conversation_id)}/abandon")

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from handoff_service.models import Agent, Presence, utcnow
+from handoff_service.models import Agent, AgentRole, Presence, utcnow
 from handoff_service.security import hash_password, verify_password
 from handoff_service.services.errors import Conflict, NotFound
 from handoff_service.services.hooks import stage_event
@@ -20,7 +20,8 @@ def find_agent_by_email(*, session: Session, email: str) -> Agent | None:
 
 
 def create_agent(
-    *, session: Session, name: str, email: str, password: str, skills: list[str] | None = None
+    *, session: Session, name: str, email: str, password: str, skills: list[str] | None = None,
+    role: AgentRole = AgentRole.agent, team: str = "default",
 ) -> Agent:
     if find_agent_by_email(session=session, email=email) is not None:
         raise Conflict(f"An agent with e-mail {email!r} already exists")
@@ -29,6 +30,8 @@ def create_agent(
         email=normalise_email(email),
         password_hash=hash_password(password),
         skills=list(skills or []),
+        role=role,
+        team=team.strip() or "default",
         presence=Presence.away,
         presence_changed_at=utcnow(),
         created_at=utcnow(),
@@ -41,10 +44,11 @@ def create_agent(
     return agent
 
 
-def ensure_agent(*, session: Session, name: str, email: str, password: str, skills: list[str] | None = None) -> Agent:
+def ensure_agent(*, session: Session, name: str, email: str, password: str, skills: list[str] | None = None,
+                 role: AgentRole = AgentRole.agent) -> Agent:
     """Idempotent seed: returns the existing agent with that e-mail, or creates it."""
     return find_agent_by_email(session=session, email=email) or create_agent(
-        session=session, name=name, email=email, password=password, skills=skills
+        session=session, name=name, email=email, password=password, skills=skills, role=role
     )
 
 
@@ -68,6 +72,8 @@ def list_agents(*, session: Session) -> list[Agent]:
 
 
 def set_presence(*, session: Session, agent: Agent, presence: Presence) -> Agent:
+    if presence == Presence.online:
+        agent.last_seen_at = utcnow()  # choosing online is itself a heartbeat (services/presence.py)
     if agent.presence != presence:
         agent.presence = presence
         agent.presence_changed_at = utcnow()
