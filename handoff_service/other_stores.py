@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import JSON, Column, DateTime, Engine, Float, Integer, MetaData, String, Table, Text, inspect
+import os
+
+from sqlalchemy import JSON, Column, DateTime, Engine, Float, Integer, MetaData, String, Table, Text, create_engine, inspect
 from sqlalchemy.engine import Connection, make_url
 
-from handoff_service.db import make_engine
+from handoff_service.db import normalise_url
 
 _METADATA = MetaData()
 # Rasa 3.6's SQLTrackerStore (rasa/core/tracker_store.py, SQLEvent): one row per event, ``timestamp`` in epoch s.
@@ -32,7 +34,7 @@ def _missing_sqlite_file(url: str) -> bool:
     if not url.startswith("sqlite"):
         return False
     database = make_url(url).database
-    return not database or (database != ":memory:" and not __import__("os").path.exists(database))
+    return not database or (database != ":memory:" and not os.path.exists(database))
 
 
 @contextmanager
@@ -41,7 +43,8 @@ def store(url: str, table: Table) -> Iterator[Connection | None]:
     if not url or _missing_sqlite_file(url):
         yield None
         return
-    engine: Engine = make_engine(url)
+    # A plain engine: the other runtimes own these files and their settings (no WAL switch, no pragmas from us).
+    engine: Engine = create_engine(normalise_url(url), hide_parameters=True)
     try:
         with engine.begin() as connection:
             yield connection if inspect(connection).has_table(table.name) else None
