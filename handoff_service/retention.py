@@ -179,9 +179,19 @@ def run_retention_if_due(runtime) -> dict[str, int] | None:  # noqa: ANN001 - Ru
     return counts
 
 
+def prune_sign_in_counts(runtime) -> int:  # noqa: ANN001
+    from handoff_service.services import login_throttle
+
+    with runtime.session() as session:
+        pruned = login_throttle.prune(session=session, settings=runtime.settings)
+        session.commit()
+        return pruned
+
+
 async def run_retention_forever(runtime) -> None:  # noqa: ANN001
     while True:
         try:
+            await asyncio.to_thread(prune_sign_in_counts, runtime)
             await asyncio.to_thread(run_retention_if_due, runtime)
         except Exception:  # keep the job alive through a database hiccup; the lease retries next interval
             log.exception("retention pass failed")

@@ -99,3 +99,12 @@ def record_success(*, session: Session, email: str) -> None:
 def unlock(*, session: Session, email: str | None = None, address: str | None = None) -> int:
     keys = ([_key("account", email)] if email else []) + ([_key("address", address)] if address else [])
     return session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(keys))).rowcount or 0
+
+
+def prune(*, session: Session, settings: Settings, now: datetime | None = None) -> int:
+    """Forget counts whose window has passed and whose lockout (if any) is over: under a spray of made-up
+    e-mails the table would otherwise only grow. Run with the daily retention pass's loop."""
+    now = now or utcnow()
+    stale = LoginThrottle.window_started_at <= now - timedelta(seconds=settings.login_failure_window_seconds)
+    over = (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until <= now)
+    return session.execute(delete(LoginThrottle).where(stale, over)).rowcount or 0

@@ -332,3 +332,21 @@ def test_set_password_command_pins_the_minimum(fresh_db_url: str, settings: Sett
         agent = session.query(Agent).filter_by(email=email).one()
         assert agent.token_version == 1 and agent_service.authenticate(
             session=session, email=email, password="y" * 12) is not None
+
+
+def test_spent_sign_in_counts_are_forgotten(runtime: Runtime, session: Session) -> None:
+    settings = replace_settings(runtime.settings, login_max_failures_per_account=2, login_max_failures_per_address=99)
+    now = utcnow()
+    window = timedelta(seconds=settings.login_failure_window_seconds)
+    for email, at, times in (("stale@x.example", now - window, 1), ("fresh@x.example", now - window + timedelta(
+            seconds=1), 1), ("locked@x.example", now - window - timedelta(seconds=5), 2)):
+        for _ in range(times):
+            login_throttle.record_failure(session=session, settings=settings, email=email, address=None, now=at)
+    # Its window has passed, but its lockout still runs: kept until the lockout ends.
+    locked = session.get(LoginThrottle, login_throttle._key("account", "locked@x.example"))
+    locked.locked_until = now + timedelta(seconds=1)
+    session.flush()
+    assert login_throttle.prune(session=session, settings=settings, now=now) == 1
+    left = {row.key for row in session.query(LoginThrottle)}
+    assert login_throttle._key("account", "stale@x.example") not in left
+    assert {login_throttle._key("account", "fresh@x.example"), login_throttle._key("account", "locked@x.example")} <= left
