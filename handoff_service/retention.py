@@ -8,7 +8,7 @@ touched: the clock of a ticket starts when it closes.
 | --- | --- | --- |
 | conversation | Rasa's tracker store | every event of a conversation idle that long is deleted |
 | ticket | handoff DB | closed tickets with messages, transcript and their delivery rows are deleted; their surveys lose the link |
-| emotion | handoff DB | emotion timeline, intensity, dominant emotion and trigger words of closed tickets are cleared |
+| emotion | handoff DB | emotion timeline, intensity, dominant emotion, trigger words and per-turn scores of closed tickets are cleared |
 | delivery | handoff DB + action server DB | delivered or failed outbox rows (they quote what was sent) are deleted |
 | survey | handoff DB | the comment and the conversation id are removed; the score stays for reporting |
 """
@@ -69,6 +69,28 @@ def delete_tickets(*, session: Session, ticket_ids: list[int]) -> dict[str, int]
     return {"tickets": tickets or 0, "messages": messages or 0, "deliveries": deliveries or 0}
 
 
+EMOTION_KEYS = ("intensity", "emotion")  # what a transcript turn says about feelings (api/schemas.TranscriptTurn)
+BATCH = 2_000
+
+
+def clear_emotion(*, session: Session, cutoff: datetime) -> int:
+    """Closed tickets lose their emotion timeline, intensity, dominant emotion, trigger words and the per-turn
+    scores in the transcript (the words stay until the ticket's own retention). A batch per pass."""
+    transcript_text = cast(Ticket.transcript, String)
+    has_emotion = or_(Ticket.intensity.is_not(None), Ticket.dominant_emotion.is_not(None),
+                      Ticket.trigger_words.is_not(None), cast(Ticket.emotion_timeline, String) != "[]",
+                      *(transcript_text.contains(f'"{key}"') for key in EMOTION_KEYS))
+    rows = session.execute(select(Ticket.id, Ticket.transcript).where(closed_before(cutoff), has_emotion)
+                           .order_by(Ticket.id).limit(BATCH)).all()
+    for ticket_id, transcript in rows:
+        turns = [{k: v for k, v in turn.items() if k not in EMOTION_KEYS} if isinstance(turn, dict) else turn
+                 for turn in transcript or []]
+        session.execute(update(Ticket).where(Ticket.id == ticket_id).values(
+            emotion_timeline=[], intensity=None, dominant_emotion=None, trigger_words=None, transcript=turns)
+            .execution_options(synchronize_session=False))
+    return len(rows)
+
+
 def _days_ago(now: datetime, days: int) -> datetime:
     return now - timedelta(days=days)
 
@@ -82,13 +104,8 @@ def apply_handoff_retention(*, session: Session, settings: Settings, now: dateti
         for name, count in delete_tickets(session=session, ticket_ids=ids).items():
             report.add(name, count)
     if settings.retention_emotion_days:
-        cutoff = _days_ago(now, settings.retention_emotion_days)
-        has_emotion = or_(Ticket.intensity.is_not(None), Ticket.dominant_emotion.is_not(None),
-                          Ticket.trigger_words.is_not(None), cast(Ticket.emotion_timeline, String) != "[]")
-        report.add("emotion_cleared", session.execute(
-            update(Ticket).where(closed_before(cutoff), has_emotion)
-            .values(emotion_timeline=[], intensity=None, dominant_emotion=None, trigger_words=None)
-            .execution_options(synchronize_session=False)).rowcount)
+        report.add("emotion_cleared", clear_emotion(session=session,
+                                                    cutoff=_days_ago(now, settings.retention_emotion_days)))
     if settings.retention_delivery_days:
         cutoff = _days_ago(now, settings.retention_delivery_days)
         report.add("deliveries", session.execute(delete(Delivery).where(

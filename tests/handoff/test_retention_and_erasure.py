@@ -89,7 +89,8 @@ def _ticket(session: Session, conversation: str, status: TicketStatus, closed: d
     ticket = Ticket(conversation_id=conversation, status=status, queue_key=NOW - 100 * DAY,
                     created_at=NOW - 100 * DAY, queued_at=NOW - 100 * DAY, intensity=0.9, dominant_emotion="sadness",
                     trigger_words="my husband died", emotion_timeline=[{"intensity": 0.9}],
-                    transcript=[{"sender": "customer", "text": "my husband died"}], **fields)
+                    transcript=[{"sender": "customer", "text": "my husband died", "intensity": 0.9, "emotion": "grief"}],
+                    **fields)
     if status == TicketStatus.resolved:
         ticket.resolved_at = closed
     elif status == TicketStatus.abandoned:
@@ -137,7 +138,7 @@ def test_emotion_scores_are_cleared_sooner(session: Session, settings: Settings,
     for ticket in (old, recent, open_ticket):
         session.refresh(ticket)
     assert (old.emotion_timeline, old.intensity, old.dominant_emotion, old.trigger_words) == ([], None, None, None)
-    assert old.transcript  # the transcript follows the ticket's own retention
+    assert old.transcript == [{"sender": "customer", "text": "my husband died"}]  # words stay, scores go
     assert recent.intensity == 0.9 and open_ticket.trigger_words == "my husband died"
 
 
