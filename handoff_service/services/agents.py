@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from handoff_service import totp
 from handoff_service.config import Settings
-from handoff_service.models import Agent, Presence, utcnow
+from handoff_service.models import Agent, Presence, Ticket, TicketStatus, utcnow
 from handoff_service.security import hash_password, verify_password
 from handoff_service.services import login_throttle
+from handoff_service.services.claims import release_ticket
 from handoff_service.services.errors import Conflict, NotFound, ServiceError
 from handoff_service.services.hooks import stage_event
 
@@ -149,11 +150,16 @@ def change_own_password(*, session: Session, settings: Settings, agent: Agent, c
 
 
 def set_disabled(*, session: Session, agent: Agent, disabled: bool) -> Agent:
-    """A disabled agent cannot sign in and every token of theirs fails at once; they are shown away."""
+    """A disabled agent cannot sign in and every token of theirs fails at once; they are shown away, and the
+    conversations they held go back to the queue at their place (no customer is left with nobody)."""
     if disabled:
         agent.disabled_at = agent.disabled_at or utcnow()
         revoke_tokens(session=session, agent=agent)
         set_presence(session=session, agent=agent, presence=Presence.away)
+        held = session.scalars(select(Ticket.id).where(Ticket.assigned_agent_id == agent.id,
+                                                       Ticket.status == TicketStatus.claimed)).all()
+        for ticket_id in held:
+            release_ticket(session=session, agent=agent, ticket_id=ticket_id)
     else:
         agent.disabled_at = None
     session.flush()

@@ -350,3 +350,23 @@ def test_spent_sign_in_counts_are_forgotten(runtime: Runtime, session: Session) 
     left = {row.key for row in session.query(LoginThrottle)}
     assert login_throttle._key("account", "stale@x.example") not in left
     assert {login_throttle._key("account", "fresh@x.example"), login_throttle._key("account", "locked@x.example")} <= left
+
+
+def test_disabling_puts_the_agents_conversations_back_in_the_queue(client: TestClient, runtime: Runtime,
+                                                                    session: Session) -> None:
+    from handoff_service.models import Ticket, TicketStatus
+    from handoff_service.services import claims
+
+    leaver, colleague = make_agent(session, "Leaver"), make_agent(session, "Colleague")
+    mine = _ticket(client, "rest:held-by-leaver")
+    theirs = _ticket(client, "rest:held-by-colleague")
+    claims.claim_ticket(session=session, settings=runtime.settings, agent_id=leaver.id, ticket_id=mine["id"])
+    claims.claim_ticket(session=session, settings=runtime.settings, agent_id=colleague.id, ticket_id=theirs["id"])
+    session.commit()
+    agent_service.set_disabled(session=session, agent=leaver, disabled=True)
+    session.commit()
+    held, other = session.get(Ticket, mine["id"]), session.get(Ticket, theirs["id"])
+    session.refresh(held)
+    session.refresh(other)
+    assert (held.status, held.assigned_agent_id) == (TicketStatus.queued, None)
+    assert (other.status, other.assigned_agent_id) == (TicketStatus.claimed, colleague.id)
