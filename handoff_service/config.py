@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from stack.exposure import MIN_SECRET_CHARS, is_loopback, secret_problem
+from stack.exposure import MIN_SECRET_CHARS, is_loopback, secret_problem  # noqa: F401 - MIN_SECRET_CHARS re-exported
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _ENV_FILE = PROJECT_ROOT / ".env"
@@ -30,7 +30,6 @@ def _var_dir() -> Path:
 
 DEV_SERVICE_TOKEN = "dev-handoff-service-token"
 DEV_SECRET_KEY = "dev-handoff-secret-change-me"
-__all__ = ["MIN_SECRET_CHARS"]  # re-exported: the one rule for secrets lives in stack/exposure.py
 
 
 def _env(*names: str) -> AliasChoices:
