@@ -152,6 +152,15 @@ class Agent(Base):
     # Saved replies are shared within a team.
     team: Mapped[str] = mapped_column(String(64), default="default", server_default="default")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Every token names the version it was issued under; logout, a password change or disabling the agent
+    # bumps it, so all earlier tokens stop working at once (services/agents.py).
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optional second factor (RFC 6238, handoff_service/totp.py): base32 secret, and the last time step used,
+    # so one code cannot be replayed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
 
 class Ticket(Base):
@@ -304,3 +313,41 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per account and per client address (services/login_throttle.py).
+
+    The key is a SHA-256 of "account:<e-mail>" or "address:<ip>", so the table holds no address or e-mail.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ErasureRecord(Base):
+    """That a customer's data was erased, by whom and how much: never who the customer was (retention.py)."""
+
+    __tablename__ = "erasure_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requested_by: Mapped[str] = mapped_column(String(120))
+    # The data-protection request's own reference (e.g. "DSAR-2026-0042"), never a name or a policy number.
+    reference: Mapped[str | None] = mapped_column(String(120))
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobLease(Base):
+    """A periodic job that must run once per period across every replica (retention): a conditional UPDATE
+    of ``next_run_at`` decides which replica runs it."""
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -22,9 +22,19 @@ class HandoffRejected(Exception):
     """The handoff service refused the request (do not retry)."""
 
     def __init__(self, status: int, detail: Any) -> None:
-        super().__init__(f"handoff service answered {status}: {detail}")
+        # The message (logged) names the status and, for a 422, the fields; never the values sent.
+        super().__init__(f"handoff service answered {status}{_fields(detail)}")
         self.status = status
         self.detail = detail
+
+
+def _fields(detail: Any) -> str:
+    if isinstance(detail, dict) and isinstance(detail.get("detail"), list):
+        where = [".".join(map(str, e.get("loc", []))) for e in detail["detail"] if isinstance(e, dict)]
+        return f" (invalid: {', '.join(where[:5])})" if where else ""
+    if isinstance(detail, dict) and isinstance(detail.get("detail"), str) and len(detail["detail"]) <= 120:
+        return f": {detail['detail']}"
+    return ""
 
 
 class HandoffClient:

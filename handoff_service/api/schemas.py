@@ -191,6 +191,16 @@ class SurveyIn(_In):
 class LoginIn(_In):
     email: Email
     password: Password
+    totp_code: Annotated[str | None, Field(max_length=16, description="6-digit code, for agents with a second factor")] = None
+
+
+class RefreshIn(_In):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class PasswordChangeIn(_In):
+    current_password: Password
+    new_password: Password
 
 
 class PresenceIn(_In):
@@ -370,6 +380,8 @@ class LoginOut(_Out):
     access_token: str
     token_type: str = "bearer"
     expires_in: int
+    refresh_token: str = Field(description="POST /api/v1/auth/refresh for a new access token before it expires")
+    refresh_expires_in: int
     agent: AgentOut
 
 

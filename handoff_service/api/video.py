@@ -14,8 +14,10 @@ import json
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
+from handoff_service.api.deps import current_agent_id
 from handoff_service.models import Ticket, TicketStatus
 from handoff_service.runtime import Runtime
+from handoff_service.security import verify_customer_token
 from handoff_service.video_rooms import send_quietly
 
 router = APIRouter(prefix="/api/v1", tags=["video"])
@@ -23,15 +25,12 @@ MAX_SIGNAL_BYTES = 64 * 1024
 
 
 def _role_for(runtime: Runtime, ticket_id: int, token: str) -> str | None:
-    customer = runtime.signer.verify("customer", token, None)
-    if customer is not None:
-        return "customer" if customer.subject == ticket_id else None
-    agent = runtime.signer.verify("stream", token, runtime.settings.stream_token_ttl_seconds)
-    if agent is None:
-        return None
+    if verify_customer_token(runtime.signer, token, ticket_id, runtime.settings.customer_token_ttl_seconds):
+        return "customer"
     with runtime.session() as session:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None or ticket.status != TicketStatus.claimed or ticket.assigned_agent_id != agent.subject:
+        agent_id = current_agent_id(runtime, session, token, "stream")  # expired, revoked or disabled: None
+        ticket = session.get(Ticket, ticket_id) if agent_id is not None else None
+        if ticket is None or ticket.status != TicketStatus.claimed or ticket.assigned_agent_id != agent_id:
             return None
     return "agent"
 

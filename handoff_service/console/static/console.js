@@ -29,12 +29,16 @@ async function api(path, options = {}) {
   const headers = { "Content-Type": "application/json" };
   if (state.token) headers.Authorization = `Bearer ${state.token}`;
   const response = await fetch(API + path, { ...options, headers });
+  if (response.status === 401 && !path.startsWith("/auth/") && !options.retried && await refreshSession()) {
+    return api(path, { ...options, retried: true });
+  }
   if (response.status === 401 && path !== "/auth/login") { logout(); throw new Error("Please sign in again."); }
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
   if (!response.ok) {
     const detail = body && (body.message || (typeof body.detail === "string" ? body.detail : null));
     const error = new Error(detail || `Request failed (${response.status})`);
     error.status = response.status;
+    error.secondFactor = response.headers.get("X-Heard-Second-Factor");
     throw error;
   }
   return body;
@@ -63,23 +67,59 @@ async function login(event) {
   event.preventDefault();
   $("login-error").textContent = "";
   try {
-    const result = await api("/auth/login", { method: "POST",
-      body: JSON.stringify({ email: $("email").value, password: $("password").value }) });
-    state.token = result.access_token;
-    sessionStorage.setItem("heard-token", state.token);
+    const result = await api("/auth/login", { method: "POST", body: JSON.stringify(loginBody()) });
+    keepSession(result);
     // Signing in means ready to take conversations; the presence menu switches to away.
     await api("/agents/me/presence", { method: "PUT", body: JSON.stringify({ presence: "online" }) });
     await start();
-  } catch (error) { $("login-error").textContent = error.message; }
+  } catch (error) {
+    if (error.secondFactor) { $("totp-row").hidden = false; $("totp").focus(); }
+    $("login-error").textContent = error.message;
+  }
+}
+
+// ---- session tokens (security: short access tokens renewed with the refresh token; optional TOTP) ----
+function loginBody() {
+  const body = { email: $("email").value, password: $("password").value };
+  const code = $("totp") ? $("totp").value.trim() : "";
+  if (code) body.totp_code = code;
+  return body;
+}
+
+function keepSession(result) {
+  state.token = result.access_token;
+  state.refreshToken = result.refresh_token;
+  sessionStorage.setItem("heard-token", state.token);
+  sessionStorage.setItem("heard-refresh", state.refreshToken);
+  if ($("totp")) { $("totp").value = ""; $("totp-row").hidden = true; }
+  clearTimeout(state.refreshTimer);
+  // Renew a minute before the access token ends (it lives HANDOFF_AGENT_TOKEN_TTL_SECONDS).
+  state.refreshTimer = setTimeout(refreshSession, Math.max(10, result.expires_in - 60) * 1000);
+}
+
+async function refreshSession() {
+  const refreshToken = state.refreshToken || sessionStorage.getItem("heard-refresh");
+  if (!refreshToken) return false;
+  try {
+    const response = await fetch(`${API}/auth/refresh`, { method: "POST",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ refresh_token: refreshToken }) });
+    if (!response.ok) return false;
+    keepSession(await response.json());
+    return true;
+  } catch { return false; }
 }
 
 function logout() {
   if (state.token && state.agent) {
-    fetch(`${API}/agents/me/presence`, { method: "PUT", headers: { "Content-Type": "application/json",
-      Authorization: `Bearer ${state.token}` }, body: JSON.stringify({ presence: "away" }) }).catch(() => {});
+    // Revokes every token of this agent and sets them away (POST /auth/logout).
+    fetch(`${API}/auth/logout`, { method: "POST", keepalive: true,
+      headers: { Authorization: `Bearer ${state.token}` } }).catch(() => {});
   }
   state.token = null;
+  state.refreshToken = null;
+  clearTimeout(state.refreshTimer);
   sessionStorage.removeItem("heard-token");
+  sessionStorage.removeItem("heard-refresh");
   if (state.source) state.source.close();
   clearTimeout(state.heartbeatTimer);
   $("work-view").hidden = true; $("session-bar").hidden = true; $("login-view").hidden = false;
