@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from handoff_service.api import agents, bot, console_api, customer, events, health, video
+from handoff_service.api import agents, attachments, bot, console_api, customer, events, health, video
 from handoff_service.config import SETTINGS, Settings
 from handoff_service.console import router as console_router
 from handoff_service.db import make_engine, make_session_factory
@@ -128,13 +128,14 @@ def create_app(settings: Settings = SETTINGS, *, runtime: Runtime | None = None)
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=runtime.settings.max_body_bytes,
+                       path_limits=(attachments.upload_limit(runtime),))
     for error_cls in (NotFound, Conflict, Forbidden, UnknownAgent, ServiceError):
         app.add_exception_handler(error_cls, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     for router in (health.router, bot.router, agents.router, console_api.router, events.router, console_router,
-                   customer.router, video.router):
+                   customer.router, video.router, attachments.router):
         app.include_router(router)
     customer.mount_chat_page(app)
     return app

@@ -230,8 +230,9 @@ def test_concurrent_claims_across_replicas_have_one_winner(deployment: Deploymen
 
 
 def _ws(base: str, ticket_id: int, token: str):  # type: ignore[no-untyped-def]
-    return ws_connect(f"{base.replace('http', 'ws', 1)}/api/v1/video/{ticket_id}/signal?token={token}",
-                      open_timeout=10)
+    socket = ws_connect(f"{base.replace('http', 'ws', 1)}/api/v1/video/{ticket_id}/signal", open_timeout=10)
+    socket.send(json.dumps({"type": "auth", "token": token}))  # the token is the first message, never in the URL
+    return socket
 
 
 def _receive(socket, timeout: float = 10.0) -> dict:  # type: ignore[no-untyped-def]

@@ -37,8 +37,10 @@ def test_customer_and_assigned_agent_meet_and_signals_are_relayed(client, runtim
     _agent, headers = _claimed_by(client, runtime, session, ticket)
     stream_token = client.post("/api/v1/auth/stream-token", headers=headers).json()["token"]
     room = f"/api/v1/video/{ticket['id']}/signal"
-    with client.websocket_connect(f"{room}?token={ticket['customer_token']}") as customer:
-        with client.websocket_connect(f"{room}?token={stream_token}") as agent:
+    with client.websocket_connect(room) as customer:
+        customer.send_json({"type": "auth", "token": ticket["customer_token"]})
+        with client.websocket_connect(room) as agent:
+            agent.send_json({"type": "auth", "token": stream_token})
             assert customer.receive_json() == {"type": "ready"}
             assert agent.receive_json() == {"type": "ready"}
             offer = {"type": "description", "description": {"type": "offer", "sdp": "v=0"}}
@@ -63,7 +65,8 @@ def test_nobody_else_can_join_a_room(client, runtime, session, who) -> None:
     token = {"other ticket's customer": other["customer_token"], "unassigned agent": stream,
              "no token": "", "garbage": "abc.def"}[who]
     with pytest.raises(WebSocketDisconnect):
-        with client.websocket_connect(f"/api/v1/video/{ticket['id']}/signal?token={token}") as socket:
+        with client.websocket_connect(f"/api/v1/video/{ticket['id']}/signal") as socket:
+            socket.send_json({"type": "auth", "token": token})
             socket.receive_json()
 
 
