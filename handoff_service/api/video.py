@@ -28,7 +28,7 @@ from handoff_service.video_rooms import send_quietly
 router = APIRouter(prefix="/api/v1", tags=["video"])
 MAX_SIGNAL_BYTES = 64 * 1024
 MAX_TOKEN_CHARS = 1024
-RELAYED = ("description", "candidate", "hangup")
+RELAYED = ("description", "candidate", "hangup", "rejoin")
 CALL_TEXT = {"started": "Video call started.", "ended": "Video call ended."}
 
 

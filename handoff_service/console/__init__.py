@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; media-src 'self' blob: mediastream:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
@@ -22,7 +22,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
-ASSETS = {"console.js": "text/javascript", "console.css": "text/css", "video.js": "text/javascript"}
+ASSETS = {"console.js": "text/javascript", "console.css": "text/css", "video.js": "text/javascript",
+          "console_video.js": "text/javascript", "console_attachments.js": "text/javascript"}
 # The WebRTC call code is shared with the customer's website page.
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 

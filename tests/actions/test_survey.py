@@ -88,3 +88,16 @@ def test_score_prompt_offers_eleven_buttons_that_send_the_number(domain) -> None
 def test_questions_at_the_score_prompt_are_not_read_as_scores(domain) -> None:
     [mapping] = domain["slots"]["tnps_score"]["mappings"]
     assert {"ask_question", "ask_coverage", "stop", "deny"} <= set(mapping["not_intent"])
+
+
+async def test_back_from_a_person_the_website_is_told_the_handoff_ended(make_tracker, dispatcher, domain):
+    from actions.handoff.actions import ActionHandoffAbandoned, ActionHandoffResolved
+
+    tracker = make_tracker(text='/EXTERNAL_handoff_resolved{"agent_name": "Sam"}', intent="EXTERNAL_handoff_resolved",
+                           entities=[{"entity": "agent_name", "value": "Sam"}], slots={"handoff_ticket_id": 31})
+    await ActionHandoffResolved().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["custom"] == {"data": {"handoff_ended": {"ticket_id": 31, "outcome": "resolved"}}}
+    assert "I hope Sam could help" in dispatcher.messages[0]["text"]
+    dispatcher.messages.clear()
+    await ActionHandoffAbandoned().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["custom"] == {"data": {"handoff_ended": {"ticket_id": 31, "outcome": "abandoned"}}}

@@ -206,27 +206,10 @@ async function retryDelivery(ticketId, deliveryId) {
   } catch (error) { $("ticket-error").textContent = error.message; }
 }
 
-// ---- video ---------------------------------------------------------------
+// ---- video (console_video.js) and attachments (console_attachments.js) ----
 function showVideo(t, mine) {
-  const wanted = t.preferred_mode === "video" && t.video_room && mine;
-  $("video-panel").hidden = !wanted;
-  if (!wanted && state.call) { state.call.hangUp(); state.call = null; }
-}
-
-async function startVideo() {
-  try {
-    const { token } = await api("/auth/stream-token", { method: "POST" });
-    $("video-start").hidden = true; $("video-end").hidden = false;
-    $("video-state").textContent = "Waiting for the customer to join…";
-    state.call = window.HeardVideo.startCall({
-      role: "agent", ticketId: state.ticketId, token,
-      localVideo: $("video-local"), remoteVideo: $("video-remote"),
-      onState: (s) => {
-        $("video-state").textContent = s === "connected" ? "Connected." : s === "closed" ? "Call ended." : `Call: ${s}`;
-        if (s === "closed") { $("video-start").hidden = false; $("video-end").hidden = true; }
-      },
-    });
-  } catch (error) { $("ticket-error").textContent = error.message; }
+  window.HeardConsoleVideo.show(t, mine, () => api("/auth/stream-token", { method: "POST" }));
+  if (window.HeardAttachments) window.HeardAttachments.show(t.id, state.token);
 }
 
 function appendMessage(m) {
@@ -298,6 +281,10 @@ async function connectEvents() {
       const data = JSON.parse(e.data);
       if (data.ticket_id === state.ticketId) appendMessage(data.message);
     });
+    source.addEventListener("ticket.attachment", (e) => {
+      const data = JSON.parse(e.data);
+      if (data.ticket_id === state.ticketId && window.HeardAttachments) window.HeardAttachments.show(data.ticket_id, state.token);
+    });
     source.onerror = () => {
       // Stream tokens are short-lived: get a fresh one rather than letting EventSource retry the old URL.
       $("live-status").textContent = "reconnecting…";
@@ -321,8 +308,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("reply-form").addEventListener("submit", sendReply);
   $("release").addEventListener("click", () => ticketAction("release"));
   $("resolve").addEventListener("click", () => ticketAction("resolve"));
-  $("video-start").addEventListener("click", startVideo);
-  $("video-end").addEventListener("click", () => { if (state.call) { state.call.hangUp(); state.call = null; } });
   $("transfer").addEventListener("click", () => ticketAction("transfer", { to_agent_id: Number($("transfer-to").value) }));
   $("presence").addEventListener("change", async (e) => {
     await api("/agents/me/presence", { method: "PUT", body: JSON.stringify({ presence: e.target.value }) });
