@@ -9,9 +9,8 @@
 // Every offer carries a call id; answers and candidates of an older call are ignored.
 (function () {
   "use strict";
-  const config = window.HEARD_CONFIG || {};
-
   function signalUrl(base, ticketId) {
+    const config = window.HEARD_CONFIG || {};
     const origin = (base || config.handoffUrl || window.location.origin).replace(/^http/, "ws");
     return origin + "/api/v1/video/" + encodeURIComponent(ticketId) + "/signal";
   }
@@ -74,7 +73,7 @@
     };
 
     function newPeer(callId, stream) {
-      const pc = new RTCPeerConnection({ iceServers: config.iceServers || [] });
+      const pc = new RTCPeerConnection({ iceServers: options.iceServers || (window.HEARD_CONFIG || {}).iceServers || [] });
       const call = { id: callId, pc: pc, stream: stream, pending: [], state: "connecting", muted: false, cameraOff: false };
       pc.onicecandidate = function (event) {
         if (event.candidate) { send({ type: "candidate", call: callId, candidate: event.candidate }); }
