@@ -93,7 +93,7 @@
   const closeButton = el("button", { type: "button", className: "close", "aria-label": "Minimise chat" }, "–");
   head.append(who, endButton, closeButton);
 
-  const messages = el("ol", { className: "messages", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
+  const messages = el("ol", { className: "messages", "aria-live": "polite", "aria-relevant": "additions", "aria-label": "Conversation" });
   const typing = el("div", { className: "typing", hidden: "", "aria-live": "polite" });
   const confirmBox = el("div", { className: "confirm", hidden: "", role: "alertdialog", "aria-label": "End this chat?" });
   confirmBox.append(el("p", {}, "End this chat? You can start a new one any time."));
