@@ -151,7 +151,10 @@
     if (item.who === "notice" || item.who === "error") {
       node.append(el("time", { datetime: item.at, className: "visually-hidden" }, timeText(item.at)));
     }
-    if (item.replies && item.replies.length) { node.append(renderReplies(item)); }
+    if (item.replies && item.replies.length) {
+      node.append(renderReplies(item));
+      if (isScore(item.replies)) { node.classList.add("has-score"); }
+    }
     return node;
   }
 
