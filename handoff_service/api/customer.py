@@ -52,12 +52,6 @@ def _chat_config(runtime: Runtime) -> dict[str, object]:
             "attachmentMaxBytes": settings.attachment_max_bytes}
 
 
-@page_router.get("/chat/config.js")
-def chat_config(runtime: RuntimeDep) -> Response:
-    return Response(f"window.HEARD_CONFIG = {json.dumps(_chat_config(runtime))};", media_type="application/javascript",
-                    headers={"Cache-Control": "no-store"})
-
-
 @page_router.get("/chat/config.json")
 def chat_config_json(runtime: RuntimeDep) -> Response:
     """What the widget needs on an insurer's page (another origin): public values only, so any origin may read it."""

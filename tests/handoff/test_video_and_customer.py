@@ -93,9 +93,12 @@ def test_a_customer_cannot_read_another_customers_messages(client) -> None:
     assert client.get(f"/api/v1/tickets/{theirs['id']}/customer-messages").status_code == 401
 
 
-def test_website_chat_page_and_its_config_are_served(client) -> None:
+def test_widget_its_demo_host_page_and_its_config_are_served(client) -> None:
     page = client.get("/chat/")
-    assert page.status_code == 200 and "Talk to us" in page.text
-    config = client.get("/chat/config.js")
-    assert config.status_code == 200 and "HEARD_CONFIG" in config.text and "rasaUrl" in config.text
-    assert client.get("/chat/vendor/socket.io-4.7.5.min.js").status_code == 200
+    assert page.status_code == 200 and '<script src="widget.js"' in page.text  # the one tag a host page needs
+    for asset in ("/chat/widget.js", "/chat/widget.css", "/chat/video.js", "/chat/vendor/socket.io-4.7.5.min.js"):
+        assert client.get(asset).status_code == 200, asset
+    config = client.get("/chat/config.json")
+    assert config.status_code == 200 and config.headers["access-control-allow-origin"] == "*"
+    assert set(config.json()) == {"rasaUrl", "handoffUrl", "attachmentMaxBytes"}
+    assert config.json()["attachmentMaxBytes"] == client.app.state.runtime.settings.attachment_max_bytes
