@@ -66,10 +66,11 @@
       send({ type: "auth", token: options.token });
       notify("onRoom", "open");
     };
-    ws.onclose = function () {
+    ws.onclose = function (event) {
       room.closed = true;
       endCall("closed", false);
-      notify("onRoom", "closed");
+      // 1008: the service refused this token or ticket (closed, not assigned): trying again will not help.
+      notify("onRoom", "closed", event.code);
     };
 
     function newPeer(callId, stream) {

@@ -329,7 +329,10 @@
   }
 
   function send(text, payload) {
-    if (!socket) { return; }
+    if (!socket) {
+      add({ who: "error", text: "Still connecting — please send that again in a moment." });
+      return;
+    }
     add({ who: "customer", label: "You", text: text });
     const customData = state.firstName ? { first_name: state.firstName } : {};
     socket.emit("user_uttered", { message: payload || text, session_id: state.sessionId, customData: customData });
@@ -377,6 +380,8 @@
   const video = (function () {
     let room = null;
     let lastEnd = null;
+    let retries = 0;
+    const MAX_ROOM_RETRIES = 5;
     function agent() { return state.agentName || "Your colleague"; }
 
     function setVideoState(value) { host.dataset.videoState = value; }
@@ -455,14 +460,22 @@
 
     let tiles = null;
     function enter() {
-      if (room || !state.ticket || !state.ticket.token || !window.HeardVideo) { return; }
+      if (room || state.ended || !state.ticket || !state.ticket.token || !window.HeardVideo) { return; }
       setVideoState("idle");
       lobby();
       room = window.HeardVideo.openRoom({
         role: "customer", ticketId: state.ticket.id, token: state.ticket.token, base: (config && config.handoffUrl) || base,
         iceServers: config && config.iceServers,
-        onRoom: function (s) { if (s === "closed") { room = null; if (state.ticket && state.ticket.mode === "video") { setTimeout(enter, 3000); } } },
-        onInvite: invite,
+        onRoom: function (s, code) {
+          if (s !== "closed") { return; }
+          room = null;
+          // A dropped connection is rejoined; a refusal (1008: the ticket is closed) is final.
+          if (code !== 1008 && retries < MAX_ROOM_RETRIES && state.ticket && state.ticket.mode === "video") {
+            retries += 1;
+            setTimeout(enter, 3000);
+          }
+        },
+        onInvite: function () { retries = 0; invite(); },
         onStream: function (localStream, remoteStream) {
           if (!tiles) { tiles = inCall(); }
           tiles.local.srcObject = localStream;

@@ -4,21 +4,34 @@ written into both chats once per call, and a call can be restarted with the cust
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
+from handoff_service.app import build_runtime
 from handoff_service.config import Settings, replace_settings
+from handoff_service.runtime import Runtime
 from handoff_service.models import Delivery, Message, Sender
 
 from .helpers import agent_headers, make_agent, service_headers
 
 
 @pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return replace_settings(settings, video_auth_timeout_seconds=0.5)
+def settings(settings: Settings, fresh_db_url: str) -> Settings:
+    return replace_settings(settings, video_auth_timeout_seconds=0.5, database_url=fresh_db_url)
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    """A database of its own with real commits: the socket handlers write from worker threads while the
+    test reads, which one shared test connection cannot take."""
+    runtime = build_runtime(settings)
+    yield runtime
+    if runtime.engine is not None:
+        runtime.engine.dispose()
 
 
 def _claimed_video_ticket(client: TestClient, runtime, session, conversation_id: str) -> tuple[dict, str]:  # type: ignore[no-untyped-def]
@@ -55,8 +68,12 @@ def test_a_first_message_that_is_not_a_valid_auth_closes_the_socket(client, runt
     assert closed.value.code == 1008
 
 
-def _call_lines(session, ticket_id: int) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
-    session.expire_all()
+def _call_lines(runtime: Runtime, ticket_id: int) -> tuple[list[str], list[str]]:
+    with runtime.session() as session:
+        return _read_call_lines(session, ticket_id)
+
+
+def _read_call_lines(session, ticket_id: int) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
     transcript = [m.text for m in session.scalars(select(Message).where(Message.ticket_id == ticket_id,
                                                                         Message.sender == Sender.system))]
     customer_chat = [d.payload.get("text") for d in session.scalars(select(Delivery).where(Delivery.ticket_id == ticket_id))]
@@ -64,13 +81,13 @@ def _call_lines(session, ticket_id: int) -> tuple[list[str], list[str]]:  # type
     return [t for t in transcript if t in calls], [t for t in customer_chat if t in calls]
 
 
-def _wait_for_lines(session, ticket_id: int, expected: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _wait_for_lines(runtime: Runtime, ticket_id: int, expected: list[str]) -> None:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        if _call_lines(session, ticket_id) == (expected, expected):
+        if _call_lines(runtime, ticket_id) == (expected, expected):
             return
         time.sleep(0.05)
-    assert _call_lines(session, ticket_id) == (expected, expected)
+    assert _call_lines(runtime, ticket_id) == (expected, expected)
 
 
 def test_call_start_and_end_are_written_into_both_chats_once_and_a_restart_meets_the_waiting_customer(
@@ -86,16 +103,16 @@ def test_call_start_and_end_are_written_into_both_chats_once_and_a_restart_meets
             agent.send_json({"type": "hangup"})
             assert customer.receive_json() == {"type": "hangup"}
             agent.send_json({"type": "call", "state": "ended"})
-            _wait_for_lines(session, ticket["id"], ["Video call started.", "Video call ended."])
+            _wait_for_lines(runtime, ticket["id"], ["Video call started.", "Video call ended."])
         assert customer.receive_json() == {"type": "peer-left"}
         # The customer stays in the room after a hang-up: the agent's second Start meets them at once.
         with client.websocket_connect(_room(ticket)) as agent:
             agent.send_json({"type": "auth", "token": stream_token})
             assert customer.receive_json() == {"type": "ready"} and agent.receive_json() == {"type": "ready"}
             agent.send_json({"type": "call", "state": "started"})
-            _wait_for_lines(session, ticket["id"], ["Video call started.", "Video call ended.", "Video call started."])
+            _wait_for_lines(runtime, ticket["id"], ["Video call started.", "Video call ended.", "Video call started."])
         # The agent's console went away mid-call: the call is ended in both chats all the same.
-        _wait_for_lines(session, ticket["id"], ["Video call started.", "Video call ended.", "Video call started.",
+        _wait_for_lines(runtime, ticket["id"], ["Video call started.", "Video call ended.", "Video call started.",
                                                 "Video call ended."])
 
 
@@ -105,4 +122,4 @@ def test_only_the_agent_reports_the_call(client, runtime, session) -> None:
         customer.send_json({"type": "auth", "token": ticket["customer_token"]})
         customer.send_json({"type": "call", "state": "started"})
         assert customer.receive_json() == {"type": "error", "message": "unknown signal type"}
-    assert _call_lines(session, ticket["id"]) == ([], [])
+    assert _call_lines(runtime, ticket["id"]) == ([], [])
