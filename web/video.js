@@ -1,4 +1,4 @@
-// Click-to-video: a WebRTC call between the customer's browser (website widget) and the agent's console.
+// The ticket's room: "typing" both ways while a person has the conversation, and click-to-video, a WebRTC call between the customer's browser (website widget) and the agent's console.
 // The handoff service only relays the call set-up (offer, answer, ICE candidates) over a WebSocket; audio
 // and video flow directly between the two browsers. Shared by web/widget.js and the console.
 //
@@ -9,6 +9,8 @@
 // Every offer carries a call id; answers and candidates of an older call are ignored.
 (function () {
   "use strict";
+  const TYPING_EVERY_MS = 2000;
+
   function signalUrl(base, ticketId) {
     const config = window.HEARD_CONFIG || {};
     const origin = (base || config.handoffUrl || window.location.origin).replace(/^http/, "ws");
@@ -155,6 +157,8 @@
         if (call && (!message.call || message.call === call.id)) { endCall(message.reason || "hung-up", false); }
       } else if (message.type === "rejoin" && options.role === "agent") {
         notify("onRejoinRequest");
+      } else if (message.type === "typing") {
+        notify("onTyping");
       }
     };
 
@@ -195,6 +199,12 @@
       if (room.invite) { send({ type: "hangup", call: room.invite.call, reason: "declined" }); room.invite = null; }
     };
     room.askToRejoin = function () { send({ type: "rejoin" }); };
+    // "Typing…" for the other side; at most one every TYPING_EVERY_MS, however fast the keys.
+    let lastTyping = 0;
+    room.typing = function () {
+      const now = Date.now();
+      if (now - lastTyping >= TYPING_EVERY_MS) { lastTyping = now; send({ type: "typing" }); }
+    };
     room.hangUp = function () { endCall("hung-up", true); };
     room.setMuted = function (muted) {
       if (!room.call) { return; }

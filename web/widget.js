@@ -222,11 +222,11 @@
 
   // ---- typing indicator: shown while Heard is working on a reply --------------------------------------
   let typingTimer = null;
-  function showTyping(name) {
+  function showTyping(name, forMs) {
     typing.replaceChildren(document.createTextNode(name + " is typing"), el("span", { className: "dots", "aria-hidden": "true" }));
     typing.hidden = false;
     clearTimeout(typingTimer);
-    typingTimer = setTimeout(hideTyping, TYPING_TIMEOUT_MS);
+    typingTimer = setTimeout(hideTyping, forMs || TYPING_TIMEOUT_MS);
   }
   function hideTyping() { clearTimeout(typingTimer); typing.hidden = true; }
 
@@ -287,7 +287,7 @@
       });
       socket.on("disconnect", function () { statusLine.textContent = "Connection lost — reconnecting…"; });
       socket.on("bot_uttered", onBotMessage);
-      if (state.ticket && state.ticket.mode === "video" && !state.ended) { video.enter(); }
+      if (state.ticket && !state.ended) { video.enter(); }
     }).catch(function () {
       statusLine.textContent = "The chat is unavailable right now. Please try again shortly.";
     });
@@ -316,7 +316,8 @@
     state.ticket = { id: handoff.ticket_id, token: handoff.customer_token || null, mode: handoff.mode || "chat" };
     save();
     renderHeader();
-    if (state.ticket.mode === "video") { video.enter(); }
+    // The ticket's room carries typing both ways, and the video call when one is wanted.
+    if (state.ticket.mode !== "callback") { video.enter(); }
   }
 
   function onHandoffEnded() {
@@ -462,7 +463,7 @@
     function enter() {
       if (room || state.ended || !state.ticket || !state.ticket.token || !window.HeardVideo) { return; }
       setVideoState("idle");
-      lobby();
+      if (state.ticket.mode === "video") { lobby(); }
       room = window.HeardVideo.openRoom({
         role: "customer", ticketId: state.ticket.id, token: state.ticket.token, base: (config && config.handoffUrl) || base,
         iceServers: config && config.iceServers,
@@ -470,12 +471,13 @@
           if (s !== "closed") { return; }
           room = null;
           // A dropped connection is rejoined; a refusal (1008: the ticket is closed) is final.
-          if (code !== 1008 && retries < MAX_ROOM_RETRIES && state.ticket && state.ticket.mode === "video") {
+          if (code !== 1008 && retries < MAX_ROOM_RETRIES && state.ticket) {
             retries += 1;
             setTimeout(enter, 3000);
           }
         },
         onInvite: function () { retries = 0; invite(); },
+        onTyping: function () { showTyping(agent(), 5000); },
         onStream: function (localStream, remoteStream) {
           if (!tiles) { tiles = inCall(); }
           tiles.local.srcObject = localStream;
@@ -501,7 +503,8 @@
       videoBox.replaceChildren();
       setVideoState("idle");
     }
-    return { enter: enter, leave: leave };
+    function typing() { if (room) { room.typing(); } }
+    return { enter: enter, leave: leave, typing: typing };
   })();
 
   // ---- wiring ----------------------------------------------------------------------------------------------
@@ -518,6 +521,8 @@
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); composer.requestSubmit(); }
   });
+  // While a person has the conversation they see "Priya is typing…" (sent at most every 2 s, see video.js).
+  input.addEventListener("input", function () { if (state.ticket && input.value.trim()) { video.typing(); } });
   attach.addEventListener("click", function () { fileInput.click(); });
   fileInput.addEventListener("change", function () {
     const file = fileInput.files && fileInput.files[0];

@@ -9,7 +9,8 @@ access logs would keep them. When both are in the room each side gets ``{"type":
 agent makes the offer. The two sides may be connected to different replicas: rooms live in
 ``handoff_service.video_rooms`` and travel on the event bus.
 
-The agent's console reports ``{"type": "call", "state": "started" | "ended"}``; the service writes
+The same room carries ``{"type": "typing"}`` both ways while a person has the conversation (chat or video
+tickets), so each side sees the other typing. The agent's console reports ``{"type": "call", "state": "started" | "ended"}``; the service writes
 "Video call started/ended" into the ticket's messages and the customer's chat, once per call, and an
 agent socket that goes away mid-call ends the call in both chats too.
 """
@@ -28,7 +29,7 @@ from handoff_service.video_rooms import send_quietly
 router = APIRouter(prefix="/api/v1", tags=["video"])
 MAX_SIGNAL_BYTES = 64 * 1024
 MAX_TOKEN_CHARS = 1024
-RELAYED = ("description", "candidate", "hangup", "rejoin")
+RELAYED = ("description", "candidate", "hangup", "rejoin", "typing")
 CALL_TEXT = {"started": "Video call started.", "ended": "Video call ended."}
 
 

@@ -123,3 +123,16 @@ def test_only_the_agent_reports_the_call(client, runtime, session) -> None:
         customer.send_json({"type": "call", "state": "started"})
         assert customer.receive_json() == {"type": "error", "message": "unknown signal type"}
     assert _call_lines(runtime, ticket["id"]) == ([], [])
+
+
+def test_typing_is_relayed_both_ways(client, runtime, session) -> None:
+    ticket, stream_token = _claimed_video_ticket(client, runtime, session, "video-typing")
+    with client.websocket_connect(_room(ticket)) as customer:
+        customer.send_json({"type": "auth", "token": ticket["customer_token"]})
+        with client.websocket_connect(_room(ticket)) as agent:
+            agent.send_json({"type": "auth", "token": stream_token})
+            assert customer.receive_json() == {"type": "ready"} and agent.receive_json() == {"type": "ready"}
+            customer.send_json({"type": "typing"})
+            assert agent.receive_json() == {"type": "typing"}
+            agent.send_json({"type": "typing"})
+            assert customer.receive_json() == {"type": "typing"}

@@ -388,3 +388,28 @@ def test_widget_has_no_serious_accessibility_violations(widget_stack, browser, v
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
                if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+def test_typing_shows_both_ways_while_a_person_has_the_chat(widget_stack, browser) -> None:
+    customer = open_widget(browser, f"{widget_stack.url}/chat/")
+    sid = session_id(customer)
+    ticket = _ticket(widget_stack.url, sid, mode="chat")
+    widget_stack.rasa.say(sid, {"handoff": {"ticket_id": ticket["id"], "customer_token": ticket["customer_token"],
+                                            "mode": "chat"}})
+    agent = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    login(agent, widget_stack.url)
+    agent.locator("#queue-body tr").first.get_by_role("button").click()
+    assert agent.locator("#video-panel").is_hidden()  # a chat ticket: no video panel, but the room for typing
+    widget_stack.rasa.say(sid, {"text": "Sam (a person): Hello Priya"})
+    customer.locator("li.message.agent").wait_for()
+    typing = customer.locator(".typing")
+    deadline = time.monotonic() + 15
+    while not typing.is_visible() and time.monotonic() < deadline:
+        agent.locator("#reply-text").press_sequentially("Let me check", delay=20)  # until both are in the room
+        agent.wait_for_timeout(300)
+    assert typing.inner_text().startswith("Sam is typing")
+    customer.locator("#heard-text").press_sequentially("Thank you", delay=20)
+    agent.locator("#customer-typing", has_text="Priya is typing").wait_for()
+    # An agent's message ends the "typing" line.
+    widget_stack.rasa.say(sid, {"text": "Sam (a person): Found it."})
+    typing.wait_for(state="hidden")

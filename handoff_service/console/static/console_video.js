@@ -1,4 +1,4 @@
-// The agent's side of a video call (buttons, tiles), on top of web/video.js. console.js calls
+// The agent's side of the ticket's room: typing both ways, and the video call (buttons, tiles), on top of web/video.js. console.js calls
 // HeardConsoleVideo.show(ticket, mine, streamToken) whenever a ticket is shown; the ids it uses are
 // the #video-panel's. The agent stays in the ticket's room between calls, so Start works again after a
 // hang-up and a customer who asks to rejoin is heard.
@@ -41,6 +41,14 @@
       onRejoinRequest: () => {
         say(`${video.name} would like to restart the video call.`);
         $("video-start").classList.add("attention");
+      },
+      onTyping: () => {
+        const line = $("customer-typing");
+        if (!line) { return; }
+        line.textContent = `${video.name} is typing…`;
+        line.hidden = false;
+        clearTimeout(video.typingTimer);
+        video.typingTimer = setTimeout(() => { line.hidden = true; }, 5000);
       },
       onStream: (local, remote) => {
         $("video-local").srcObject = local;
@@ -88,23 +96,38 @@
     setState("idle");
   }
 
+  // The room is joined for every ticket this agent has claimed: it carries "typing" both ways too.
+  async function joinRoom() {
+    if (video.room && !video.room.closed) { return; }
+    try {
+      const { token } = await video.streamToken();
+      if (!video.room || video.room.closed) { openRoom(token); }
+    } catch (error) { /* typing is a nicety; Start asks again */ }
+  }
+
   window.HeardConsoleVideo = {
     // ticket: the ticket shown; mine: claimed by this agent; streamToken: () => Promise<{token}>.
     show(ticket, mine, streamToken) {
       const wanted = ticket.preferred_mode === "video" && Boolean(ticket.video_room) && mine;
+      const inRoom = mine && ticket.preferred_mode !== "callback";
       $("video-panel").hidden = !wanted;
-      if (!wanted || video.ticketId !== ticket.id) { leave(); }
-      if (!wanted) { video.ticketId = null; return; }
-      if (video.ticketId !== ticket.id) { say(`${ticket.customer_first_name || "The customer"} asked for a video call.`); }
+      if (!inRoom || video.ticketId !== ticket.id) { leave(); }
+      if (!inRoom) { video.ticketId = null; return; }
+      const fresh = video.ticketId !== ticket.id;
+      video.streamToken = streamToken;
       video.ticketId = ticket.id;
       video.name = ticket.customer_first_name || "the customer";
-      video.streamToken = streamToken;
+      if (fresh) { joinRoom(); }
+      if (!wanted) { return; }
+      if (fresh) { say(`${ticket.customer_first_name || "The customer"} asked for a video call.`); }
       $("video-remote-label").textContent = `${ticket.customer_first_name || "Customer"} (customer)`;
     },
   };
 
   document.addEventListener("DOMContentLoaded", () => {
     $("video-start").addEventListener("click", start);
+    // The customer sees "Sam is typing…" (video.js sends at most one signal every 2 s).
+    $("reply-text").addEventListener("input", () => { if (video.room && $("reply-text").value.trim()) { video.room.typing(); } });
     $("video-end").addEventListener("click", () => { if (video.room) { video.room.hangUp(); } });
     $("video-mute").addEventListener("click", () => toggle("video-mute", true, "Mute", "Unmute", (m) => video.room.setMuted(m)));
     $("video-camera").addEventListener("click", () => toggle("video-camera", true, "Camera off", "Camera on", (o) => video.room.setCameraOff(o)));
