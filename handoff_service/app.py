@@ -130,6 +130,8 @@ def create_app(settings: Settings = SETTINGS, *, runtime: Runtime | None = None)
     app.state.runtime = runtime
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=runtime.settings.max_body_bytes,
                        path_limits=(attachments.upload_limit(runtime),))
+    if runtime.settings.widget_origin_list:
+        app.add_middleware(attachments.WidgetUploadCORS, origins=runtime.settings.widget_origin_list)
     for error_cls in (NotFound, Conflict, Forbidden, UnknownAgent, ServiceError):
         app.add_exception_handler(error_cls, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     attachments_dir: str = ""
     attachment_max_bytes: int = Field(10 * 1024 * 1024, gt=0)
     attachments_per_ticket: int = Field(20, ge=1)
+    # Origins of the insurer's pages that embed the widget (comma-separated, e.g. https://www.insurer.example):
+    # they may upload attachments cross-origin. Empty: same origin only (the demo page, or behind one proxy).
+    widget_origins: str = ""
     # A video signalling socket must present its token as its first message within this time.
     video_auth_timeout_seconds: float = Field(5.0, gt=0)
 
@@ -114,6 +117,10 @@ class Settings(BaseSettings):
         if raw.startswith(prefix) and not raw.startswith(prefix + "/") and ":memory:" not in raw:
             return prefix + str(PROJECT_ROOT / raw[len(prefix):])
         return raw
+
+    @property
+    def widget_origin_list(self) -> tuple[str, ...]:
+        return tuple(o.strip().rstrip("/") for o in self.widget_origins.split(",") if o.strip())
 
     @field_validator("attachments_dir", mode="after")
     @classmethod

@@ -14,6 +14,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, sta
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict
 
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 from handoff_service.api.deps import AgentDep, Credentials, RuntimeDep, SessionDep, TicketId, _token, _unauthorized
 from handoff_service.api.responses import AUTH_ERRORS, CONFLICT, NOT_FOUND
 from handoff_service.api.schemas import ErrorOut
@@ -116,3 +119,22 @@ def attachment_content(
 def upload_limit(runtime: Runtime) -> tuple[str, int]:
     """The one path whose body may exceed HANDOFF_MAX_BODY_BYTES, and its own limit (for the body-size middleware)."""
     return UPLOAD_PATH, runtime.settings.attachment_max_bytes
+
+
+class WidgetUploadCORS:
+    """Cross-origin uploads from the insurer's pages that embed the widget (HANDOFF_WIDGET_ORIGINS), on the
+    upload route only: no cookies are involved (the customer token is a header), and no other route opens up."""
+
+    def __init__(self, app: ASGIApp, origins: tuple[str, ...]) -> None:
+        import re
+
+        self.app = app
+        self.pattern = re.compile(UPLOAD_PATH)
+        self.cors = CORSMiddleware(app, allow_origins=origins, allow_methods=("POST",),
+                                   allow_headers=("Authorization", "Content-Type"), max_age=600)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.pattern.match(scope.get("path", "")):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

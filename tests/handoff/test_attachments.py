@@ -133,3 +133,25 @@ def test_clean_file_name_never_keeps_a_path_or_control_characters(raw: str) -> N
     name = clean_file_name(raw)
     assert "/" not in name and "\\" not in name and 0 < len(name) <= 120
     assert not any(ord(ch) < 32 or ord(ch) == 127 for ch in name)
+
+
+def test_uploads_from_an_embedding_origin_pass_cors_and_other_origins_do_not(session_factory, settings) -> None:
+    from handoff_service.app import build_runtime, create_app
+
+    embedded = replace_settings(settings, widget_origins="https://www.insurer.example, https://m.insurer.example/")
+    runtime = build_runtime(embedded, session_factory=session_factory)
+    app = create_app(embedded, runtime=runtime)
+    with TestClient(app) as client:
+        ticket = _ticket(client, "attach-cors")
+        path = f"/api/v1/tickets/{ticket['id']}/attachments"
+        preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}
+        allowed = client.options(path, headers={"Origin": "https://m.insurer.example", **preflight})
+        assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == "https://m.insurer.example"
+        refused = client.options(path, headers={"Origin": "https://evil.example", **preflight})
+        assert "access-control-allow-origin" not in refused.headers
+        upload = client.post(path, content=PNG, headers={"Origin": "https://www.insurer.example",
+                                                         "Authorization": f"Bearer {ticket['customer_token']}"})
+        assert upload.status_code == 201 and upload.headers["access-control-allow-origin"] == "https://www.insurer.example"
+        # Other routes do not open up.
+        other = client.options("/api/v1/tickets", headers={"Origin": "https://www.insurer.example", **preflight})
+        assert "access-control-allow-origin" not in other.headers
