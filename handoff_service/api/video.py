@@ -23,14 +23,13 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
 from handoff_service.models import Ticket, TicketStatus
 from handoff_service.runtime import Runtime
-from handoff_service.services import deliveries, tickets
+from handoff_service.services.video_calls import CALL_TEXT, record_call
 from handoff_service.video_rooms import send_quietly
 
 router = APIRouter(prefix="/api/v1", tags=["video"])
 MAX_SIGNAL_BYTES = 64 * 1024
 MAX_TOKEN_CHARS = 1024
 RELAYED = ("description", "candidate", "hangup", "rejoin", "typing")
-CALL_TEXT = {"started": "Video call started.", "ended": "Video call ended."}
 
 
 def _role_for(runtime: Runtime, ticket_id: int, token: str) -> str | None:
@@ -48,13 +47,8 @@ def _role_for(runtime: Runtime, ticket_id: int, token: str) -> str | None:
 
 
 def _record_call(runtime: Runtime, ticket_id: int, state: str) -> None:
-    """One line in the agent's transcript and the same line in the customer's chat (through Rasa)."""
     with runtime.session() as session:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None or ticket.status != TicketStatus.claimed:
-            return
-        message = tickets.add_system_message(session=session, ticket=ticket, text=CALL_TEXT[state])
-        deliveries.enqueue_notice(session=session, ticket=ticket, text=CALL_TEXT[state], message=message)
+        record_call(session=session, ticket_id=ticket_id, state=state)
         session.commit()
 
 

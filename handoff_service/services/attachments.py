@@ -88,6 +88,8 @@ def store_attachment(
     partial = path.with_suffix(".part")
     partial.write_bytes(content)
     os.replace(partial, path)  # readers never see half a file
+    # If the transaction then fails, the file stays without a row: unreachable (random key), and cheaper than
+    # a row whose file is missing, which the agent would see as broken.
     attachment = Attachment(ticket_id=ticket_id, content_type=content_type, file_name=clean_file_name(file_name),
                             size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest(), storage_key=key,
                             created_at=utcnow())
