@@ -287,7 +287,7 @@
       });
       socket.on("disconnect", function () { statusLine.textContent = "Connection lost — reconnecting…"; });
       socket.on("bot_uttered", onBotMessage);
-      if (state.ticket && !state.ended) { video.enter(); }
+      if (state.ticket && state.ticket.mode !== "callback" && !state.ended) { video.enter(); }
     }).catch(function () {
       statusLine.textContent = "The chat is unavailable right now. Please try again shortly.";
     });
