@@ -424,3 +424,31 @@ def test_typing_shows_both_ways_while_a_person_has_the_chat(widget_stack, browse
     # An agent's message ends the "typing" line.
     widget_stack.rasa.say(sid, {"text": "Sam (a person): Found it."})
     typing.wait_for(state="hidden")
+
+
+FAKE_SOCKET = """
+window.__sent = [];
+window.WebSocket = class {
+  constructor(url) { this.url = url; this.readyState = 1; window.__url = url; setTimeout(() => this.onopen && this.onopen(), 0); }
+  send(message) { window.__sent.push(JSON.parse(message)); }
+  close() {}
+};
+"""
+
+
+def test_typing_signals_at_most_one_every_two_seconds_and_the_token_is_the_first_message(widget_stack, browser) -> None:
+    page = browser.new_context().new_page()
+    page.add_init_script(FAKE_SOCKET)
+    page.clock.install(time=1_000)
+    page.goto(f"{widget_stack.url}/chat/no-such-page")  # a page of the service's origin, without the widget
+    page.add_script_tag(url=f"{widget_stack.url}/chat/video.js")
+    page.evaluate("window.__room = window.HeardVideo.openRoom({role: 'customer', ticketId: 7, token: 'secret'})")
+    page.clock.run_for(10)
+    assert page.evaluate("window.__url").endswith("/api/v1/video/7/signal")  # no token in the URL
+    sent = []
+    for at in (2_000.0, 2_001.999, 2_002.0, 2_002.001, 2_004.0):  # seconds (Playwright's clock takes seconds)
+        page.clock.set_fixed_time(at)
+        page.evaluate("window.__room.typing()")
+        sent.append(page.evaluate("window.__sent.filter(m => m.type === 'typing').length"))
+    assert sent == [1, 1, 2, 2, 3]  # just below, at and just above the 2 s spacing
+    assert page.evaluate("window.__sent[0]") == {"type": "auth", "token": "secret"}
