@@ -136,3 +136,20 @@ def test_typing_is_relayed_both_ways(client, runtime, session) -> None:
             assert agent.receive_json() == {"type": "typing"}
             agent.send_json({"type": "typing"})
             assert customer.receive_json() == {"type": "typing"}
+
+
+@pytest.mark.parametrize("delay, admitted", [(0.3, True), (0.8, False)])
+def test_the_token_must_come_within_the_auth_time(client, runtime, session, delay, admitted) -> None:
+    # HANDOFF_VIDEO_AUTH_TIMEOUT_SECONDS is 0.5 here: a token a little before it is admitted, one after it is not.
+    ticket, stream_token = _claimed_video_ticket(client, runtime, session, f"video-auth-time-{delay}")
+    with client.websocket_connect(_room(ticket)) as agent:
+        agent.send_json({"type": "auth", "token": stream_token})
+        with client.websocket_connect(_room(ticket)) as customer:
+            time.sleep(delay)
+            customer.send_json({"type": "auth", "token": ticket["customer_token"]})
+            if admitted:
+                assert customer.receive_json() == {"type": "ready"}
+            else:
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    customer.receive_json()
+                assert closed.value.code == 1008
