@@ -82,7 +82,7 @@ def _read_call_lines(session, ticket_id: int) -> tuple[list[str], list[str]]:  #
 
 
 def _wait_for_lines(runtime: Runtime, ticket_id: int, expected: list[str]) -> None:
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 20  # generous: the socket handler writes from a worker thread, on a busy machine
     while time.monotonic() < deadline:
         if _call_lines(runtime, ticket_id) == (expected, expected):
             return

@@ -71,10 +71,7 @@
   async function start() {
     $("video-start").classList.remove("attention");
     try {
-      if (!video.room || video.room.closed) {
-        const { token } = await video.streamToken();
-        openRoom(token);
-      }
+      await joinRoom();
       say("Starting your camera…");
       await video.room.start();
     } catch (error) {
@@ -97,12 +94,15 @@
   }
 
   // The room is joined for every ticket this agent has claimed: it carries "typing" both ways too.
-  async function joinRoom() {
-    if (video.room && !video.room.closed) { return; }
-    try {
-      const { token } = await video.streamToken();
-      if (!video.room || video.room.closed) { openRoom(token); }
-    } catch (error) { /* typing is a nicety; Start asks again */ }
+  // One join at a time: two sockets of the same agent would replace each other in the room.
+  function joinRoom() {
+    if (video.room && !video.room.closed) { return Promise.resolve(); }
+    if (!video.joining) {
+      video.joining = video.streamToken()
+        .then(({ token }) => { if (!video.room || video.room.closed) { openRoom(token); } })
+        .finally(() => { video.joining = null; });
+    }
+    return video.joining;
   }
 
   window.HeardConsoleVideo = {
@@ -117,7 +117,7 @@
       video.streamToken = streamToken;
       video.ticketId = ticket.id;
       video.name = ticket.customer_first_name || "the customer";
-      if (fresh) { joinRoom(); }
+      if (fresh) { joinRoom().catch(() => { /* typing is a nicety; Start tries again */ }); }
       if (!wanted) { return; }
       if (fresh) { say(`${ticket.customer_first_name || "The customer"} asked for a video call.`); }
       $("video-remote-label").textContent = `${ticket.customer_first_name || "Customer"} (customer)`;
