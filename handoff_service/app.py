@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from handoff_service.api import agents, bot, console_api, console_tools, customer, dashboard, events, health, video
+from handoff_service.api import agents, attachments, bot, console_api, console_tools, customer, dashboard, events, health, video
 from handoff_service.config import SETTINGS, Settings, docs_exposed
 from handoff_service.console import router as console_router
 from handoff_service.db import make_engine, make_session_factory
@@ -133,7 +133,10 @@ def create_app(settings: Settings = SETTINGS, *, runtime: Runtime | None = None)
         **({} if docs_exposed(runtime.settings) else {"docs_url": None, "redoc_url": None, "openapi_url": None}),
     )
     app.state.runtime = runtime
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=runtime.settings.max_body_bytes,
+                       path_limits=(attachments.upload_limit(runtime),))
+    if runtime.settings.widget_origin_list:
+        app.add_middleware(attachments.WidgetUploadCORS, origins=runtime.settings.widget_origin_list)
     # Added last, so it is outermost: the 413 of the body limit and every error carry the headers too.
     app.add_middleware(SecurityHeadersMiddleware, settings=runtime.settings)
     for error_cls in (NotFound, Conflict, Forbidden, UnknownAgent, ServiceError):
@@ -142,7 +145,7 @@ def create_app(settings: Settings = SETTINGS, *, runtime: Runtime | None = None)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     for router in (health.router, bot.router, agents.router, console_api.router, console_tools.router,
                    dashboard.router, events.router, console_router,
-                   customer.router, video.router):
+                   customer.router, video.router, attachments.router):
         app.include_router(router)
     customer.mount_chat_page(app)
     return app

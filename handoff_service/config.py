@@ -124,6 +124,16 @@ class Settings(BaseSettings):
     outbox_backoff_base_seconds: float = Field(1.0, gt=0)
     outbox_backoff_max_seconds: float = Field(300.0, gt=0)
     run_background_tasks: bool = True
+    # Customers' photos and PDFs (attachments service): where they are kept and how large one may be.
+    # "" = var/attachments. Phone photos are 2-6 MB; 10 MB leaves room without inviting video files.
+    attachments_dir: str = ""
+    attachment_max_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    attachments_per_ticket: int = Field(20, ge=1)
+    # Origins of the insurer's pages that embed the widget (comma-separated, e.g. https://www.insurer.example):
+    # they may upload attachments cross-origin. Empty: same origin only (the demo page, or behind one proxy).
+    widget_origins: str = ""
+    # A video signalling socket must present its token as its first message within this time.
+    video_auth_timeout_seconds: float = Field(5.0, gt=0)
 
     @field_validator("database_url", mode="after")
     @classmethod
@@ -147,6 +157,17 @@ class Settings(BaseSettings):
             name = "tracker.db" if info.field_name == "tracker_store_url" else "insurance.db"
             return f"sqlite:///{_var_dir() / name}"
         return raw
+
+    @property
+    def widget_origin_list(self) -> tuple[str, ...]:
+        return tuple(o.strip().rstrip("/") for o in self.widget_origins.split(",") if o.strip())
+
+    @field_validator("attachments_dir", mode="after")
+    @classmethod
+    def _resolve_attachments_dir(cls, raw: str) -> str:
+        raw = raw.strip()
+        path = Path(raw) if raw else _var_dir() / "attachments"
+        return str(path if path.is_absolute() else PROJECT_ROOT / path)
 
     @field_validator("rasa_url", "public_rasa_url", "public_url", mode="after")
     @classmethod

@@ -351,3 +351,22 @@ class JobLease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     next_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Attachment(Base):
+    """A photo or PDF the customer sent with their ticket. The bytes live in the attachments directory
+    under ``storage_key`` (random: never the customer's file name); ``content_type`` comes from the
+    file's first bytes, not from its name or the browser's claim."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("storage_key", name="uq_attachments_storage_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    # What the customer called it, for display only (stored raw, escaped where shown).
+    file_name: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

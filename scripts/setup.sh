@@ -144,22 +144,16 @@ heard_setup_test_tools() {
     || say "could not install nginx: the production-profile tests will fail (apt-get install nginx)"
   install_debian_package chromium chromium "the browser tests" \
     || say "could not install chromium: browser tests will say they skipped (apt-get install chromium)"
-  heard_setup_axe_core
-}
-
-# axe-core (npm) checks the console and the dashboard for accessibility problems in the browser tests.
-# Installed into var/test-tools (not the repository); the tests read HEARD_TEST_TOOLS or that folder.
-AXE_CORE_VERSION="4.14.1"
-heard_setup_axe_core() {
-  local tools="$ROOT/var/test-tools"
-  if [ -f "$tools/node_modules/axe-core/package.json" ] \
-      && grep -q "\"version\": \"$AXE_CORE_VERSION\"" "$tools/node_modules/axe-core/package.json"; then return 0; fi
-  install_debian_package npm npm "the accessibility tests (axe-core)" \
-    || { say "could not install npm: the accessibility tests will say they skipped (apt-get install npm)"; return 0; }
-  say "installing axe-core $AXE_CORE_VERSION for the accessibility tests (npm)"
-  mkdir -p "$tools"
-  npm install --silent --no-audit --no-fund --prefix "$tools" "axe-core@$AXE_CORE_VERSION" >/dev/null \
-    || say "could not install axe-core: the accessibility tests will say they skipped"
+  # axe-core (npm, pinned in tests/tools/package-lock.json): the accessibility checks of the browser tests.
+  if [ ! -f "$ROOT/tests/tools/node_modules/axe-core/axe.min.js" ]; then
+    if command -v npm >/dev/null 2>&1; then
+      say "installing axe-core for the accessibility tests (npm ci)"
+      npm ci --prefix "$ROOT/tests/tools" --no-audit --no-fund >/dev/null \
+        || say "could not install axe-core: accessibility tests will say they skipped (npm ci --prefix tests/tools)"
+    else
+      say "npm not found: accessibility tests will say they skipped (apt-get install npm)"
+    fi
+  fi
 }
 
 # The production profile (./heard up --production) needs nginx (Debian package), and reaches the

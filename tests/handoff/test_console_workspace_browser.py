@@ -28,7 +28,7 @@ from .helpers import AGENT_PASSWORD, LiveServer, make_agent, service_headers
 from .test_console_browser import CHROMIUM, CHROMIUM_ARGS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright python package is not installed")
-AXE = Path(os.getenv("HEARD_TEST_TOOLS", PROJECT_ROOT / "var" / "test-tools")) / "node_modules/axe-core/axe.min.js"
+AXE = PROJECT_ROOT / "tests" / "tools" / "node_modules" / "axe-core" / "axe.min.js"
 VIDEO = '/handoff_accept{"handoff_mode":"video"}'
 LEAD, AGENT = "lee@heard.example", "sam@heard.example"
 PRESENCE_TIMEOUT = 3.0
@@ -351,7 +351,7 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
 
 def test_axe_finds_no_serious_problem_in_the_console_or_the_dashboard(server: LiveServer, browser: Any) -> None:
     if not AXE.exists():
-        pytest.skip(f"axe-core not installed at {AXE} (./heard test installs it: scripts/setup.sh heard_setup_axe_core)")
+        pytest.skip(f"axe-core not installed at {AXE} (./heard test installs it: npm ci --prefix tests/tools)")
     base = server.url
     seed_dashboard(base)
     created = ticket(base, "axe", customer_context={"verified": True, "customer_name": "Priya Shah",

@@ -317,27 +317,10 @@ async function retryDelivery(ticketId, deliveryId) {
   } catch (error) { $("ticket-error").textContent = error.message; }
 }
 
-// ---- video ---------------------------------------------------------------
+// ---- video (console_video.js) and attachments (console_attachments.js) ----
 function showVideo(t, mine) {
-  const wanted = t.preferred_mode === "video" && t.video_room && mine;
-  $("video-panel").hidden = !wanted;
-  if (!wanted && state.call) { state.call.hangUp(); state.call = null; }
-}
-
-async function startVideo() {
-  try {
-    const { token } = await api("/auth/stream-token", { method: "POST" });
-    $("video-start").hidden = true; $("video-end").hidden = false;
-    $("video-state").textContent = "Waiting for the customer to join…";
-    state.call = window.HeardVideo.startCall({
-      role: "agent", ticketId: state.ticketId, token,
-      localVideo: $("video-local"), remoteVideo: $("video-remote"),
-      onState: (s) => {
-        $("video-state").textContent = s === "connected" ? "Connected." : s === "closed" ? "Call ended." : `Call: ${s}`;
-        if (s === "closed") { $("video-start").hidden = false; $("video-end").hidden = true; }
-      },
-    });
-  } catch (error) { $("ticket-error").textContent = error.message; }
+  window.HeardConsoleVideo.show(t, mine, () => api("/auth/stream-token", { method: "POST" }));
+  if (window.HeardAttachments) window.HeardAttachments.show(t.id, state.token);
 }
 
 function appendMessage(m, { quiet = false } = {}) {
@@ -414,6 +397,10 @@ async function connectEvents() {
         if (data.reason === "heartbeat_missed") $("presence-note").textContent = "Set to away: the console lost contact. Choose Online when you are back.";
       }
     });
+    source.addEventListener("ticket.attachment", (e) => {
+      const data = JSON.parse(e.data);
+      if (data.ticket_id === state.ticketId && window.HeardAttachments) window.HeardAttachments.show(data.ticket_id, state.token);
+    });
     source.onerror = () => {
       // Stream tokens are short-lived: get a fresh one rather than letting EventSource retry the old URL.
       $("live-status").textContent = "reconnecting…";
@@ -440,8 +427,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("reply-text").addEventListener("keydown", replyKeydown);
   $("release").addEventListener("click", () => ticketAction("release"));
   $("resolve").addEventListener("click", resolve);
-  $("video-start").addEventListener("click", startVideo);
-  $("video-end").addEventListener("click", () => { if (state.call) { state.call.hangUp(); state.call = null; } });
   $("transfer").addEventListener("click", () => ticketAction("transfer", { to_agent_id: Number($("transfer-to").value) }));
   $("presence").addEventListener("change", async (e) => {
     $("presence-note").textContent = "";
