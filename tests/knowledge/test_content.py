@@ -76,7 +76,7 @@ def _edit_first_entry(directory: Path, **changes) -> None:
     ({"answer": ""}, "answer must be non-empty"),
     ({"answer": "x" * (content.MAX_ANSWER_CHARS + 1)}, "characters"),
     ({"paraphrases": ["only one"]}, "paraphrases"),
-    ({"paraphrases": ["a", "b", "c", "d", "e", "f"]}, "paraphrases"),
+    ({"paraphrases": [f"wording {i}" for i in range(content.MAX_PARAPHRASES + 1)]}, "paraphrases"),
     ({"kind": "opinion"}, "kind"),
     ({"products": ["pets"]}, "products"),
     ({"id": "motor-excess"}, "duplicate id"),
