@@ -76,7 +76,8 @@ def bubbles(page, who: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_one_script_tag_on_a_host_page_with_its_own_styles(widget_stack, browser) -> None:
-    page = browser.new_context().new_page()
+    # bypass_csp: the demo host page's own policy (rightly) refuses the inline style a hostile host would have.
+    page = browser.new_context(bypass_csp=True).new_page()
     # A host page whose styles would wreck the chat if they leaked in.
     page.goto(f"{widget_stack.url}/chat/")
     page.add_style_tag(content="* { font-family: 'Comic Sans MS', cursive !important; color: red !important; }"
@@ -289,7 +290,7 @@ navigator.mediaDevices.getUserMedia = (c) => { window.__mediaRequests += 1; retu
 
 
 def test_video_with_consent_mute_hang_up_and_restart(widget_stack, browser) -> None:
-    page = browser.new_context()
+    page = browser.new_context(bypass_csp=True)  # axe is injected below
     page.add_init_script(COUNT_MEDIA)
     customer = page.new_page()
     customer.goto(f"{widget_stack.url}/chat/")
@@ -391,7 +392,8 @@ def serious_violations(page) -> list:  # type: ignore[no-untyped-def]
 def test_widget_has_no_serious_accessibility_violations(widget_stack, browser, viewport) -> None:
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm ci --prefix tests/tools)")
-    page = open_widget(browser, f"{widget_stack.url}/chat/", viewport=viewport)
+    # bypass_csp: axe is added as a script the page's policy would (rightly) refuse.
+    page = open_widget(browser, f"{widget_stack.url}/chat/", viewport=viewport, bypass_csp=True)
     sid = session_id(page)
     widget_stack.rasa.say(sid, {"text": "Sam (a person): Hello, I'm Sam."})
     widget_stack.rasa.say(sid, SCORE_PROMPT)
