@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from handoff_service.api import agents, bot, console_api, customer, events, health, video
+from handoff_service.api import agents, bot, chat_session, console_api, customer, events, health, video
 from handoff_service.config import SETTINGS, Settings
 from handoff_service.console import router as console_router
 from handoff_service.db import make_engine, make_session_factory
@@ -134,7 +134,7 @@ def create_app(settings: Settings = SETTINGS, *, runtime: Runtime | None = None)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     for router in (health.router, bot.router, agents.router, console_api.router, events.router, console_router,
-                   customer.router, video.router):
+                   customer.router, video.router, chat_session.router):
         app.include_router(router)
     customer.mount_chat_page(app)
     return app

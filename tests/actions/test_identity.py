@@ -261,3 +261,61 @@ def test_a_lapsed_verification_no_longer_counts(make_tracker, verified_as, db_se
 
 def test_seeded_claims_are_marked_verified(db_session):
     assert set(db_session.scalars(select(Claim.reported_verified))) == {True}
+
+
+# --- a logged-in website customer ----------------------------------------------------------------------------
+
+SESSION_KEY = "chat-session-key-for-tests-0123456789abcdef"
+
+
+def website_tracker(make_tracker, token, sender_id: str = "web:abc"):
+    tracker = make_tracker(text="when does my policy renew", intent="ask_renewal",
+                           metadata={"heard_session": token} if token else {})
+    tracker.sender_id = sender_id
+    return tracker
+
+
+@pytest.fixture
+def session_key(monkeypatch):
+    from actions import config
+
+    monkeypatch.setattr(config, "CHAT_SESSION_KEY", SESSION_KEY)
+    return SESSION_KEY
+
+
+def session_token(customer, sender_id="web:abc", key=SESSION_KEY, ttl=600):
+    import jwt
+
+    from rasa_addons import chat_sessions
+
+    now = dt.datetime.now(dt.timezone.utc)
+    claims = {"sub": sender_id, "aud": chat_sessions.AUDIENCE, "iat": now, "exp": now + dt.timedelta(seconds=ttl)}
+    if customer:
+        claims["customer"] = customer
+    return jwt.encode(claims, key, algorithm="HS256")
+
+
+def test_a_session_naming_a_customer_verifies_them(make_tracker, db_session, session_key, monkeypatch):
+    from actions.identity.web_identity import website_identity_events
+
+    monkeypatch.setattr(service, "utc_now", lambda: NOW)
+    margaret = db_session.scalars(select(Customer).where(Customer.first_name == "Margaret")).one()
+    events = website_identity_events(website_tracker(make_tracker, session_token("CUS-100003")))
+    assert events == [SlotSet("verified_customer", {"customer_id": margaret.id, "customer_number": "CUS-100003",
+                                                    "first_name": "Margaret", "via": "website",
+                                                    "verified_at": NOW.isoformat()})]
+
+
+@pytest.mark.parametrize("token, sender_id", [
+    (session_token(None), "web:abc"),  # an anonymous session
+    (session_token("CUS-100003", sender_id="web:someone-else"), "web:abc"),  # another conversation's token
+    (session_token("CUS-100003", key="another-key-0123456789-0123456789abc"), "web:abc"),  # forged
+    (session_token("CUS-100003", ttl=-120), "web:abc"),  # expired
+    (session_token("CUS-999999"), "web:abc"),  # no such customer
+    (session_token("CUS-100003", sender_id="rest:abc"), "rest:abc"),  # not a website session
+    (None, "web:abc"),
+])
+def test_nothing_else_verifies_a_website_customer(make_tracker, db_session, session_key, token, sender_id):
+    from actions.identity.web_identity import website_identity_events
+
+    assert website_identity_events(website_tracker(make_tracker, token, sender_id)) == []
