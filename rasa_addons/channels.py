@@ -17,7 +17,6 @@ Replies reach a socket through a socket.io room named by the sender id (Rasa's o
 """
 from __future__ import annotations
 
-import hmac
 import logging
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -130,14 +129,9 @@ class _GuardedRest:
         async def guard(request: Request) -> Optional[response.HTTPResponse]:
             if request.method != "POST":
                 return None
-            if settings.PRODUCTION and not settings.REST_CHANNEL_TOKEN:
-                return response.json({"error": f"the {self.channel} channel is off in production unless "
-                                               "REST_CHANNEL_TOKEN is set"}, status=404)
-            if settings.REST_CHANNEL_TOKEN:
-                given = (request.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
-                if not hmac.compare_digest(given.encode(), settings.REST_CHANNEL_TOKEN.encode()):
-                    return response.json({"error": "a valid REST_CHANNEL_TOKEN is required"}, status=401)
-            return None
+            refusal = chat_sessions.rest_refusal(production=settings.PRODUCTION, token=settings.REST_CHANNEL_TOKEN,
+                                                 authorization=request.headers.get("Authorization"))
+            return None if refusal is None else response.json({"error": refusal[1]}, status=refusal[0])
 
         return blueprint
 

@@ -92,6 +92,21 @@ def read_identity(token: Any, key: str, algorithm: str = ALGORITHM, issuer: str 
     return subject.strip()
 
 
+def rest_refusal(*, production: bool, token: str, authorization: Optional[str]) -> Optional[tuple[int, str]]:
+    """Why a REST (or callback) webhook call is refused, as (status, message), or None to let it through.
+
+    With a token configured a client must send ``Authorization: Bearer <token>``; in the production profile
+    the channel is off without one (issue #19: a public REST channel lets anyone pick a conversation id)."""
+    if production and not token:
+        return 404, "the REST channel is off in production unless REST_CHANNEL_TOKEN is set"
+    if token:
+        given = (authorization or "").strip()
+        given = given[7:].strip() if given[:7].lower() == "bearer " else ""
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return 401, "a valid REST_CHANNEL_TOKEN is required (Authorization: Bearer …)"
+    return None
+
+
 def namespaced(channel: str, sender_id: Any) -> Optional[str]:
     """``rest:<id>`` for what a REST or callback client sends; None when the id is unusable."""
     if not isinstance(sender_id, (str, int)) or isinstance(sender_id, bool):

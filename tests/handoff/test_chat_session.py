@@ -63,26 +63,3 @@ def test_an_identity_the_site_did_not_sign_is_refused(client, forged):
     response = client.post("/chat/session", json={"identity": forged})
     assert response.status_code == 401
     assert "token" not in response.json()
-
-
-def test_a_session_token_is_bound_to_its_key():
-    key = chat_sessions.session_key("", "test-secret-key")
-    token, sender_id, _ = chat_sessions.issue(key, ttl_seconds=60)
-    assert chat_sessions.read(token, key)["sub"] == sender_id
-    assert chat_sessions.read(token, chat_sessions.session_key("", "another-secret")) is None
-    assert chat_sessions.read(token, chat_sessions.session_key("explicit-chat-secret", "test-secret-key")) is None
-    expired, _, _ = chat_sessions.issue(key, ttl_seconds=60, now=dt.datetime.now(dt.timezone.utc)
-                                        - dt.timedelta(minutes=5))
-    assert chat_sessions.read(expired, key) is None
-    # A token for another conversation namespace is never a website session.
-    rest = jwt.encode({"sub": "rest:victim", "aud": chat_sessions.AUDIENCE, "exp": 9999999999}, key, algorithm="HS256")
-    assert chat_sessions.read(rest, key) is None
-
-
-@pytest.mark.parametrize("channel, sent, expected", [
-    ("rest", "alice", "rest:alice"), ("rest", "rest:alice", "rest:alice"), ("rest", "web:victim", "rest:web:victim"),
-    ("callback", 447700900123, "callback:447700900123"), ("rest", "", None), ("rest", None, None),
-    ("rest", True, None), ("rest", "x" * 200, None), ("rest", "a\nb", None),
-])
-def test_client_sender_ids_are_namespaced(channel, sent, expected):
-    assert chat_sessions.namespaced(channel, sent) == expected
