@@ -319,3 +319,21 @@ def test_nothing_else_verifies_a_website_customer(make_tracker, db_session, sess
     from actions.identity.web_identity import website_identity_events
 
     assert website_identity_events(website_tracker(make_tracker, token, sender_id)) == []
+
+
+# --- who the agent sees (contracts.md #2) --------------------------------------------------------------------
+
+def test_the_ticket_says_who_a_verified_customer_is(make_tracker, db_session, verified_as):
+    from actions.handoff.ticket import ticket_payload
+
+    decision = {"trigger": "explicit_request", "words": "can I talk to someone", "priority": "normal"}
+    verified = ticket_payload(make_tracker(slots=verified_as("Priya")), decision, "chat")["customer_context"]
+    assert verified == {
+        "verified": True, "customer_name": "Priya Shah",
+        "policies": [{"number": "HOM-204815", "product": "home", "status": "active"},
+                     {"number": "MOT-318402", "product": "motor", "status": "active"}],
+        "open_claims": [{"reference": "CLM-20814", "status": "with_assessor"},
+                        {"reference": "CLM-20877", "status": "approved"}]}
+    # Someone who has not verified is shown as such, whatever policy number they typed.
+    unverified = ticket_payload(make_tracker(slots={"policy_number": "HOM-204815"}), decision, "chat")
+    assert unverified["customer_context"] == {"verified": False}

@@ -14,8 +14,8 @@ def test_a_session_token_is_bound_to_its_key():
     key = chat_sessions.session_key("", "test-secret-key")
     token, sender_id, _ = chat_sessions.issue(key, ttl_seconds=60)
     assert chat_sessions.read(token, key)["sub"] == sender_id
-    assert chat_sessions.read(token, chat_sessions.session_key("", "another-secret")) is None
-    assert chat_sessions.read(token, chat_sessions.session_key("explicit-chat-secret", "test-secret-key")) is None
+    assert chat_sessions.read(token, chat_sessions.session_key("", "another-secret-0123456789-0123456789")) is None
+    assert chat_sessions.read(token, chat_sessions.session_key("explicit-chat-secret-0123456789-0123456789", "test-secret-key")) is None
     expired, _, _ = chat_sessions.issue(key, ttl_seconds=60, now=dt.datetime.now(dt.timezone.utc)
                                         - dt.timedelta(minutes=5))
     assert chat_sessions.read(expired, key) is None
