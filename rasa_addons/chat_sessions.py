@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 from typing import Any, Optional
 
@@ -29,6 +30,7 @@ IDENTITY_AUDIENCE = "heard"
 WEB_PREFIX = "web:"
 CHANNEL_PREFIXES = {"socketio": WEB_PREFIX, "rest": "rest:", "callback": "callback:"}
 MAX_CUSTOMER_NUMBER = 32
+SENDER_ID_CHARS = re.compile(r"[A-Za-z0-9_.:@+-]+")
 # Leeway for clocks that differ a little between the insurer's site and us.
 LEEWAY_SECONDS = 30
 
@@ -112,7 +114,8 @@ def namespaced(channel: str, sender_id: Any) -> Optional[str]:
     if not isinstance(sender_id, (str, int)) or isinstance(sender_id, bool):
         return None
     text = str(sender_id).strip()
-    if not text or len(text) > 128 or any(ord(char) < 32 for char in text):
+    # Letters, digits and - _ . : @ + only: an id travels in Rasa's URL paths, which are not unquoted.
+    if not text or len(text) > 128 or not SENDER_ID_CHARS.fullmatch(text):
         return None
     prefix = CHANNEL_PREFIXES[channel]
     return text if text.startswith(prefix) else prefix + text

@@ -27,7 +27,8 @@ def test_a_session_token_is_bound_to_its_key():
 @pytest.mark.parametrize("channel, sent, expected", [
     ("rest", "alice", "rest:alice"), ("rest", "rest:alice", "rest:alice"), ("rest", "web:victim", "rest:web:victim"),
     ("callback", 447700900123, "callback:447700900123"), ("rest", "", None), ("rest", None, None),
-    ("rest", True, None), ("rest", "x" * 200, None), ("rest", "a\nb", None),
+    ("rest", True, None), ("rest", "x" * 200, None), ("rest", "a\nb", None), ("rest", "a b", None),
+    ("rest", "a/b", None), ("rest", "a%3Ab", None), ("callback", "+447700900123", "callback:+447700900123"),
 ])
 def test_client_sender_ids_are_namespaced(channel, sent, expected):
     assert chat_sessions.namespaced(channel, sent) == expected
