@@ -159,7 +159,7 @@ def test_writing_while_waiting_is_answered_once_through_the_channel(running_stac
             message="the acknowledgement")
         assert len(acknowledged) == 1  # one answer for the run of two messages
     finally:
-        leave_the_queue(running_stack, sender)
+        leave_the_queue(running_stack, f"callback:{sender}")
 
 
 def test_a_waiting_customer_at_risk_hears_crisis_lines_and_goes_first(running_stack, callback_receiver, agent):
@@ -172,7 +172,7 @@ def test_a_waiting_customer_at_risk_hears_crisis_lines_and_goes_first(running_st
                   if item["ticket"]["conversation_id"] == f"callback:{sender}"]
         assert item["ticket"]["priority"] == "urgent"
     finally:
-        leave_the_queue(running_stack, sender)
+        leave_the_queue(running_stack, f"callback:{sender}")
 
 
 def test_a_charged_message_is_offered_a_person_at_once(customer_named, agent):
