@@ -116,8 +116,8 @@ class ActionExplainCoverage(Action):
         if unclear:
             return unclear
         product = _product(tracker)
-        question = gate.request_text(tracker, self.name()) or _question_text(tracker)
-        asks_excess = bool(_ASKS_EXCESS.search(question))
+        asked = gate.request_text(tracker, self.name()) or _question_text(tracker)
+        asks_excess = bool(_ASKS_EXCESS.search(asked))
         if product is None:
             # "What's an excess?" has an answer that needs no product; the amount is on their policy.
             question = "utter_excess_explained" if asks_excess else "utter_ask_product_for_coverage"

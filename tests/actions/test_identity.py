@@ -337,3 +337,16 @@ def test_the_ticket_says_who_a_verified_customer_is(make_tracker, db_session, ve
     # Someone who has not verified is shown as such, whatever policy number they typed.
     unverified = ticket_payload(make_tracker(slots={"policy_number": "HOM-204815"}), decision, "chat")
     assert unverified["customer_context"] == {"verified": False}
+
+
+async def test_an_excess_question_is_answered_with_the_figures_after_the_check(make_tracker, dispatcher, domain,
+                                                                             db_session, verified_as):
+    request = {"action": "action_explain_coverage", "text": "what's my excess on MOT-318402"}
+    tracker = make_tracker(text="LS6 2AB", intent="inform",
+                           slots={"policy_number": "MOT-318402", "verification_request": request,
+                                  **verified_as("Priya")})
+    tracker.latest_action_name = gate.VERIFY_ACTION
+    events = await ActionExplainCoverage().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("verification_request", None)]
+    assert responses(dispatcher) == ["utter_policy_cover_summary"]  # the postcode is no unclear follow-up
+    assert dispatcher.messages[0]["excess"] == 350
