@@ -13,6 +13,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stack.exposure import is_loopback, secret_problem
+from rasa_addons.chat_sessions import session_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 load_dotenv(PROJECT_ROOT / ".env")
@@ -65,6 +66,10 @@ class ActionSettings(BaseSettings):
     HANDOFF_RETRY_SECONDS: float = Field(3.0, gt=0)
     # Threads for one ONNX inference (0 = one per core).
     EMOTION_THREADS: int = Field(0, ge=0)
+    # Website sessions (rasa_addons/chat_sessions.py): the key that signs them, or "" to derive it from
+    # HANDOFF_SECRET_KEY like the handoff service and Rasa do. A session naming a customer verifies them.
+    CHAT_SESSION_SECRET: str = ""
+    HANDOFF_SECRET_KEY: str = ""
 
     @field_validator("ESCALATE_SUSTAINED_TURNS", "ESCALATE_COOLDOWN_TURNS", "EMOTION_MAX_CHARS",
                      "EMOTION_THREADS", "ACTION_SERVER_PORT", mode="before")
@@ -146,3 +151,4 @@ ESCALATE_COOLDOWN_TURNS = SETTINGS.ESCALATE_COOLDOWN_TURNS
 VIDEO_CHANNELS = tuple(c.strip() for c in SETTINGS.VIDEO_CHANNELS.split(",") if c.strip())
 HANDOFF_RETRY_SECONDS = SETTINGS.HANDOFF_RETRY_SECONDS
 EMOTION_THREADS = SETTINGS.EMOTION_THREADS
+CHAT_SESSION_KEY = session_key(SETTINGS.CHAT_SESSION_SECRET, SETTINGS.HANDOFF_SECRET_KEY)

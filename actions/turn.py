@@ -7,6 +7,7 @@ place that
 - turns the message's care band (``emotion["band"]``, set by the scorer and added to the parse data by
   the ``EmotionScorer`` NLU component) into the ``emotion_tone`` slot that picks the reply variants:
   mild (plain), upset (validation), distressed (validation, a person offered), at_risk, or positive;
+- verifies a logged-in website customer from the signed chat session (``verified_customer``);
 - decides whether a person should take over (``handoff_trigger`` / ``handoff_decision``; the
   ``EscalationPolicy`` in Rasa then runs the offer);
 - while a person owns the conversation, relays the message to them (the bot stays silent).
@@ -28,6 +29,7 @@ from actions.emotion.risk import risk_words
 from actions.escalation.settings import THRESHOLDS
 from actions.handoff import history, outbox
 from actions.handoff.wording import crisis_notice
+from actions.identity.web_identity import website_identity_events
 from actions.session import channel_name_events
 
 logger = logging.getLogger(__name__)
@@ -113,7 +115,8 @@ class ActionAssessMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        events = tone_events(tracker) + channel_name_events(tracker)
+        # A logged-in website customer is verified by the insurer's site (actions/identity/web_identity.py).
+        events = tone_events(tracker) + channel_name_events(tracker) + website_identity_events(tracker)
         if tracker.is_paused():
             await relay_to_person(tracker)
             return events

@@ -49,7 +49,7 @@ async def customers(url: str, count: int, seconds: float, acknowledged: dict, er
     deadline = time.monotonic() + seconds
 
     async def one(client: httpx.AsyncClient) -> None:
-        sender = f"fault-{uuid.uuid4().hex[:10]}"
+        sender = f"rest:fault-{uuid.uuid4().hex[:10]}"  # the conversation id (REST ids are namespaced)
         acknowledged[sender] = []
         turn = 0
         while time.monotonic() < deadline:

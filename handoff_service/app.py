@@ -14,7 +14,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from handoff_service.api import agents, attachments, bot, console_api, console_tools, customer, dashboard, events, health, video
+from handoff_service.api import (agents, attachments, bot, chat_session, console_api, console_tools, customer, dashboard,
+                                  events, health, video)
 from handoff_service.config import SETTINGS, Settings, docs_exposed
 from handoff_service.console import router as console_router
 from handoff_service.db import make_engine, make_session_factory
@@ -145,7 +146,7 @@ def create_app(settings: Settings = SETTINGS, *, runtime: Runtime | None = None)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     for router in (health.router, bot.router, agents.router, console_api.router, console_tools.router,
                    dashboard.router, events.router, console_router,
-                   customer.router, video.router, attachments.router):
+                   customer.router, video.router, attachments.router, chat_session.router):
         app.include_router(router)
     customer.mount_chat_page(app)
     return app

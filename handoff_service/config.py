@@ -134,6 +134,17 @@ class Settings(BaseSettings):
     widget_origins: str = ""
     # A video signalling socket must present its token as its first message within this time.
     video_auth_timeout_seconds: float = Field(5.0, gt=0)
+    # Website chat sessions (api/chat_session.py, rasa_addons/chat_sessions.py): the signing key shared with
+    # Rasa and the action server ("" = derived from HANDOFF_SECRET_KEY) and how long a session lasts.
+    chat_session_secret: str = Field("", validation_alias=_env("CHAT_SESSION_SECRET", "chat_session_secret"))
+    chat_session_ttl_seconds: int = Field(8 * 3600, gt=0, le=7 * 24 * 3600)
+    # The insurer's site signs a logged-in customer's identity with this key (a shared secret for HS256, the
+    # site's public key in PEM for RS256/ES256); "" = no logged-in identities accepted.
+    customer_identity_key: str = Field("", validation_alias=_env("CUSTOMER_IDENTITY_KEY", "customer_identity_key"))
+    customer_identity_algorithm: Literal["HS256", "HS384", "HS512", "RS256", "ES256"] = Field(
+        "HS256", validation_alias=_env("CUSTOMER_IDENTITY_ALGORITHM", "customer_identity_algorithm"))
+    customer_identity_issuer: str = Field("", validation_alias=_env("CUSTOMER_IDENTITY_ISSUER",
+                                                                   "customer_identity_issuer"))
 
     @field_validator("database_url", mode="after")
     @classmethod

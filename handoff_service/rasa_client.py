@@ -35,7 +35,8 @@ class RasaClient:
         await self._client.aclose()
 
     def _url(self, conversation_id: str, suffix: str) -> str:
-        return f"{self._base_url}/conversations/{quote(conversation_id, safe='')}/{suffix}"
+        # ':', '@', '+' stay as they are: Rasa's routes do not unquote, and sender ids are namespaced ("rest:…").
+        return f"{self._base_url}/conversations/{quote(conversation_id, safe=':@+')}/{suffix}"
 
     def _params(self, **extra: str) -> dict[str, str]:
         params = dict(extra)

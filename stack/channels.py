@@ -16,12 +16,15 @@ ALWAYS_ON = {"socketio"}
 
 
 def rest_channel_on(env: dict[str, str]) -> bool:
-    """REST lets any caller choose a sender id: on for development, off in production unless
-    HEARD_REST_CHANNEL=true asks for it (e.g. for a trusted server-side integration behind the proxy)."""
+    """REST lets a caller name the conversation: on for development; in production only with REST_CHANNEL_TOKEN
+    set (clients must then present it: rasa_addons/channels.py) or when HEARD_REST_CHANNEL=true asks for it
+    (that channel still refuses every request without the token). HEARD_REST_CHANNEL=false turns it off anywhere."""
     asked = env.get("HEARD_REST_CHANNEL", "").strip().lower()
     if asked:
         return asked in ("1", "true", "yes", "on")
-    return env.get("HEARD_PROFILE", "").strip().lower() != "production"
+    if env.get("HEARD_PROFILE", "").strip().lower() == "production":
+        return bool(env.get("REST_CHANNEL_TOKEN", "").strip())
+    return True
 
 
 def active_credentials(env: dict[str, str], source: Path = ROOT / "credentials.yml") -> dict:

@@ -62,6 +62,12 @@ class ProductionSettings(BaseSettings):
     # The emotion model's ONNX export made by ./heard setup: a build artefact like the Rasa model, so it
     # stays where setup made it when HEARD_VAR_DIR points elsewhere (without it the scorer falls back to torch).
     EMOTION_ONNX_DIR: Path = ROOT / "var" / "emotion"
+    # Issue #19 (rasa_addons/channels.py, rasa_addons/chat_sessions.py): the REST channel is off in production
+    # unless clients must send this bearer token; the website session key ("" = derived from
+    # HANDOFF_SECRET_KEY); the insurer's site's key for logged-in customers' identities ("" = none accepted).
+    REST_CHANNEL_TOKEN: str = ""
+    CHAT_SESSION_SECRET: str = ""
+    CUSTOMER_IDENTITY_KEY: str = ""
 
     @field_validator("RASA_TOKEN", "HANDOFF_SERVICE_TOKEN", "HANDOFF_SECRET_KEY", "POSTGRES_PASSWORD", mode="after")
     @classmethod
@@ -140,6 +146,9 @@ class ProductionSettings(BaseSettings):
             "RASA_TELEMETRY_ENABLED": "false",
             "OPENBLAS_NUM_THREADS": "1",
             "PYTHONUNBUFFERED": "1",
+            "REST_CHANNEL_TOKEN": self.REST_CHANNEL_TOKEN,
+            "CHAT_SESSION_SECRET": self.CHAT_SESSION_SECRET,
+            "CUSTOMER_IDENTITY_KEY": self.CUSTOMER_IDENTITY_KEY,
         }
 
 

@@ -22,7 +22,8 @@ class RasaClient:
         self._timeout = httpx.Timeout(timeout, connect=2.0)
 
     async def append_events(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
-        path = f"/conversations/{quote(conversation_id, safe='')}/tracker/events"
+        # ':', '@', '+' stay as they are: Rasa's routes do not unquote, and sender ids are namespaced ("rest:…").
+        path = f"/conversations/{quote(conversation_id, safe=':@+')}/tracker/events"
         try:
             async with httpx.AsyncClient(base_url=self._base_url, timeout=self._timeout) as client:
                 response = await client.post(path, params={"token": self._token, "output_channel": "latest",

@@ -38,6 +38,9 @@ def test_written_file_keeps_placeholders_for_rasa_to_expand(tmp_path):
     ({"HEARD_PROFILE": "production", "HEARD_REST_CHANNEL": "true"}, True),
     ({"HEARD_PROFILE": "production", "HEARD_REST_CHANNEL": "false"}, False),
     ({"HEARD_REST_CHANNEL": "false"}, False),
+    ({"HEARD_PROFILE": "production", "REST_CHANNEL_TOKEN": "a-token"}, True),  # a token turns it on
+    ({"HEARD_PROFILE": "production", "REST_CHANNEL_TOKEN": "  "}, False),
+    ({"HEARD_PROFILE": "production", "REST_CHANNEL_TOKEN": "a-token", "HEARD_REST_CHANNEL": "false"}, False),
 ])
 def test_rest_is_off_in_production_unless_asked(env, rest):
     assert ("rest" in active_credentials(env)) is rest
