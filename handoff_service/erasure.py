@@ -75,7 +75,7 @@ def erase_customer(*, session: Session, settings: Settings, request: ErasureRequ
                        "customer now. Close them, then erase.")
     counts = {"conversations": len(senders)}
     ticket_ids = list(session.scalars(select(Ticket.id).where(Ticket.conversation_id.in_(senders))))
-    counts.update(delete_tickets(session=session, ticket_ids=ticket_ids))
+    counts.update(delete_tickets(session=session, ticket_ids=ticket_ids, attachments_dir=settings.attachments_dir))
     counts["deliveries"] += session.execute(
         delete(Delivery).where(Delivery.conversation_id.in_(senders))).rowcount or 0
     counts["surveys"] = session.execute(delete(Survey).where(Survey.conversation_id.in_(senders))).rowcount or 0

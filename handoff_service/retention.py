@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import String, and_, cast, delete, func, literal, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,12 +27,14 @@ from sqlalchemy.orm import Session
 
 from handoff_service.config import Settings
 from handoff_service.models import (
+    Attachment,
     Delivery,
     DeliveryStatus,
     JobLease,
     Message,
     Survey,
     Ticket,
+    TicketNote,
     TicketStatus,
     utcnow,
 )
@@ -58,15 +62,22 @@ def closed_before(cutoff: datetime):  # noqa: ANN201 - an SQL expression
     )
 
 
-def delete_tickets(*, session: Session, ticket_ids: list[int]) -> dict[str, int]:
-    """Tickets with their messages and delivery rows; surveys keep their score but lose the link."""
+def delete_tickets(*, session: Session, ticket_ids: list[int], attachments_dir: str = "") -> dict[str, int]:
+    """Tickets with their messages, internal notes, attachments (rows and files) and delivery rows; surveys keep
+    their score but lose the link. Rows are deleted explicitly: SQLite does not enforce ON DELETE CASCADE."""
     if not ticket_ids:
-        return {"tickets": 0, "messages": 0, "deliveries": 0}
+        return {"tickets": 0, "messages": 0, "deliveries": 0, "notes": 0, "attachments": 0}
     deliveries = session.execute(delete(Delivery).where(Delivery.ticket_id.in_(ticket_ids))).rowcount
     session.execute(update(Survey).where(Survey.ticket_id.in_(ticket_ids)).values(ticket_id=None))
     messages = session.execute(delete(Message).where(Message.ticket_id.in_(ticket_ids))).rowcount
+    notes = session.execute(delete(TicketNote).where(TicketNote.ticket_id.in_(ticket_ids))).rowcount
+    attachments = session.execute(delete(Attachment).where(Attachment.ticket_id.in_(ticket_ids))).rowcount
     tickets = session.execute(delete(Ticket).where(Ticket.id.in_(ticket_ids))).rowcount
-    return {"tickets": tickets or 0, "messages": messages or 0, "deliveries": deliveries or 0}
+    if attachments_dir:
+        for ticket_id in ticket_ids:  # the files live under <dir>/<ticket id>/ (services/attachments.py)
+            shutil.rmtree(Path(attachments_dir) / str(int(ticket_id)), ignore_errors=True)
+    return {"tickets": tickets or 0, "messages": messages or 0, "deliveries": deliveries or 0,
+            "notes": notes or 0, "attachments": attachments or 0}
 
 
 EMOTION_KEYS = ("intensity", "emotion")  # what a transcript turn says about feelings (api/schemas.TranscriptTurn)
@@ -101,7 +112,8 @@ def apply_handoff_retention(*, session: Session, settings: Settings, now: dateti
     if settings.retention_ticket_days:
         cutoff = _days_ago(now, settings.retention_ticket_days)
         ids = list(session.scalars(select(Ticket.id).where(closed_before(cutoff))))
-        for name, count in delete_tickets(session=session, ticket_ids=ids).items():
+        for name, count in delete_tickets(session=session, ticket_ids=ids,
+                                              attachments_dir=settings.attachments_dir).items():
             report.add(name, count)
     if settings.retention_emotion_days:
         report.add("emotion_cleared", clear_emotion(session=session,

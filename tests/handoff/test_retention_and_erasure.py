@@ -14,6 +14,8 @@ from handoff_service import cli
 from handoff_service.config import Settings, replace_settings
 from handoff_service.erasure import ErasureRequest, ErasureRequestInvalid, erase_customer
 from handoff_service.models import (
+    Agent,
+    Attachment,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
@@ -22,6 +24,7 @@ from handoff_service.models import (
     Sender,
     Survey,
     Ticket,
+    TicketNote,
     TicketStatus,
     utcnow,
 )
@@ -120,7 +123,7 @@ def test_closed_tickets_go_after_their_days_and_open_ones_never(session: Session
     session.add(survey)
     session.commit()
     counts = run_retention(session=session, settings=_settings(settings, stores, ticket=30), now=NOW)
-    assert counts == {"tickets": 1, "messages": 1, "deliveries": 1}
+    assert counts == {"tickets": 1, "messages": 1, "deliveries": 1, "notes": 0, "attachments": 0}
     assert _ids(session, Ticket) >= {at_limit.id, recent.id, still_open.id} and old.id not in _ids(session, Ticket)
     session.refresh(survey)
     assert survey.ticket_id is None and survey.score == 9  # the score stays, the link goes
@@ -222,7 +225,7 @@ def test_erasure_by_sender_id_removes_that_customer_only(session: Session, setti
     record = erase_customer(session=session, settings=settings, request=ErasureRequest(
         requested_by="dpo@insurer.example", sender_ids=("rest:+447700900123",), reference="DSAR-2026-0042"))
     assert record.counts == {"conversations": 1, "tickets": 1, "messages": 1, "deliveries": 1, "surveys": 1,
-                             "tracker_events": 3, "action_outbox": 1}
+                             "notes": 0, "attachments": 0, "tracker_events": 3, "action_outbox": 1}
     assert stores.senders() == {"rest:someone-else"} and [c for c, _ in stores.outbox()] == ["rest:someone-else"]
     assert set(session.scalars(select(Ticket.conversation_id))) >= {"rest:someone-else"}
     assert "rest:+447700900123" not in set(session.scalars(select(Ticket.conversation_id)))
@@ -288,3 +291,36 @@ def test_the_erase_customer_command(fresh_db_url: str, settings: Settings, store
     assert cli.main(["retention", "--database-url", fresh_db_url]) == 0
     assert json.loads(capsys.readouterr().out)["tickets"] == 1
     runtime.engine.dispose()
+
+
+def _with_note_and_photo(session: Session, ticket: Ticket, attachments_dir: Path) -> Path:
+    agent = session.scalars(select(Agent)).first()
+    if agent is None:
+        agent = Agent(name="Sam", email=f"sam-{ticket.id}@heard.example", password_hash="x")
+        session.add(agent)
+        session.flush()
+    session.add(TicketNote(ticket_id=ticket.id, agent_id=agent.id, text="widow, be gentle", created_at=NOW))
+    key = f"key-{ticket.id}"
+    session.add(Attachment(ticket_id=ticket.id, content_type="image/jpeg", file_name="kitchen.jpg", size_bytes=3,
+                           sha256="0" * 64, storage_key=key, created_at=NOW))
+    path = attachments_dir / str(ticket.id) / key
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\xff\xd8\xff")
+    session.commit()
+    return path
+
+
+def test_erasure_takes_the_notes_and_the_photo_files_too(session: Session, settings: Settings, stores: Stores,
+                                                         tmp_path: Path) -> None:
+    settings = replace_settings(_settings(settings, stores), attachments_dir=str(tmp_path / "attachments"))
+    erased = _with_note_and_photo(session, _customer_everywhere(session, stores, "rest:erase-me"),
+                                  tmp_path / "attachments")
+    kept = _with_note_and_photo(session, _customer_everywhere(session, stores, "rest:keep-me"),
+                                tmp_path / "attachments")
+    record = erase_customer(session=session, settings=settings, request=ErasureRequest(
+        requested_by="dpo@insurer.example", sender_ids=("rest:erase-me",)))
+    assert record.counts["notes"] == 1 and record.counts["attachments"] == 1
+    assert not erased.exists() and not erased.parent.exists()
+    assert kept.exists()
+    assert [a.file_name for a in session.scalars(select(Attachment))] == ["kitchen.jpg"]
+    assert [n.text for n in session.scalars(select(TicketNote))] == ["widow, be gentle"]
