@@ -6,7 +6,8 @@ validated without re-checking Rasa's schema each time (``rasa_addons/action_vali
 typed ``/intent{…}`` commands nobody offered are read as text (``rasa_addons/sealed_messages.py``).
 Replicas sharing conversations never lose a turn: the tracker store writes every event a turn added and
 survives a dropped connection (``rasa_addons/tracker_writes.py``), and a conversation's lock is a lease held
-while its turn runs (``rasa_addons/lock_lease.py``).
+while its turn runs (``rasa_addons/lock_lease.py``). A paused conversation's message that could not be relayed to
+the agent because the action server was away is relayed when it is back (``rasa_addons/relay_retry.py``).
 docs/benchmarks.md ("Many customers at once") has the figures.
 """
 from __future__ import annotations
@@ -15,8 +16,8 @@ import sys
 
 from rasa.__main__ import main as rasa_main
 
-from rasa_addons import (action_validation, lock_lease, nonblocking, redaction, sealed_messages, settings,
-                         tracker_writes)
+from rasa_addons import (action_validation, lock_lease, nonblocking, redaction, relay_retry, sealed_messages,
+                         settings, tracker_writes)
 
 
 def main() -> None:
@@ -25,6 +26,7 @@ def main() -> None:
     tracker_writes.install()  # before the offload, which runs these writes in its threads
     nonblocking.offload_tracker_store(settings.NLU_PARSE_THREADS)
     lock_lease.install()
+    relay_retry.install()
     action_validation.install()
     sealed_messages.install()  # after nonblocking: it wraps the off-loop parser
     sys.argv[0] = "rasa"
