@@ -11,8 +11,12 @@ saved), and ``save`` writes exactly the events added since. A tracker this store
 conversation, a full-history read for the HTTP API) keeps Rasa's own rule.
 
 A connection PostgreSQL dropped (restart, failover, ``pg_terminate_backend``) is tested before use
-(``pool_pre_ping``); a read or write that still meets a dead connection is retried once on a fresh one,
-because Rasa's REST channel answers 200 with the bot's replies even when the final save failed.
+(``pool_pre_ping``); a read or write that still meets a dead connection, or finds the database briefly
+unreachable (a restart), is retried on a fresh one for up to ``sum(RETRY_DELAYS_SECONDS)`` (7.5 s): Rasa's
+REST channel answers 200 with the bot's replies even when the final save failed, so a short outage should
+cost time, not a message. After that the error is raised. Rasa's ``FailSafeTrackerStore`` would then
+have answered a failed read with a brand-new, empty conversation (a paused customer suddenly answered by
+the bot) and kept a failed write in this replica's memory only: both now fail the turn instead, loudly.
 
 Installed by ``python -m rasa_addons.serve`` before ``nonblocking.offload_tracker_store`` (which runs these
 methods in its worker threads; they never suspend).
@@ -22,37 +26,39 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import time
 from typing import Any, Awaitable, Callable, Dict, Optional, Text, TypeVar
 
 import rasa.core.tracker_store as rasa_tracker_store
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 logger = logging.getLogger(__name__)
 
 STORED_MARK = "_heard_events_stored"  # on a tracker: how many of its events are in the store
-# One retry: a dropped connection invalidates the whole pool, so the second attempt opens a fresh one;
-# a database that is really down fails the turn instead of retrying while the customer waits.
-ATTEMPTS_ON_DROPPED_CONNECTION = 2
+# Waits before each retry of a read or write that lost its connection: at once (a dropped connection
+# invalidates the pool, so the retry opens a fresh one), then a PostgreSQL restart's few seconds. The
+# customer waits meanwhile; longer than this and the turn fails.
+RETRY_DELAYS_SECONDS = (0.0, 0.5, 1.0, 2.0, 4.0)
 _INSTALLED_MARK = "_heard_durable_writes"
 
 T = TypeVar("T")
 
 
-def _dropped_connection(error: BaseException) -> bool:
-    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
-
-
 async def _with_retry(what: str, attempt: Callable[[], Awaitable[T]]) -> T:
-    for number in range(1, ATTEMPTS_ON_DROPPED_CONNECTION + 1):
+    """Runs ``attempt`` again after a connection error (never after a refused statement). The waits are
+    blocking on purpose: these run in the tracker store's worker threads (nonblocking.offload_tracker_store)."""
+    for delay in (*RETRY_DELAYS_SECONDS, None):
         try:
             return await attempt()
-        except DBAPIError as error:
-            if number == ATTEMPTS_ON_DROPPED_CONNECTION or not _dropped_connection(error):
+        except (OperationalError, InterfaceError) as error:
+            if delay is None:
                 raise
-            logger.warning("tracker store %s met a dropped database connection; retrying on a fresh one", what)
+            logger.warning("tracker store %s lost its database connection (%s); retrying in %.1f s",
+                           what, type(error.orig).__name__ if error.orig else error, delay)
+            time.sleep(delay)
     raise AssertionError("unreachable")
 
 
@@ -110,8 +116,21 @@ def install() -> bool:
             setattr(tracker, STORED_MARK, len(tracker.events))
         return tracker
 
+    async def fail_loudly_save(self: FailSafeTrackerStore, tracker: DialogueStateTracker) -> None:
+        await self._tracker_store.save(tracker)
+
+    async def fail_loudly_retrieve(self: FailSafeTrackerStore, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await self._tracker_store.retrieve(sender_id)
+
+    async def fail_loudly_retrieve_full(self: FailSafeTrackerStore,
+                                        sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await self._tracker_store.retrieve_full_tracker(sender_id)
+
     setattr(save, _INSTALLED_MARK, True)
     SQLTrackerStore.save = save  # type: ignore[method-assign]
     SQLTrackerStore._retrieve = _retrieve  # type: ignore[method-assign]
-    logger.info("SQL tracker store writes every event a turn added; dropped connections are retried once")
+    FailSafeTrackerStore.save = fail_loudly_save  # type: ignore[method-assign]
+    FailSafeTrackerStore.retrieve = fail_loudly_retrieve  # type: ignore[method-assign]
+    FailSafeTrackerStore.retrieve_full_tracker = fail_loudly_retrieve_full  # type: ignore[method-assign]
+    logger.info("SQL tracker store writes every event a turn added; lost connections are retried")
     return True

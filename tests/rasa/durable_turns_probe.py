@@ -87,9 +87,18 @@ async def dropped_connection(url: str, admin_url: str) -> dict:
     return {"cut": cut, "error": error, "texts": user_texts(stored)}
 
 
-async def failing_writes(directory: str, failures: int, dropped: bool) -> dict:
-    """The first ``failures`` commits fail (a dropped connection, or another database error)."""
-    from sqlalchemy.exc import OperationalError
+def database_error(kind: str) -> Exception:
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    if kind == "integrity":  # the database refused the statement: retrying cannot help
+        return IntegrityError("INSERT", {}, Exception("duplicate key value violates unique constraint"))
+    return OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"),
+                            connection_invalidated=kind == "dropped")  # "refused": could not connect
+
+
+async def failing_writes(directory: str, failures: int, kind: str) -> dict:
+    """The first ``failures`` commits fail with a database error of ``kind``."""
+    tracker_writes.RETRY_DELAYS_SECONDS = tuple(delay / 100 for delay in tracker_writes.RETRY_DELAYS_SECONDS)
 
     store = sql_store(f"sqlite:{directory}/writes.db")
     calls = {"commits": 0}
@@ -105,8 +114,7 @@ async def failing_writes(directory: str, failures: int, dropped: bool) -> dict:
         def commit(self):
             calls["commits"] += 1
             if calls["commits"] <= failures:
-                raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"),
-                                       connection_invalidated=dropped)
+                raise database_error(kind)
             self.session.commit()
 
     def failing_scope():
@@ -128,6 +136,34 @@ async def failing_writes(directory: str, failures: int, dropped: bool) -> dict:
         error = type(failure).__name__
     store.session_scope = opened
     return {"commits": calls["commits"], "error": error, "texts": user_texts(await store.retrieve("writes"))}
+
+
+async def database_away(directory: str) -> dict:
+    """Rasa's FailSafeTrackerStore in front of a tracker store whose database cannot be reached."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    tracker_writes.RETRY_DELAYS_SECONDS = (0.0,)
+    primary = sql_store(f"sqlite:{directory}/away.db")
+
+    def unreachable():
+        raise database_error("refused")
+
+    primary.session_scope = unreachable
+    store = FailSafeTrackerStore(primary)
+    outcome = {}
+    for name, call in (("retrieve", lambda: store.retrieve("away")),
+                       ("save", lambda: store.save(DialogueStateTracker.from_events("away", [UserUttered("hi")])))):
+        try:
+            outcome[name] = {"returned": repr(await call())}
+        except Exception as error:
+            outcome[name] = {"raised": type(error).__name__}
+    outcome["kept_in_memory"] = store._fallback_tracker_store is not None and bool(
+        await store._fallback_tracker_store.retrieve("away"))
+    return outcome
+
+
+def schedule() -> dict:
+    return {"delays": list(tracker_writes.RETRY_DELAYS_SECONDS), "renewals": lock_lease.RENEWALS_PER_LIFETIME}
 
 
 def redis_store(prefix: str) -> RedisLockStore:
@@ -198,7 +234,11 @@ def main() -> None:
     elif scenario == "dropped-connection":
         result = asyncio.run(dropped_connection(args[0], args[1]))
     elif scenario == "failing-writes":
-        result = asyncio.run(failing_writes(args[0], int(args[1]), args[2] == "dropped"))
+        result = asyncio.run(failing_writes(args[0], int(args[1]), args[2]))
+    elif scenario == "database-away":
+        result = asyncio.run(database_away(args[0]))
+    elif scenario == "schedule":
+        result = schedule()
     elif scenario == "overlapping-turns":
         result = asyncio.run(overlapping_turns(float(args[0]), float(args[1])))
     elif scenario == "dead-holder":

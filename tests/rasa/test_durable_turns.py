@@ -69,13 +69,31 @@ def test_a_write_after_postgresql_dropped_its_connections_is_stored(postgres_url
 
 
 @pytest.mark.parametrize("failures, kind, commits, error, texts", [
-    (1, "dropped", 2, None, ["hello"]),               # one dropped connection: retried on a fresh one
-    (2, "dropped", 2, "OperationalError", []),        # the retry cap (2 attempts): the turn fails, loudly
-    (1, "other", 1, "OperationalError", []),          # any other database error is not retried
+    (1, "dropped", 2, None, ["hello"]),            # a dropped connection: retried at once on a fresh one
+    (1, "refused", 2, None, ["hello"]),            # the database briefly unreachable (a restart)
+    (5, "dropped", 6, None, ["hello"]),            # the last retry still stores the turn
+    (6, "dropped", 6, "OperationalError", []),     # the retry cap (6 attempts): the turn fails, loudly
+    (1, "integrity", 1, "IntegrityError", []),     # a statement the database refused is not retried
 ])
-def test_only_a_dropped_connection_is_retried_and_only_once(tmp_path, failures, kind, commits, error, texts):
+def test_a_write_that_lost_its_connection_is_retried_up_to_the_cap(tmp_path, failures, kind, commits, error, texts):
     stored = probe("failing-writes", "patched", tmp_path, failures, kind)
     assert (stored["commits"], stored["error"], stored["texts"]) == (commits, error, texts)
+
+
+def test_the_retries_wait_at_once_then_half_a_second_doubling_for_7_5_s_in_all():
+    assert probe("schedule", "patched")["delays"] == [0.0, 0.5, 1.0, 2.0, 4.0]
+
+
+def test_rasa_alone_answers_a_failed_read_with_an_empty_conversation_and_keeps_a_failed_write_in_memory(tmp_path):
+    away = probe("database-away", "unpatched", tmp_path)
+    assert away["retrieve"] == {"returned": "None"}  # Rasa then starts the conversation over
+    assert away["save"] == {"returned": "None"} and away["kept_in_memory"] is True  # this replica only
+
+
+def test_with_the_database_away_a_turn_fails_loudly_instead(tmp_path):
+    away = probe("database-away", "patched", tmp_path)
+    assert away["retrieve"] == {"raised": "OperationalError"}
+    assert away["save"] == {"raised": "OperationalError"} and away["kept_in_memory"] is False
 
 
 # --- the conversation lock: a lease held while the turn runs ---
