@@ -1,6 +1,6 @@
 """Run by tests/rasa/test_durable_turns.py in Rasa's runtime: do two replicas ever lose or interleave a turn?
 
-    .venv-rasa/bin/python tests/rasa/durable_turns_probe.py SCENARIO {patched|unpatched} [ARG] -> JSON on stdout
+    .venv-rasa/bin/python tests/rasa/durable_turns_probe.py {patched|unpatched} SCENARIO [ARG…] [+ SCENARIO …]
 
 "unpatched" is Rasa 3.6 as shipped, so each scenario shows the fault it reproduces as well as the fix.
 """
@@ -20,6 +20,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_addons import lock_lease, nonblocking, tracker_writes
+
+ORIGINAL_DELAYS = tracker_writes.RETRY_DELAYS_SECONDS  # scenarios shorten the waits; "schedule" reports these
 
 
 def user_texts(tracker: DialogueStateTracker | None) -> list[str]:
@@ -98,7 +100,7 @@ def database_error(kind: str) -> Exception:
 
 async def failing_writes(directory: str, failures: int, kind: str) -> dict:
     """The first ``failures`` commits fail with a database error of ``kind``."""
-    tracker_writes.RETRY_DELAYS_SECONDS = tuple(delay / 100 for delay in tracker_writes.RETRY_DELAYS_SECONDS)
+    tracker_writes.RETRY_DELAYS_SECONDS = tuple(delay / 100 for delay in ORIGINAL_DELAYS)
 
     store = sql_store(f"sqlite:{directory}/writes.db")
     calls = {"commits": 0}
@@ -163,7 +165,7 @@ async def database_away(directory: str) -> dict:
 
 
 def schedule() -> dict:
-    return {"delays": list(tracker_writes.RETRY_DELAYS_SECONDS), "renewals": lock_lease.RENEWALS_PER_LIFETIME}
+    return {"delays": list(ORIGINAL_DELAYS), "renewals": lock_lease.RENEWALS_PER_LIFETIME}
 
 
 def redis_store(prefix: str) -> RedisLockStore:
@@ -223,31 +225,42 @@ def concurrent_tickets(count: int) -> dict:
             "left_after_cleanup": bool(stores[0].red.exists(stores[0].key_prefix + "conversation"))}
 
 
+def run(scenario: str, args: list[str]) -> dict:
+    if scenario == "two-writers":
+        return asyncio.run(two_writers(args[0]))
+    if scenario == "dropped-connection":
+        return asyncio.run(dropped_connection(args[0], args[1]))
+    if scenario == "failing-writes":
+        return asyncio.run(failing_writes(args[0], int(args[1]), args[2]))
+    if scenario == "database-away":
+        return asyncio.run(database_away(args[0]))
+    if scenario == "schedule":
+        return schedule()
+    if scenario == "overlapping-turns":
+        return asyncio.run(overlapping_turns(float(args[0]), float(args[1])))
+    if scenario == "dead-holder":
+        return asyncio.run(dead_holder(float(args[0])))
+    if scenario == "concurrent-tickets":
+        return concurrent_tickets(int(args[0]))
+    raise SystemExit(f"unknown scenario {scenario}")
+
+
 def main() -> None:
-    scenario, mode, *args = sys.argv[1:]
+    """``MODE SCENARIO ARG… [+ SCENARIO ARG…]…``: one Rasa import for many scenarios (it is the slow part)."""
+    mode, *rest = sys.argv[1:]
     installed = []
     if mode == "patched":
         installed = [tracker_writes.install(), tracker_writes.install(), lock_lease.install(), lock_lease.install()]
         nonblocking.offload_tracker_store(2)  # as the served Rasa runs them: in worker threads
-    if scenario == "two-writers":
-        result = asyncio.run(two_writers(args[0]))
-    elif scenario == "dropped-connection":
-        result = asyncio.run(dropped_connection(args[0], args[1]))
-    elif scenario == "failing-writes":
-        result = asyncio.run(failing_writes(args[0], int(args[1]), args[2]))
-    elif scenario == "database-away":
-        result = asyncio.run(database_away(args[0]))
-    elif scenario == "schedule":
-        result = schedule()
-    elif scenario == "overlapping-turns":
-        result = asyncio.run(overlapping_turns(float(args[0]), float(args[1])))
-    elif scenario == "dead-holder":
-        result = asyncio.run(dead_holder(float(args[0])))
-    elif scenario == "concurrent-tickets":
-        result = concurrent_tickets(int(args[0]))
-    else:
-        raise SystemExit(f"unknown scenario {scenario}")
-    print(json.dumps({"installed": installed, **result}))
+    groups, current = [], []
+    for word in rest:
+        if word == "+":
+            groups.append(current)
+            current = []
+        else:
+            current.append(word)
+    groups.append(current)
+    print(json.dumps({"installed": installed, "results": [run(group[0], group[1:]) for group in groups]}))
 
 
 if __name__ == "__main__":
