@@ -9,7 +9,8 @@ profile (``./heard up --production``) behind nginx, when PostgreSQL, Redis and n
 
 Every target runs in each round with the same customers' scripts, so a noisy neighbour on the machine
 hits all of them alike. Reported per target: p50/p95 per turn, turns/s, errors, the p50 of one customer
-alone, and where one turn's time goes (NLU parse, the emotion score inside it, dialogue and actions).
+alone (the targets alternating message by message), and where one turn's time goes (NLU parse, the
+emotion score inside it, dialogue and actions).
 """
 from __future__ import annotations
 
