@@ -12,6 +12,8 @@ from dotenv import load_dotenv
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from stack.exposure import is_loopback, secret_problem
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 load_dotenv(PROJECT_ROOT / ".env")
 
@@ -24,6 +26,7 @@ class ActionSettings(BaseSettings):
     # Empty variables count as unset, as the hand-written reader did.
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=True, env_ignore_empty=True)
 
+    HEARD_PROFILE: str = "embedded"
     HEARD_VAR_DIR: Path = PROJECT_ROOT / "var"
     INSURANCE_DATABASE_URL: str = ""
     RASA_URL: str = "http://127.0.0.1:5005"
@@ -96,6 +99,23 @@ class ActionSettings(BaseSettings):
             lines = [f"  {'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
                      for e in error.errors()]
             raise ActionSettingsError("Invalid action server settings:\n" + "\n".join(lines)) from None
+
+
+def exposure_problems(settings: ActionSettings, host: str) -> list[str]:
+    """What an action server that others can reach (production, or bound beyond loopback) must not run with:
+    a missing, short or published token for the handoff service or Rasa (stack/exposure.py's rule)."""
+    if settings.HEARD_PROFILE != "production" and is_loopback(host):
+        return []
+    return [problem for variable, value in (("HANDOFF_SERVICE_TOKEN", settings.HANDOFF_SERVICE_TOKEN),
+                                            ("RASA_TOKEN", settings.RASA_TOKEN))
+            if (problem := secret_problem(variable, value))]
+
+
+def refuse_weak_secrets(settings: ActionSettings, host: str) -> None:
+    problems = exposure_problems(settings, host)
+    if problems:
+        raise ActionSettingsError(f"The action server on {host} is reachable from other machines, but:\n"
+                                  + "\n".join(f"  {p}" for p in problems))
 
 
 SETTINGS = ActionSettings.load()

@@ -129,7 +129,7 @@ async def relay_to_person(tracker: Tracker) -> None:
         cancel = (intent.get("name") in CANCEL_WAIT_INTENTS and float(intent.get("confidence") or 0) >= 0.6
                   and urgent_notice is None)
         outbox.enqueue_relay(tracker.sender_id, event["text"], external_id, cancel_if_waiting=cancel,
-                             urgent_notice=urgent_notice)
+                             urgent_notice=urgent_notice, emotion=history.message_emotion(event))
     await outbox.flush(tracker.sender_id)
 
 

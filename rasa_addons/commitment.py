@@ -66,6 +66,7 @@ class CommitmentRules:
     hypothetical: re.Pattern
     happened: re.Pattern
     existing_claim: re.Pattern
+    not_new_claim: re.Pattern
     chase: re.Pattern
     claim_words: re.Pattern
     switching: re.Pattern
@@ -87,6 +88,7 @@ class CommitmentRules:
             hypothetical=_phrase_pattern(raw["hypothetical"]),
             happened=_phrase_pattern(raw["happened"]),
             existing_claim=_phrase_pattern(raw["existing_claim"]),
+            not_new_claim=_phrase_pattern(raw["not_new_claim"]),
             chase=_phrase_pattern(raw["chase"]),
             claim_words=_phrase_pattern(list(raw["claim_words"]) + _lookup_words(incident_lookup)),
             switching=_phrase_pattern(raw["switching"]),
@@ -147,6 +149,9 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
 
 
 def _claim_reading(confidence: float, words: str, rules: CommitmentRules) -> Optional[Reading]:
+    not_new = rules.not_new_claim.search(words)
+    if not_new:
+        return Reading(CLAIM_STATUS, f"says it is not a new claim ({not_new.group(0)!r})")
     existing = rules.existing_claim.search(words)
     asks_new = _NEW_CLAIM.search(words)
     if existing and rules.chase.search(words) and not asks_new:

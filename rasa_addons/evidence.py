@@ -45,8 +45,29 @@ EVIDENCE: Dict[str, re.Pattern] = {
         r"airline|aviva|direct line|admiral|churchill|the aa|rac|other insurer|pet insur\w*|royal mail|evri|dpd|"
         r"paypal|payment|dealership|garage|rental|hotel|sky|bt|vodafone|ee|o2|post office|employer|tax office|"
         r"dentist|doctors?|mortgage lender|loan company|furniture|builder|removals|customs|software|laptop|"
-        r"parking|football club|ticketmaster|concert)\b", _FLAGS),
+        r"parking|football club|ticketmaster|concert|taxi|uber|cab|gp|gp surgery|pharmacy|vet)\b", _FLAGS),
 }
+
+# Words that take an intent's evidence back: "I need to report an accident. Nobody was hurt." shares the
+# injury intent's phrasing but says the opposite, and the injury rule opens with 999. With a denial, the
+# intent stands only if its words appear outside the denial, whatever the classifier's confidence.
+DENIALS: Dict[str, re.Pattern] = {
+    "disclose_serious_injury": re.compile(
+        r"\b(?:no(?:body|[- ]one)(?: was| got|'?s| is| has been| were)? (?:hurt|injured)|no (?:one|body) hurt|"
+        r"no(?: serious)? injur(?:y|ies)|(?:not|wasn'?t|weren'?t|isn'?t|aren'?t|never) (?:badly |seriously )?"
+        r"(?:hurt|injured)|(?:everyone|everybody|we|we're|we are|i'?m|i am)(?:'s| is| are)? (?:all )?(?:ok|okay|fine|"
+        r"unhurt|safe)|unhurt|without (?:a )?scratch)\b", _FLAGS),
+    # "car's dead", "the battery died": a machine, not a person.
+    "disclose_bereavement": re.compile(
+        r"\b(?:car|van|battery|engine|phone|laptop|signal|line|tv|telly|boiler|fridge|freezer|motor|bike|"
+        r"scooter|tablet|printer|app|website)(?:'s| is| was| has| went| just)? (?:completely |totally |gone |just )?"
+        r"(?:dead|died|gone dead)\b", _FLAGS),
+}
+
+# What a denied intent's message is instead: an accident in which nobody was hurt is an accident to
+# report. It takes the denied guess's confidence (the classifier was sure of an accident), so the
+# FallbackClassifier does not turn a plain report into "could you say that another way?".
+DENIED_BECOMES: Dict[str, str] = {"disclose_serious_injury": "file_claim"}
 
 Intent = Dict[str, Any]
 
@@ -56,9 +77,22 @@ def backed_intent(intent: Optional[Intent], ranking: List[Intent], text: str, *,
     """The intent and ranking to keep, and the names of the sensitive intents set aside for lack of words."""
     set_aside: List[str] = []
     ranking = list(ranking or [])
+    text = text or ""
     while intent and intent.get("name") in evidence:
         name = intent["name"]
-        if float(intent.get("confidence") or 0.0) >= min_confidence or evidence[name].search(text or ""):
+        denial = DENIALS.get(name)
+        if denial is not None and denial.search(text):
+            if evidence[name].search(denial.sub(" ", text)) is not None:
+                break
+            set_aside.append(name)
+            if name in DENIED_BECOMES:
+                instead = {"name": DENIED_BECOMES[name], "confidence": float(intent.get("confidence") or 0.0)}
+                ranking = [instead] + [e for e in ranking if e.get("name") not in (name, instead["name"])]
+                return instead, ranking, set_aside
+            ranking = [entry for entry in ranking if entry.get("name") != name]
+            intent = dict(ranking[0]) if ranking else {"name": None, "confidence": 0.0}
+            continue
+        if float(intent.get("confidence") or 0.0) >= min_confidence or evidence[name].search(text):
             break
         set_aside.append(name)
         ranking = [entry for entry in ranking if entry.get("name") != name]

@@ -12,7 +12,16 @@ from stack.settings import ROOT
 
 VARIABLE = re.compile(r"\$\{(\w+)\}")
 # The callback channel, like a platform, is on when its variable (CALLBACK_URL) is set.
-ALWAYS_ON = {"rest", "socketio"}
+ALWAYS_ON = {"socketio"}
+
+
+def rest_channel_on(env: dict[str, str]) -> bool:
+    """REST lets any caller choose a sender id: on for development, off in production unless
+    HEARD_REST_CHANNEL=true asks for it (e.g. for a trusted server-side integration behind the proxy)."""
+    asked = env.get("HEARD_REST_CHANNEL", "").strip().lower()
+    if asked:
+        return asked in ("1", "true", "yes", "on")
+    return env.get("HEARD_PROFILE", "").strip().lower() != "production"
 
 
 def active_credentials(env: dict[str, str], source: Path = ROOT / "credentials.yml") -> dict:
@@ -20,7 +29,8 @@ def active_credentials(env: dict[str, str], source: Path = ROOT / "credentials.y
     active = {}
     for name, settings in channels.items():
         needed = VARIABLE.findall(yaml.safe_dump(settings or {}))
-        if name in ALWAYS_ON or (needed and all(env.get(var) for var in needed)):
+        if name in ALWAYS_ON or (name == "rest" and rest_channel_on(env)) \
+                or (needed and all(env.get(var) for var in needed)):
             active[name] = settings
     return active
 

@@ -32,4 +32,5 @@ class RasaClient:
         except httpx.HTTPError as error:
             raise RasaUnavailable(repr(error)) from error
         if response.status_code != 200:
-            raise RasaUnavailable(f"{path}: {response.status_code} {response.text[:200]}")
+            # The status only: Rasa's message can quote the events sent (customer text), and this is logged.
+            raise RasaUnavailable(f"{path}: {response.status_code}")

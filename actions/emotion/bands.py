@@ -49,6 +49,8 @@ class BandSettings:
     not_own_event: re.Pattern | None = None
     low_mood: re.Pattern | None = None
     light_topic: re.Pattern | None = None
+    plain_event_kinds: frozenset[str] = frozenset()
+    feeling: re.Pattern | None = None
 
     @classmethod
     def load(cls, path: Path = BANDS_FILE) -> "BandSettings":
@@ -57,7 +59,8 @@ class BandSettings:
         return cls(**data["care"], **data["thresholds"], positive_valence=data["positive_valence"], floors=floors,
                    distress_words=_any_of(data["distress_words"]), grievance=_any_of(data["grievance_words"]),
                    not_own_event=re.compile("|".join(data["not_own_event_words"]), re.IGNORECASE),
-                   low_mood=_any_of(data["low_mood_words"]), light_topic=_any_of(data["light_topic_words"]))
+                   low_mood=_any_of(data["low_mood_words"]), light_topic=_any_of(data["light_topic_words"]),
+                   plain_event_kinds=frozenset(data["plain_event_kinds"]), feeling=_any_of(data["feeling_words"]))
 
     def with_thresholds(self, upset: float, distressed: float) -> "BandSettings":
         return replace(self, upset=upset, distressed=distressed)
@@ -112,6 +115,8 @@ class Charged:
     floor: str
     reasons: list[str]
     floor_reasons: list[str]
+    # A plain report of an event of `plain_event_kinds` with no words of distress or feeling: at most upset.
+    plainly_told: bool = False
 
 
 def read_band(score: dict[str, Any], text: str, band_settings: BandSettings | None = None) -> Band | Charged:
@@ -148,8 +153,12 @@ def read_band(score: dict[str, Any], text: str, band_settings: BandSettings | No
     if not event and (light := s.light_topic.search(text)):
         return Band("mild", reasons + [f'light remark: "{light.group(0)}"'])
     distress, grievance = distress_share(score)
+    events = {kind for kind, _ in _cue_kinds(score) if kind in _EVENT_KINDS}
+    plainly_told = bool(events) and events <= s.plain_event_kinds and not distress_words and not (
+        s.feeling is not None and s.feeling.search(text))
     return Charged(care_score(score, s), distress, grievance, float(score.get("valence") or 0.0), floor,
-                   reasons + [f"intensity {float(score.get('intensity') or 0.0):.2f}"], floor_reasons)
+                   reasons + [f"intensity {float(score.get('intensity') or 0.0):.2f}"], floor_reasons,
+                   plainly_told)
 
 
 def settle(charged: Charged, band_settings: BandSettings) -> Band:
@@ -157,11 +166,13 @@ def settle(charged: Charged, band_settings: BandSettings) -> Band:
     s = band_settings
     band = "mild"
     if charged.care >= s.upset:
-        band = "distressed" if charged.distress >= s.distressed and charged.distress >= charged.grievance else "upset"
+        distressed = charged.distress >= s.distressed and charged.distress >= charged.grievance
+        band = "distressed" if distressed and not charged.plainly_told else "upset"
     if band == "mild" and charged.floor == "mild" and charged.valence >= s.positive_valence:
         return Band("mild", charged.reasons + ["positive"])
+    told = ["told plainly"] if charged.plainly_told else []
     return Band(_higher(band, charged.floor), charged.reasons + [
-        f"care {charged.care:.2f}, fear+sadness {charged.distress:.2f}"] + charged.floor_reasons)
+        f"care {charged.care:.2f}, fear+sadness {charged.distress:.2f}"] + charged.floor_reasons + told)
 
 
 def band_for(score: dict[str, Any], text: str, band_settings: BandSettings | None = None) -> Band:

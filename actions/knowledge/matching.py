@@ -48,6 +48,8 @@ class RetrievalSettings:
     rescue_needs_question_form: Tuple[str, ...]
     rescue_needs_sure_match: Tuple[str, ...]
     personal_routes: Tuple[Tuple[Pattern[str], str], ...]
+    rescue_needs_answer: Tuple[str, ...] = ()
+    rescue_unless: Tuple[Tuple[str, Pattern[str]], ...] = ()
 
     @classmethod
     def from_file(cls, directory: Path = KNOWLEDGE_DIR) -> "RetrievalSettings":
@@ -57,7 +59,10 @@ class RetrievalSettings:
                            int(raw["top_k"]), str(raw["intent"]), tuple(raw["rescue_intents"]),
                            tuple(raw["rescue_needs_question_form"]), tuple(raw["rescue_needs_sure_match"]),
                            tuple((re.compile(item["pattern"], re.IGNORECASE), str(item["action"]))
-                                 for item in raw.get("personal_questions") or []))
+                                 for item in raw.get("personal_questions") or []),
+                           tuple(raw.get("rescue_needs_answer") or ()),
+                           tuple((str(intent), re.compile(pattern, re.IGNORECASE))
+                                 for intent, pattern in (raw.get("rescue_unless") or {}).items()))
         except (KeyError, TypeError, ValueError, re.error) as error:
             raise ContentError(f"{RETRIEVAL_FILE}: {error!r}") from error
         if not 0 < settings.answer_threshold <= settings.sure_score <= 1 or settings.margin < 0 or settings.top_k < 2:
@@ -115,7 +120,10 @@ def may_rescue(intent: Optional[str], text: str, entities: Sequence[Dict[str, An
     if intent in settings.rescue_needs_sure_match and (decision.outcome != "answer"
                                                         or decision.best.score < settings.sure_score):
         return False
-    return True
+    if intent in settings.rescue_needs_answer and decision.outcome != "answer":
+        return False
+    head = (text or "")[:_QUESTION_WINDOW]
+    return not any(name == intent and pattern.search(head) for name, pattern in settings.rescue_unless)
 
 
 def looks_like_question(text: str) -> bool:

@@ -137,3 +137,57 @@ async def test_messages_the_action_server_missed_during_a_handover_are_relayed_f
     assert texts == ["is anyone there?", "my claim is CLM-1234", "it was the kitchen", "are you still there?"]
     await ActionAssessMessage().run(dispatcher, tracker, domain)  # the same call again (a retry): nothing new
     assert len(db_session.scalars(select(HandoffWork)).all()) == 4
+
+
+async def test_a_relayed_message_carries_the_emotion_the_scorer_read(make_tracker, dispatcher, domain, db_session,
+                                                                     monkeypatch):
+    """The agent's emotion timeline grows with each message while they talk (issue #20)."""
+    from sqlalchemy import select
+
+    from actions.handoff import outbox
+    from actions.handoff.outbox import HandoffWork
+
+    async def not_now(conversation_id):
+        return None
+
+    monkeypatch.setattr(outbox, "flush", not_now)
+    for emotion in (DISTRESSED, None):
+        tracker = make_tracker(text=TEXT, intent="inform", emotion=emotion)
+        state = tracker.current_state()
+        state["events"][-1]["message_id"] = f"id {emotion is None}"  # two messages (Rasa gives each its own id)
+        tracker = Tracker.from_dict({**state, "paused": True})
+        await ActionAssessMessage().run(dispatcher, tracker, domain)
+    scored, unscored = db_session.scalars(select(HandoffWork).order_by(HandoffWork.id)).all()
+    assert scored.payload["emotion"] == {"intensity": 0.86, "emotion": "sadness", "band": "distressed"}
+    assert unscored.payload["emotion"] == {}
+
+
+async def test_the_relay_sends_the_emotion_with_the_message(monkeypatch):
+    from actions.clients.handoff import HandoffClient
+
+    sent = []
+
+    async def fake_request(self, method, path, json=None):
+        sent.append(json)
+        return {}
+
+    monkeypatch.setattr(HandoffClient, "_request", fake_request)
+    client = HandoffClient()
+    await client.relay_customer_message("c", "hi", "e1", emotion={"intensity": 0.4, "emotion": None, "band": "upset"})
+    await client.relay_customer_message("c", "hi", "e2")
+    assert sent[0] == {"text": "hi", "external_id": "e1", "acknowledge": True, "urgent_notice": None,
+                       "intensity": 0.4, "band": "upset"}
+    assert sent[1] == {"text": "hi", "external_id": "e2", "acknowledge": True, "urgent_notice": None}
+
+
+def test_the_transcript_keeps_the_bots_buttons_and_the_timeline_the_band(make_tracker):
+    from actions.handoff import history
+
+    offer = {"event": "bot", "text": "Would you like a person?", "timestamp": 1763780101.0,
+             "data": {"buttons": [{"title": "Video call", "payload": '/handoff_accept{"handoff_mode":"video"}'}]}}
+    tracker = make_tracker(text=TEXT, intent="inform", emotion=DISTRESSED, history=[user_event("hello", "greet"), offer])
+    turns = history.transcript(tracker)
+    bot = [t for t in turns if t["sender"] == "bot" and t["text"] == "Would you like a person?"]
+    assert bot and bot[0]["buttons"] == [{"title": "Video call", "payload": '/handoff_accept{"handoff_mode":"video"}'}]
+    assert all("buttons" not in t for t in turns if t["sender"] == "customer")
+    assert history.emotion_timeline(tracker)[-1]["band"] == "distressed"

@@ -105,7 +105,8 @@ def test_no_customer_message_means_every_event_is_the_turn():
     (uttered("utter_greet"), "small_talk"),
     (uttered("utter_iamabot"), "small_talk"),
     (uttered("utter_small_talk_joke"), "small_talk"),
-    (uttered("utter_fallback_rephrase"), NONE),
+    (uttered("utter_fallback_rephrase"), "clarify"),
+    (uttered("utter_default"), NONE),
     (uttered("utter_payment_info"), NONE),
     ([], NONE),
 ])
@@ -160,7 +161,7 @@ def test_the_strongest_behaviour_of_the_turn_is_what_the_bot_did(events, expecte
 
 
 def test_an_unclassified_turn_is_labelled_with_what_it_was_instead():
-    observation = observe(turn_of(uttered("utter_fallback_rephrase")), BEHAVIOURS)
+    observation = observe(turn_of(uttered("utter_default")), BEHAVIOURS)
     assert observation.label == "none: fallback"
     assert observe(turn_of(uttered("utter_greet")), BEHAVIOURS).label == "small_talk"
     assert observe(turn_of(), BEHAVIOURS).label == NONE

@@ -30,6 +30,9 @@ def stack_settings(var_dir: Path, **overrides: str) -> StackSettings:
         # Tests must not depend on the day they run: the team is always "in hours" unless a test says not.
         HANDOFF_BUSINESS_HOURS=overrides.pop("HANDOFF_BUSINESS_HOURS", "mon-sun 00:00-23:59"),
         HANDOFF_QUEUE_UPDATE_SECONDS="1",
+        # The test agent signs in and goes online but sends no console heartbeat: on a busy machine a journey can
+        # take longer than the 90 s lapse, and the bot would then (rightly) offer a call back instead of a person.
+        HANDOFF_PRESENCE_TIMEOUT_SECONDS=overrides.pop("HANDOFF_PRESENCE_TIMEOUT_SECONDS", "3600"),
         **overrides,
     )
 

@@ -53,7 +53,7 @@ def production(tmp_path_factory):
         POSTGRES_USER="heard_e2e", POSTGRES_DB_PREFIX=f"heard_e2e_{uuid.uuid4().hex[:8]}",
         HEARD_PUBLIC_HOST="127.0.0.1", HEARD_PUBLIC_PORT=free_port(), HEARD_INTERNAL_PORT=free_port(),
         HEARD_REPLICA_PORT_BASE=_free_block(), HEARD_VAR_DIR=tmp_path_factory.mktemp("production-var"),
-        REDIS_LOCK_DB=5, REDIS_BUS_DB=6)
+        REDIS_LOCK_DB=5, REDIS_BUS_DB=6, HEARD_REST_CHANNEL=True)  # these tests talk over REST: asked for
     stack = ProductionStack(settings, log=lambda line: None)
     try:
         with stack:

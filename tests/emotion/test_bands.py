@@ -57,6 +57,24 @@ def test_cue_floors_raise_a_calm_message():
     assert band(score(0.1, cues=['loss: "passed away"'])) == "distressed"
 
 
+THEFT = 'theft: "was stolen"'
+
+
+@pytest.mark.parametrize("text, cues, expected", [
+    ("My bike was stolen from outside the station this morning", [THEFT], "upset"),
+    ("My bike was stolen and I'm really shaken", [THEFT], "distressed"),  # a feeling word
+    ("My bike was stolen and I feel violated", [THEFT], "distressed"),
+    ("My bike was stolen, I don't know what to do", [THEFT], "distressed"),  # a distress word
+    ("The car was stolen and the garage flooded", [THEFT, 'damage to home: "flooded"'], "distressed"),  # not only theft
+    ("The storm took the roof off", ['damage to home: "storm"'], "distressed"),  # not a plain-event kind
+])
+def test_a_theft_told_plainly_is_upset_however_the_model_reads_it(text, cues, expected):
+    # Fear + sadness at 0.9 reach the pinned distressed threshold (0.5): only the plain telling caps it.
+    result = band_for(score(0.8, -0.8, cues, fear=0.45, sadness=0.45), text, PINNED)
+    assert result.band == expected
+    assert ("told plainly" in result.reasons) == (expected == "upset")
+
+
 def test_distress_words_and_grievances_set_floors_too():
     assert band(score(0.1), "The house burned down. We're safe but we've lost everything.") == "distressed"
     assert band(score(0.1), "The claim line hung up on me. Twice.") == "upset"
@@ -67,6 +85,22 @@ def test_low_mood_and_a_denied_risk_get_the_gentle_check_in():
                  "I'm not going to hurt myself, I just need help with this"]:
         result = band_for(score(0.2), text, PINNED)
         assert (result.band, result.check_in) == ("distressed", True) and "gentle check-in" in result.reasons
+
+
+@pytest.mark.parametrize("text, check_in", [
+    ("been feeling a little flat this week", True),
+    ("I haven't been sleeping since the flood", True),
+    ("not left the house for weeks", True),
+    ("everything feels too much right now", True),
+    ("it's all getting too much", True),
+    ("I'm just so exhausted.", True),
+    # Tired of something is a grievance, not low mood; "too much" about a price is a complaint.
+    ("I'm so tired of waiting for my claim", False),
+    ("the premium is too much for us", False),
+    ("I slept badly last night", False),
+])
+def test_quiet_signs_of_low_mood_get_the_check_in(text, check_in):
+    assert band_for(score(0.2), text, PINNED).check_in is check_in
 
 
 def test_at_risk_comes_from_the_words_and_lists_them():

@@ -23,6 +23,23 @@ from actions.emotion.risk import active_risk, laughing, read_risk, risk_words
     ("there's smoke coming from under the door and my son is still upstairs", "danger_now"),
     ("I can smell gas in the hallway", "danger_now"),
     ("Not ideal really, water's up to our waists and it's still rising fast.", "danger_now"),
+    # Written for the judgement work (issue #16): danger said without the classic words.
+    ("it would be easier for everyone if I just wasn't around", "self_harm"),
+    ("I can't go on like this anymore", "self_harm"),
+    ("I've had way too many painkillers tonight", "self_harm"),
+    ("I'm frightened she'll come back, she kicked the door in last night", "threat"),
+    ("the water is coming up really fast in the lounge", "danger_now"),
+    ("my dad is stuck upstairs and the stairs are gone", "danger_now"),
+    ("we're trapped behind the car and can't move", "danger_now"),
+    ("the rain is coming through the light fittings in the kitchen", "danger_now"),
+    ("the fuse box is sparking", "danger_now"),
+    ("There's a fire next door and the landing is filling with smoke", "danger_now"),
+    ("the bedroom ceiling is caving in", "danger_now"),
+    ("hit a wall, the van's on its roof", "danger_now"),
+    ("the cyclist is not responding", "danger_now"),
+    ("I'm on the motorway hard shoulder, car's dead, what now?", "danger_now"),
+    ("we're stuck on the hard shoulder with two kids in the back", "danger_now"),
+    ("he hit me last night and took my keys", "threat"),  # a person, not a vehicle
 ])
 def test_the_customers_own_risk_is_active(text, category):
     reading = active_risk(text)
@@ -38,6 +55,8 @@ def test_the_customers_own_risk_is_active(text, category):
     ('my son said "I want to die" when he saw the bill', "reported"),
     ('The song is called "Suicide Blonde", weird hold music', "quoted"),
     ("In the film he kills himself and she wants to end it all", "third_party"),
+    ("Another driver hit me at the roundabout", "vehicle"),
+    ("a van reversed and hit me in the car park", "vehicle"),
     ("Does life insurance pay out for suicide?", "hypothetical"),
     ("What if the house is on fire while I'm away?", "hypothetical"),
     ("Is suicide covered?", "cover_question"),
@@ -57,6 +76,12 @@ def test_words_in_context_are_read_but_not_active(text, discount):
     "I can't go on holiday now my passport is lost",
     "this looks staged lol",
     "gutted my team lost :(",
+    "stuck in traffic, will be late for my appointment",  # stuck only where a person cannot get out
+    "I've been stuck in a queue for an hour",
+    "there was a fire at the neighbours' last year",  # past, not now
+    "the leak damaged the sockets last month",  # "damaged" is not one of the water-meets-electrics verbs
+    "the car was on its side when the recovery truck came",  # past
+    "I broke down on the hard shoulder last year and you paid for the recovery",  # past
     "",
 ])
 def test_everyday_words_are_not_risk(text):

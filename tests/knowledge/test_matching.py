@@ -83,9 +83,21 @@ ANSWER, CLARIFY, NONE = Decision("answer", Match("a", 0.70)), Decision("clarify"
     ("inform", "it was a small scratch on the door", [], ANSWER, False),
     ("out_of_scope", "what's my excess", [], ANSWER, False),
     ("out_of_scope", "is HOM-204815 covered for floods?", [{"entity": "policy_number"}], ANSWER, False),
-    ("ask_coverage", "is my bike covered on holiday", [], Decision("answer", Match("a", 0.80)), True),
-    ("ask_coverage", "is my bike covered on holiday", [], Decision("answer", Match("a", 0.80 - EPS)), False),
-    ("ask_coverage", "is my bike covered on holiday", [], Decision("clarify", Match("a", 0.9), Match("b", 0.89)), False),
+    ("ask_coverage", "is my bike covered on holiday", [], ANSWER, True),
+    ("ask_coverage", "is my bike covered on holiday", [], CLARIFY, False),
+    ("ask_coverage", "cover for my bike on holiday please", [], ANSWER, False),
+    ("ask_payment", "Can I pay for my policy monthly?", [], ANSWER, True),
+    ("ask_payment", "I'd like to pay monthly", [], ANSWER, False),
+    ("cancel_policy", "If I cancel within 14 days do I get a full refund?", [], ANSWER, True),
+    ("cancel_policy", "I want to cancel", [], ANSWER, False),
+    ("cancel_policy", "can I cancel?", [], CLARIFY, False),
+    ("claim_status", "how long do claims normally take?", [], ANSWER, True),
+    ("claim_status", "how long will my claim take?", [], ANSWER, False),
+    # The gap between "my" and "claim" is at most 30 characters: a longer one is not about their claim.
+    ("claim_status", "how long will my " + "x" * 27 + " claim take?", [], ANSWER, False),  # gap 29
+    ("claim_status", "how long will my " + "x" * 28 + " claim take?", [], ANSWER, False),  # gap 30
+    ("claim_status", "how long will my " + "x" * 29 + " claim take?", [], ANSWER, True),  # gap 31
+    ("make_complaint", "why is my renewal so expensive?", [], ANSWER, False),
 ])
 def test_rescue_rule(retrieval_settings, intent, text, entities, decision, rescued):
     assert may_rescue(intent, text, entities, decision, retrieval_settings) is rescued

@@ -31,6 +31,10 @@ READINGS = [
     ("file_claim", "I emailed the photos for my claim last week and still haven't heard anything", CLAIM_STATUS),
     ("file_claim", "we made a claim after the storm and nobody has been in touch", CLAIM_STATUS),
     ("file_claim", "Chasing the claim I put in for the burst pipe, any update?", CLAIM_STATUS),
+    # saying it is not a new claim is a status check
+    ("file_claim", "it's not a new claim, I'm asking about the burst pipe one from June", CLAIM_STATUS),
+    ("file_claim", "I don't want to start a new claim, I need an update on the old one", CLAIM_STATUS),
+    ("file_claim", "checking on my claim for the stolen laptop please", CLAIM_STATUS),
     # a question or what-if is not an incident
     ("file_claim", "Is it worth claiming for a small scratch?", CLAIM_QUESTION),
     ("file_claim", "should I claim for this?", CLAIM_QUESTION),
@@ -49,6 +53,13 @@ READINGS = [
     ("make_complaint", "the delivery company lost my parcel again, absolutely useless", OTHER_COMPANY),
     ("make_complaint", "my broadband has been down for a week and nobody at the provider cares", OTHER_COMPANY),
     ("make_complaint", "the booking app for my gym is rubbish, it crashed on Friday", OTHER_COMPANY),
+    ("make_complaint", "the cab driver shouted at me the whole way home", OTHER_COMPANY),
+    ("make_complaint", "still waiting for the GP to ring me back, two days now", OTHER_COMPANY),
+    # a price rise of another company's is theirs; ours stays ours
+    ("ask_price_increase", "my energy bill has gone up again, it's a joke", OTHER_COMPANY),
+    ("ask_price_increase", "my phone contract went up 20% at renewal, can they do that?", OTHER_COMPANY),
+    ("ask_price_increase", "why has my renewal gone up so much?", None),
+    ("ask_price_increase", "the renewal for my car went up by £200 and my phone contract by £5", None),
     # a complaint naming something of ours stays ours
     ("make_complaint", "your app keeps crashing and I'm sick of it", None),
     ("make_complaint", "the courier you sent for my claim never turned up", None),

@@ -71,3 +71,46 @@ def test_other_intents_and_missing_data_pass_through():
     ranking = ranked(("greet", 0.3))
     assert backed_intent(ranking[0], ranking, "hi", min_confidence=0.8) == (ranking[0], ranking, [])
     assert backed_intent(None, [], "", min_confidence=0.8) == (None, [], [])
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Hi, I need to report an accident. Nobody was hurt.", False),
+    ("I was rear-ended at the lights this morning, nobody hurt", False),
+    ("bumped a bollard, no injuries, just the bumper", False),
+    ("we're all okay, the car's a mess though", False),
+    ("I wasn't hurt, thankfully", False),
+    # Injury words outside the denial keep the intent.
+    ("nobody was hurt but my wife has whiplash", True),
+    ("I wasn't hurt but the other driver went to hospital", True),
+    ("My son was badly hurt in the crash", True),
+])
+def test_a_denied_injury_is_not_an_injury_at_any_confidence(text, kept):
+    ranking = ranked(("disclose_serious_injury", 0.99), ("file_claim", 0.01))
+    intent, _, set_aside = backed_intent(ranking[0], ranking, text, min_confidence=0.8)
+    assert intent == ({"name": "disclose_serious_injury", "confidence": 0.99} if kept
+                      else {"name": "file_claim", "confidence": 0.99})  # an accident to report, as sure as before
+    assert set_aside == ([] if kept else ["disclose_serious_injury"])
+
+
+@pytest.mark.parametrize("intent", ["disclose_serious_injury", "disclose_bereavement"])
+def test_no_training_example_of_a_sensitive_intent_is_read_as_denied(intent):
+    from rasa_addons.evidence import DENIALS
+    denial = DENIALS[intent]
+    denied = [text for text in nlu_examples()[intent]
+              if denial.search(text) and not EVIDENCE[intent].search(denial.sub(" ", text))]
+    assert denied == []
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("I'm on the motorway hard shoulder, car's dead, what now?", False),
+    ("the battery died and the car won't start", False),
+    ("my phone is completely dead so I'm on my wife's", False),
+    ("my dad is dead and the car is in his name", True),  # a person, whatever else is said
+    ("the car's dead and so is my husband, he died on Friday", True),
+])
+def test_a_dead_machine_is_not_a_bereavement(text, kept):
+    ranking = ranked(("disclose_bereavement", 0.9), ("ask_coverage", 0.05))
+    intent, _, set_aside = backed_intent(ranking[0], ranking, text, min_confidence=0.8)
+    assert (intent["name"] == "disclose_bereavement") is kept
+    if not kept:
+        assert intent == {"name": "ask_coverage", "confidence": 0.05} and set_aside == ["disclose_bereavement"]
