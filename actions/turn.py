@@ -89,22 +89,49 @@ def escalation_events(tracker: Tracker) -> list[EventType]:
     return [SlotSet("handoff_trigger", decision.trigger), SlotSet("handoff_decision", decision.as_dict())]
 
 
+def _since_handover(tracker: Tracker) -> list[dict[str, Any]]:
+    """The customer's messages since the conversation was last paused for a person, oldest first.
+
+    Without the pause among the events Rasa sent, only the latest message (as before any catch-up)."""
+    since: list[dict[str, Any]] | None = None
+    latest: list[dict[str, Any]] = []
+    for event in tracker.events:
+        if event.get("event") == "pause":
+            since = []
+        elif event.get("event") == "user" and event.get("text"):
+            latest = [event]
+            if since is not None:
+                since.append(event)
+    return latest if since is None else since
+
+
+def _external_id(tracker: Tracker, event: dict[str, Any]) -> str:
+    return event.get("message_id") or f"{tracker.sender_id}:{event.get('timestamp')}"
+
+
 async def relay_to_person(tracker: Tracker) -> None:
-    """Hand the message to the agent (kept in the outbox until the handoff service has it)."""
-    events = history.user_events(tracker)
-    event = events[-1] if events else None
-    if not event or not event.get("text"):
+    """Hand the message to the agent (kept in the outbox until the handoff service has it).
+
+    Messages of this handover that were never relayed (the action server was down when they came,
+    rasa_addons/relay_retry.py) go first, in order.
+    """
+    waiting = _since_handover(tracker)
+    if not waiting:
         return
-    external_id = event.get("message_id") or f"{tracker.sender_id}:{event.get('timestamp')}"
-    intent = ((event.get("parse_data") or {}).get("intent") or {})
-    # Waiting for a person must not mean waiting for crisis lines: the service sends them and moves the
-    # ticket to the front of the queue.
-    urgent_notice = crisis_notice(tracker.get_slot("customer_name")) if risk_words(event["text"]) else None
-    # "I can't go on like this" reads as a wish to stop (0.76): a customer at risk is never dropped from the queue.
-    cancel = (intent.get("name") in CANCEL_WAIT_INTENTS and float(intent.get("confidence") or 0) >= 0.6
-              and urgent_notice is None)
-    outbox.enqueue_relay(tracker.sender_id, event["text"], external_id, cancel_if_waiting=cancel,
-                         urgent_notice=urgent_notice, emotion=history.message_emotion(event))
+    relayed = outbox.relayed_ids(tracker.sender_id)
+    for event in waiting:
+        external_id = _external_id(tracker, event)
+        if external_id in relayed:
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {})
+        # Waiting for a person must not mean waiting for crisis lines: the service sends them and moves the
+        # ticket to the front of the queue.
+        urgent_notice = crisis_notice(tracker.get_slot("customer_name")) if risk_words(event["text"]) else None
+        # "I can't go on like this" reads as a wish to stop (0.76): a customer at risk is never dropped from the queue.
+        cancel = (intent.get("name") in CANCEL_WAIT_INTENTS and float(intent.get("confidence") or 0) >= 0.6
+                  and urgent_notice is None)
+        outbox.enqueue_relay(tracker.sender_id, event["text"], external_id, cancel_if_waiting=cancel,
+                             urgent_notice=urgent_notice, emotion=history.message_emotion(event))
     await outbox.flush(tracker.sender_id)
 
 

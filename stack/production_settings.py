@@ -127,6 +127,9 @@ class ProductionSettings(BaseSettings):
             # default max_connections (100) is shared by every replica of every service.
             "SQL_POOL_SIZE": "10",
             "SQL_MAX_OVERFLOW": "10",
+            # A conversation's lock is a lease renewed while its turn runs (rasa_addons/lock_lease.py): this is
+            # how long a replica killed mid-turn keeps its conversations waiting (Rasa's default is 60 s).
+            "TICKET_LOCK_LIFETIME": "20",
             "DATABASE_URL": self.database_url("handoff", "postgresql+psycopg"),
             "INSURANCE_DATABASE_URL": self.database_url("insurance", "postgresql+psycopg"),
             "REDIS_HOST": self.REDIS_HOST,

@@ -66,6 +66,14 @@ def enqueue_survey(conversation_id: str, score: int, comment: str | None, ticket
     _enqueue(conversation_id, "survey", {"score": score, "comment": comment, "ticket_id": ticket_id})
 
 
+def relayed_ids(conversation_id: str) -> set[str]:
+    """The message ids already handed to the outbox for this conversation (sent or still waiting)."""
+    with session_scope() as session:
+        payloads = session.scalars(select(HandoffWork.payload).where(
+            HandoffWork.conversation_id == conversation_id, HandoffWork.kind == "relay"))
+        return {payload.get("external_id") for payload in payloads}
+
+
 def has_pending(conversation_id: str, kind: str) -> bool:
     with session_scope() as session:
         return session.scalar(select(HandoffWork.id).where(

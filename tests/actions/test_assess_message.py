@@ -70,7 +70,9 @@ async def test_a_waiting_customer_at_risk_is_relayed_with_crisis_lines(make_trac
     monkeypatch.setattr(outbox, "flush", not_now)
     for text in ["is anyone there?", "I can't go on like this"]:
         tracker = make_tracker(text=text, intent="inform", slots={"customer_name": "Priya"})
-        tracker = Tracker.from_dict({**tracker.current_state(), "paused": True})  # a person owns the conversation
+        state = tracker.current_state()
+        state["events"][-1]["message_id"] = f"id of {text}"  # two messages (Rasa gives each its own id)
+        tracker = Tracker.from_dict({**state, "paused": True})  # a person owns the conversation
         assert await ActionAssessMessage().run(dispatcher, tracker, domain) == [SlotSet("emotion_tone", "mild")]
     plain, risk = db_session.scalars(select(HandoffWork).order_by(HandoffWork.id)).all()
     assert plain.payload["urgent_notice"] is None
@@ -110,6 +112,33 @@ async def test_a_risk_of_self_harm_is_assessed_even_as_an_answer_to_an_offer(mak
     assert slots["handoff_trigger"] == "vulnerability" and slots["handoff_decision"]["category"] == "self_harm"
 
 
+async def test_messages_the_action_server_missed_during_a_handover_are_relayed_first_in_order(
+        make_tracker, dispatcher, domain, db_session, monkeypatch):
+    """rasa_addons/relay_retry.py calls again after an action-server restart: nothing missed, nothing twice."""
+    from sqlalchemy import select
+
+    from actions.handoff import outbox
+    from actions.handoff.outbox import HandoffWork
+
+    async def not_now(conversation_id):
+        return None
+
+    monkeypatch.setattr(outbox, "flush", not_now)
+    before = user_event("I need a person", "handoff_request")
+    pause = {"event": "pause", "timestamp": 1763780101.0}
+    relayed = {**user_event("is anyone there?", "inform"), "message_id": "m1"}
+    missed = [{**user_event(text, "inform"), "message_id": f"m{n}"}
+              for n, text in [(2, "my claim is CLM-1234"), (3, "it was the kitchen")]]
+    outbox.enqueue_relay("test-customer", "is anyone there?", "m1")  # relayed before the action server went down
+    tracker = make_tracker(text="are you still there?", intent="inform", history=[before, pause, relayed, *missed])
+    tracker = Tracker.from_dict({**tracker.current_state(), "paused": True})
+    await ActionAssessMessage().run(dispatcher, tracker, domain)
+    texts = [work.payload["text"] for work in db_session.scalars(select(HandoffWork).order_by(HandoffWork.id))]
+    assert texts == ["is anyone there?", "my claim is CLM-1234", "it was the kitchen", "are you still there?"]
+    await ActionAssessMessage().run(dispatcher, tracker, domain)  # the same call again (a retry): nothing new
+    assert len(db_session.scalars(select(HandoffWork)).all()) == 4
+
+
 async def test_a_relayed_message_carries_the_emotion_the_scorer_read(make_tracker, dispatcher, domain, db_session,
                                                                      monkeypatch):
     """The agent's emotion timeline grows with each message while they talk (issue #20)."""
@@ -124,7 +153,9 @@ async def test_a_relayed_message_carries_the_emotion_the_scorer_read(make_tracke
     monkeypatch.setattr(outbox, "flush", not_now)
     for emotion in (DISTRESSED, None):
         tracker = make_tracker(text=TEXT, intent="inform", emotion=emotion)
-        tracker = Tracker.from_dict({**tracker.current_state(), "paused": True})
+        state = tracker.current_state()
+        state["events"][-1]["message_id"] = f"id {emotion is None}"  # two messages (Rasa gives each its own id)
+        tracker = Tracker.from_dict({**state, "paused": True})
         await ActionAssessMessage().run(dispatcher, tracker, domain)
     scored, unscored = db_session.scalars(select(HandoffWork).order_by(HandoffWork.id)).all()
     assert scored.payload["emotion"] == {"intensity": 0.86, "emotion": "sadness", "band": "distressed"}
