@@ -15,6 +15,8 @@ import yaml
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.complaints import waited_for
+from actions.identity import gate
+from actions.identity import service as identity
 from actions.insurance import formats, service
 from actions.insurance.dates import date_in_message, say_date
 from actions.insurance.db import session_scope
@@ -114,15 +116,20 @@ class ActionSubmitClaim(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         policy_number = tracker.get_slot("policy_number")
+        verified = gate.verified_customer(tracker)
         try:
             incident_date = dt.date.fromisoformat(tracker.get_slot("incident_date") or "")
             with session_scope() as session:
+                # Anyone may report a claim; one from someone who has not shown it is them is marked for the handler.
+                reported_verified = verified is not None and identity.owns_policy(
+                    session=session, customer_id=verified["customer_id"], policy_number=policy_number or "") is not None
                 claim = service.file_claim(
                     session=session,
                     policy_number=policy_number or "",
                     incident_type=tracker.get_slot("incident_type") or "",
                     incident_date=incident_date,
                     description=tracker.get_slot("incident_description") or "",
+                    reported_verified=reported_verified,
                 )
                 reference, incident, next_step, due = (
                     claim.reference, claim.incident_type, claim.next_step, claim.next_step_due_on
@@ -140,6 +147,8 @@ class ActionSubmitClaim(Action):
             next_step=next_step,
             due=say_date(due) if due else "the next working day",
         )
+        if not reported_verified:
+            dispatcher.utter_message(response="utter_claim_identity_check")
         return [SlotSet("claim_reference", reference)] + [
             SlotSet(slot, None) for slot in ("incident_type", "incident_date", "incident_description")
         ]
@@ -164,8 +173,9 @@ class ActionCheckClaimStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        text = _latest_text(tracker)
-        if is_chase(text):
+        resumed = gate.after_verification(tracker, self.name())
+        text = gate.request_text(tracker, self.name()) if resumed else _latest_text(tracker)
+        if is_chase(text) and not resumed:
             # Owning the wait comes before any question or figure.
             dispatcher.utter_message(response="utter_claim_chase_sorry")
         typed = formats.read_claim_reference(text[:2000])
@@ -178,19 +188,27 @@ class ActionCheckClaimStatus(Action):
         if reference is None:
             dispatcher.utter_message(response="utter_ask_claim_reference")
             return []
+        verified = gate.verified_customer(tracker)
+        if verified is None:
+            # A claim's status only for the policyholder: check first, then answer this same question.
+            return gate.start_verification(dispatcher, tracker, self.name(), claim_reference=reference)
+        done: List[EventType] = [SlotSet(gate.REQUEST_SLOT, None)] if resumed else []
         try:
+            if not gate.lookup_allowed(dispatcher, tracker, reference):
+                return done
             with session_scope() as session:
-                claim = service.find_claim(session=session, reference=reference)
+                claim = identity.owns_claim(session=session, customer_id=verified["customer_id"], reference=reference)
                 found = None if claim is None else (
                     claim.incident_type, claim.status, claim.next_step, claim.next_step_due_on
                 )
         except SQLAlchemyError:
             logger.exception("claim lookup failed")
             dispatcher.utter_message(response="utter_records_unavailable")
-            return []
+            return done
         if found is None:
+            # Another customer's claim reads exactly like one that does not exist.
             dispatcher.utter_message(response="utter_claim_not_found", reference=reference)
-            return [SlotSet("claim_reference", None)]
+            return done + [SlotSet("claim_reference", None)]
         incident, status, next_step, due = found
         dispatcher.utter_message(
             response="utter_claim_status",
@@ -200,7 +218,7 @@ class ActionCheckClaimStatus(Action):
             next_step=next_step,
             due_text=f", by {say_date(due)}" if due else "",
         )
-        events: List[EventType] = [SlotSet("claim_reference", reference)]
+        events: List[EventType] = done + [SlotSet("claim_reference", reference)]
         if due is not None and due < dt.date.today() and status in OVERDUE_STATUSES:
             dispatcher.utter_message(response="utter_claim_overdue", due=say_date(due))
             events += [SlotSet("handoff_decision", overdue_decision(text, due)), FollowupAction("action_offer_handoff")]

@@ -12,6 +12,9 @@ from dotenv import load_dotenv
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from stack.exposure import is_loopback, secret_problem
+from rasa_addons.chat_sessions import session_key
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 load_dotenv(PROJECT_ROOT / ".env")
 
@@ -24,6 +27,7 @@ class ActionSettings(BaseSettings):
     # Empty variables count as unset, as the hand-written reader did.
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=True, env_ignore_empty=True)
 
+    HEARD_PROFILE: str = "embedded"
     HEARD_VAR_DIR: Path = PROJECT_ROOT / "var"
     INSURANCE_DATABASE_URL: str = ""
     RASA_URL: str = "http://127.0.0.1:5005"
@@ -62,6 +66,10 @@ class ActionSettings(BaseSettings):
     HANDOFF_RETRY_SECONDS: float = Field(3.0, gt=0)
     # Threads for one ONNX inference (0 = one per core).
     EMOTION_THREADS: int = Field(0, ge=0)
+    # Website sessions (rasa_addons/chat_sessions.py): the key that signs them, or "" to derive it from
+    # HANDOFF_SECRET_KEY like the handoff service and Rasa do. A session naming a customer verifies them.
+    CHAT_SESSION_SECRET: str = ""
+    HANDOFF_SECRET_KEY: str = ""
 
     @field_validator("ESCALATE_SUSTAINED_TURNS", "ESCALATE_COOLDOWN_TURNS", "EMOTION_MAX_CHARS",
                      "EMOTION_THREADS", "ACTION_SERVER_PORT", mode="before")
@@ -98,6 +106,23 @@ class ActionSettings(BaseSettings):
             raise ActionSettingsError("Invalid action server settings:\n" + "\n".join(lines)) from None
 
 
+def exposure_problems(settings: ActionSettings, host: str) -> list[str]:
+    """What an action server that others can reach (production, or bound beyond loopback) must not run with:
+    a missing, short or published token for the handoff service or Rasa (stack/exposure.py's rule)."""
+    if settings.HEARD_PROFILE != "production" and is_loopback(host):
+        return []
+    return [problem for variable, value in (("HANDOFF_SERVICE_TOKEN", settings.HANDOFF_SERVICE_TOKEN),
+                                            ("RASA_TOKEN", settings.RASA_TOKEN))
+            if (problem := secret_problem(variable, value))]
+
+
+def refuse_weak_secrets(settings: ActionSettings, host: str) -> None:
+    problems = exposure_problems(settings, host)
+    if problems:
+        raise ActionSettingsError(f"The action server on {host} is reachable from other machines, but:\n"
+                                  + "\n".join(f"  {p}" for p in problems))
+
+
 SETTINGS = ActionSettings.load()
 
 VAR_DIR = SETTINGS.HEARD_VAR_DIR
@@ -126,3 +151,4 @@ ESCALATE_COOLDOWN_TURNS = SETTINGS.ESCALATE_COOLDOWN_TURNS
 VIDEO_CHANNELS = tuple(c.strip() for c in SETTINGS.VIDEO_CHANNELS.split(",") if c.strip())
 HANDOFF_RETRY_SECONDS = SETTINGS.HANDOFF_RETRY_SECONDS
 EMOTION_THREADS = SETTINGS.EMOTION_THREADS
+CHAT_SESSION_KEY = session_key(SETTINGS.CHAT_SESSION_SECRET, SETTINGS.HANDOFF_SECRET_KEY)

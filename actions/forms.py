@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.identity import gate
 from actions.insurance import formats, service
 from actions.insurance.dates import read_incident_date, say_date
 from actions.insurance.db import session_scope
@@ -19,6 +20,20 @@ from actions.session import name_slots
 logger = logging.getLogger(__name__)
 
 MIN_DESCRIPTION_LETTERS = 8
+
+
+def typed_policy_number(value: Any, dispatcher: CollectingDispatcher) -> Optional[Text]:
+    """The policy number in a form answer, or None after a re-ask that says what did not fit."""
+    check = formats.read_policy_number(value if isinstance(value, str) else None)
+    if check.ok:
+        return check.value
+    if check.problem == "digits":
+        dispatcher.utter_message(response="utter_policy_number_wrong_digits", seen=check.seen, prefix=check.seen[:3])
+    elif check.problem == "prefix":
+        dispatcher.utter_message(response="utter_policy_number_wrong_prefix", seen=check.seen)
+    else:
+        dispatcher.utter_message(response="utter_policy_number_missing")
+    return None
 
 
 class ValidateClaimForm(FormValidationAction):
@@ -50,39 +65,33 @@ class ValidateClaimForm(FormValidationAction):
     def validate_policy_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        check = formats.read_policy_number(value if isinstance(value, str) else None)
-        if not check.ok:
-            if check.problem == "digits":
-                dispatcher.utter_message(
-                    response="utter_policy_number_wrong_digits", seen=check.seen, prefix=check.seen[:3]
-                )
-            elif check.problem == "prefix":
-                dispatcher.utter_message(response="utter_policy_number_wrong_prefix", seen=check.seen)
-            else:
-                dispatcher.utter_message(response="utter_policy_number_missing")
+        number = typed_policy_number(value, dispatcher)
+        if number is None:
             return {"policy_number": None}
         try:
+            if not gate.lookup_allowed(dispatcher, tracker, number):
+                return {"policy_number": None}
             with session_scope() as session:
-                policy = service.find_policy(session=session, policy_number=check.value)
+                policy = service.find_policy(session=session, policy_number=number)
                 found = None if policy is None else (policy.product, policy.status)
         except SQLAlchemyError:
             logger.exception("policy lookup failed")
             dispatcher.utter_message(response="utter_records_unavailable")
             return {"policy_number": None}
         if found is None:
-            dispatcher.utter_message(response="utter_policy_not_found", policy_number=check.value)
+            dispatcher.utter_message(response="utter_policy_not_found", policy_number=number)
             return {"policy_number": None}
         product, status = found
         if status is not PolicyStatus.ACTIVE:
-            dispatcher.utter_message(response="utter_policy_not_active", policy_number=check.value)
+            dispatcher.utter_message(response="utter_policy_not_active", policy_number=number)
             return {"policy_number": None}
         if product is Product.LIFE:
             dispatcher.utter_message(response="utter_policy_is_life")
             return {"policy_number": None}
-        slots: Dict[Text, Any] = {"policy_number": check.value, "product": product.value}
+        slots: Dict[Text, Any] = {"policy_number": number, "product": product.value}
         incident = find_incident_type(tracker.get_slot("incident_type"))
         if incident is not None and product not in incident.products:
-            self._wrong_product(dispatcher, incident.spoken, product, check.value)
+            self._wrong_product(dispatcher, incident.spoken, product, number)
             slots["incident_type"] = None
         return slots
 

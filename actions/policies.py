@@ -6,11 +6,13 @@ import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.insurance import formats, service
+from actions.identity import gate
+from actions.identity import service as identity
+from actions.insurance import formats
 from actions.insurance.dates import say_date
 from actions.insurance.db import session_scope
 from actions.insurance.incidents import find_incident_type
@@ -22,9 +24,12 @@ logger = logging.getLogger(__name__)
 _FOLLOW_UP_ENTITIES = {"product", "policy_number", "incident_type"}
 
 
-def _unclear_follow_up(tracker: Tracker) -> List[EventType]:
+def _unclear_follow_up(tracker: Tracker, action_name: Text = "") -> List[EventType]:
     """A follow-up answer ("inform") naming no product, policy or incident gets the kind rephrase as an
-    action of its own, so a second unclear message in a row brings a person instead of a loop."""
+    action of its own, so a second unclear message in a row brings a person instead of a loop. (The
+    answer to the last verification question is not a follow-up: the request it completes is answered.)"""
+    if gate.after_verification(tracker, action_name):
+        return []
     latest = tracker.latest_message or {}
     if (latest.get("intent") or {}).get("name") != "inform":
         return []
@@ -55,11 +60,16 @@ def _product(tracker: Tracker) -> Optional[Product]:
     return formats.product_for_policy_number(policy_number) if policy_number else None
 
 
-def _lookup_policy(dispatcher: CollectingDispatcher, policy_number: Text) -> Tuple[bool, Optional[Dict[Text, Any]]]:
-    """(records reachable, policy facts or None)."""
+def _lookup_policy(dispatcher: CollectingDispatcher, tracker: Tracker, policy_number: Text,
+                   customer_id: int) -> Tuple[bool, Optional[Dict[Text, Any]]]:
+    """(records reachable, the verified customer's policy facts or None). Another customer's policy and an
+    unknown number read the same, so nothing can be learnt by trying numbers."""
     try:
+        if not gate.lookup_allowed(dispatcher, tracker, policy_number):
+            return False, None
         with session_scope() as session:
-            policy: Optional[Policy] = service.find_policy(session=session, policy_number=policy_number)
+            policy: Optional[Policy] = identity.owns_policy(
+                session=session, customer_id=customer_id, policy_number=policy_number)
             if policy is None:
                 return True, None
             return True, {
@@ -74,6 +84,11 @@ def _lookup_policy(dispatcher: CollectingDispatcher, policy_number: Text) -> Tup
         logger.exception("policy lookup failed")
         dispatcher.utter_message(response="utter_records_unavailable")
         return False, None
+
+
+def _answered(tracker: Tracker, action_name: Text) -> List[EventType]:
+    """Once the request verification interrupted is answered, it is no longer pending."""
+    return [SlotSet(gate.REQUEST_SLOT, None)] if gate.after_verification(tracker, action_name) else []
 
 
 _ASKS_EXCESS = re.compile(r"\bexcess\b", re.IGNORECASE)
@@ -97,11 +112,12 @@ class ActionExplainCoverage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        unclear = _unclear_follow_up(tracker)
+        unclear = _unclear_follow_up(tracker, self.name())
         if unclear:
             return unclear
         product = _product(tracker)
-        asks_excess = bool(_ASKS_EXCESS.search(_question_text(tracker)))
+        asked = gate.request_text(tracker, self.name()) or _question_text(tracker)
+        asks_excess = bool(_ASKS_EXCESS.search(asked))
         if product is None:
             # "What's an excess?" has an answer that needs no product; the amount is on their policy.
             question = "utter_excess_explained" if asks_excess else "utter_ask_product_for_coverage"
@@ -109,15 +125,21 @@ class ActionExplainCoverage(Action):
             return []
         policy_number = _policy_number(tracker)
         own_policy = bool(policy_number) and formats.product_for_policy_number(policy_number) is product
-        reachable, facts = _lookup_policy(dispatcher, policy_number) if own_policy else (True, None)
+        reachable, facts = True, None
+        if own_policy:
+            verified = gate.verified_customer(tracker)
+            if verified is None:
+                # A policy's figures only for its holder: check first, then answer this same question.
+                return gate.start_verification(dispatcher, tracker, self.name())
+            reachable, facts = _lookup_policy(dispatcher, tracker, policy_number, verified["customer_id"])
         # "What's my excess on MOT-318402?" is answered by their policy's figures alone, not a product overview.
         if not (facts and asks_excess):
             dispatcher.utter_message(response=f"utter_coverage_{product.value}")
         if facts:
             dispatcher.utter_message(response="utter_policy_cover_summary", **facts)
         elif own_policy and reachable:
-            dispatcher.utter_message(response="utter_policy_not_found", policy_number=policy_number)
-        return []
+            dispatcher.utter_message(response="utter_policy_not_yours", policy_number=policy_number)
+        return _answered(tracker, self.name())
 
 
 class ActionExplainDocuments(Action):
@@ -157,17 +179,19 @@ class ActionExplainRenewal(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        unclear = _unclear_follow_up(tracker)
+        unclear = _unclear_follow_up(tracker, self.name())
         if unclear:
             return unclear
         policy_number = _policy_number(tracker)
         if policy_number:
-            reachable, facts = _lookup_policy(dispatcher, policy_number)
+            verified = gate.verified_customer(tracker)
+            if verified is None:
+                return gate.start_verification(dispatcher, tracker, self.name())
+            reachable, facts = _lookup_policy(dispatcher, tracker, policy_number, verified["customer_id"])
             if facts:
                 dispatcher.utter_message(response="utter_renewal_date", **facts)
-                return []
-            if reachable:
-                dispatcher.utter_message(response="utter_policy_not_found", policy_number=policy_number)
-                return []
+            elif reachable:
+                dispatcher.utter_message(response="utter_policy_not_yours", policy_number=policy_number)
+            return _answered(tracker, self.name())
         dispatcher.utter_message(response="utter_renewal")
         return []

@@ -93,6 +93,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=config.ACTION_SERVER_PORT)
     parser.add_argument("--cors", default="*")
     args = parser.parse_args()
+    config.refuse_weak_secrets(config.SETTINGS, args.host)  # beyond loopback: no published or short secrets
 
     redaction.install()  # logs carry no customer personal data (rasa_addons/redaction.py)
     utils.configure_colored_logging("INFO")

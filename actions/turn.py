@@ -7,6 +7,7 @@ place that
 - turns the message's care band (``emotion["band"]``, set by the scorer and added to the parse data by
   the ``EmotionScorer`` NLU component) into the ``emotion_tone`` slot that picks the reply variants:
   mild (plain), upset (validation), distressed (validation, a person offered), at_risk, or positive;
+- verifies a logged-in website customer from the signed chat session (``verified_customer``);
 - decides whether a person should take over (``handoff_trigger`` / ``handoff_decision``; the
   ``EscalationPolicy`` in Rasa then runs the offer);
 - while a person owns the conversation, relays the message to them (the bot stays silent).
@@ -28,6 +29,7 @@ from actions.emotion.risk import risk_words
 from actions.escalation.settings import THRESHOLDS
 from actions.handoff import history, outbox
 from actions.handoff.wording import crisis_notice
+from actions.identity.web_identity import website_identity_events
 from actions.session import channel_name_events
 
 logger = logging.getLogger(__name__)
@@ -87,23 +89,51 @@ def escalation_events(tracker: Tracker) -> list[EventType]:
     return [SlotSet("handoff_trigger", decision.trigger), SlotSet("handoff_decision", decision.as_dict())]
 
 
+def _since_handover(tracker: Tracker) -> list[dict[str, Any]]:
+    """The customer's messages since the conversation was last paused for a person, oldest first.
+
+    Without the pause among the events Rasa sent, only the latest message (as before any catch-up)."""
+    since: list[dict[str, Any]] | None = None
+    latest: list[dict[str, Any]] = []
+    for event in tracker.events:
+        if event.get("event") == "pause":
+            since = []
+        elif event.get("event") == "user" and event.get("text"):
+            latest = [event]
+            if since is not None:
+                since.append(event)
+    return latest if since is None else since
+
+
+def _external_id(tracker: Tracker, event: dict[str, Any]) -> str:
+    return event.get("message_id") or f"{tracker.sender_id}:{event.get('timestamp')}"
+
+
 async def relay_to_person(tracker: Tracker) -> None:
-    """Hand the message to the agent (kept in the outbox until the handoff service has it)."""
-    events = history.user_events(tracker)
-    event = events[-1] if events else None
-    if not event or not event.get("text"):
+    """Hand the message to the agent (kept in the outbox until the handoff service has it).
+
+    Messages of this handover that were never relayed (the action server was down when they came,
+    rasa_addons/relay_retry.py) go first, in order.
+    """
+    waiting = _since_handover(tracker)
+    if not waiting:
         return
-    external_id = event.get("message_id") or f"{tracker.sender_id}:{event.get('timestamp')}"
-    intent = ((event.get("parse_data") or {}).get("intent") or {})
-    # Waiting for a person must not mean waiting for crisis lines: the service sends them and moves the
-    # ticket to the front of the queue.
-    urgent_notice = crisis_notice(tracker.get_slot("customer_name")) if risk_words(
-        event["text"], (event.get("parse_data") or {}).get("emotion")) else None
-    # "I can't go on like this" reads as a wish to stop (0.76): a customer at risk is never dropped from the queue.
-    cancel = (intent.get("name") in CANCEL_WAIT_INTENTS and float(intent.get("confidence") or 0) >= 0.6
-              and urgent_notice is None)
-    outbox.enqueue_relay(tracker.sender_id, event["text"], external_id, cancel_if_waiting=cancel,
-                         urgent_notice=urgent_notice)
+    relayed = outbox.relayed_ids(tracker.sender_id)
+    for event in waiting:
+        external_id = _external_id(tracker, event)
+        if external_id in relayed:
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {})
+        # Waiting for a person must not mean waiting for crisis lines: the service sends them and moves the
+        # ticket to the front of the queue.
+        # The score carries the reading by meaning (risk_words falls back to it when no risk phrase matches).
+        urgent_notice = crisis_notice(tracker.get_slot("customer_name")) if risk_words(
+            event["text"], (event.get("parse_data") or {}).get("emotion")) else None
+        # "I can't go on like this" reads as a wish to stop (0.76): a customer at risk is never dropped from the queue.
+        cancel = (intent.get("name") in CANCEL_WAIT_INTENTS and float(intent.get("confidence") or 0) >= 0.6
+                  and urgent_notice is None)
+        outbox.enqueue_relay(tracker.sender_id, event["text"], external_id, cancel_if_waiting=cancel,
+                             urgent_notice=urgent_notice, emotion=history.message_emotion(event))
     await outbox.flush(tracker.sender_id)
 
 
@@ -114,7 +144,8 @@ class ActionAssessMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        events = tone_events(tracker) + channel_name_events(tracker)
+        # A logged-in website customer is verified by the insurer's site (actions/identity/web_identity.py).
+        events = tone_events(tracker) + channel_name_events(tracker) + website_identity_events(tracker)
         if tracker.is_paused():
             await relay_to_person(tracker)
             return events

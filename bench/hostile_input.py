@@ -20,6 +20,7 @@ from actions.emotion.cues import find_cues  # noqa: E402
 from actions.emotion.risk import read_risk  # noqa: E402
 from actions.escalation.decision import charged_words  # noqa: E402
 from actions.handoff.survey import parse_score  # noqa: E402
+from actions.identity.readers import read_date_of_birth, read_postcode  # noqa: E402
 from actions.insurance.dates import date_in_message, read_incident_date  # noqa: E402
 from actions.insurance.formats import clean_first_name, read_claim_reference, read_policy_number  # noqa: E402
 from actions.insurance.incidents import find_incident_type  # noqa: E402
@@ -30,6 +31,7 @@ READERS = {
     "incident date": read_incident_date, "date in passing": date_in_message, "incident": find_incident_type,
     "time waited": waited_for, "survey score": parse_score, "risk words": read_risk, "emotion cues": find_cues,
     "charged clauses": lambda text: charged_words(text, None),
+    "date of birth": read_date_of_birth, "postcode": read_postcode,
 }
 # Four times the longest message Rasa passes on (rasa_addons/sealed_messages.py): readers must not rely
 # on the cut, and a quadratic cost shows far more clearly than at the limit itself.

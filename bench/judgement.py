@@ -51,7 +51,7 @@ class Bot:
 
     def first_message(self, text: str) -> list[dict]:
         """The conversation's events after `text` was sent as its first message."""
-        sender = f"judgement-{uuid.uuid4().hex[:12]}"
+        sender = f"rest:judgement-{uuid.uuid4().hex[:12]}"  # the conversation id (REST ids are namespaced)
         with httpx.Client(base_url=self.url, timeout=self.timeout) as client:
             client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text}).raise_for_status()
             tracker = client.get(f"/conversations/{sender}/tracker", params={"token": self.token})

@@ -9,7 +9,8 @@ profile (``./heard up --production``) behind nginx, when PostgreSQL, Redis and n
 
 Every target runs in each round with the same customers' scripts, so a noisy neighbour on the machine
 hits all of them alike. Reported per target: p50/p95 per turn, turns/s, errors, the p50 of one customer
-alone, and where one turn's time goes (NLU parse, the emotion score inside it, dialogue and actions).
+alone (the targets alternating message by message), and where one turn's time goes (NLU parse, the
+emotion score inside it, dialogue and actions).
 """
 from __future__ import annotations
 
@@ -252,25 +253,30 @@ async def load(target: Target, customers: int, turns: int) -> Result:
     return result
 
 
-def one_customer(target: Target, turns: int = 40) -> dict[str, float]:
-    """p50 of a lone customer's turn, and of its parts: the NLU parse and the emotion score inside it."""
-    parts: dict[str, list[float]] = {"turn": [], "nlu_parse": [], "emotion_score": []}
-    sender = f"solo-{uuid.uuid4().hex[:10]}"
+def one_customer(targets: list[Target], turns: int = 40) -> dict[str, dict[str, float]]:
+    """p50 of a lone customer's turn on each target, and of its parts (the NLU parse and the emotion score).
+
+    The targets take turns message by message, so a burst of load from other jobs on the machine falls on
+    all of them alike (measured one target after the other, the ratios moved by up to 30 %)."""
+    parts = {t.name: {"turn": [], "nlu_parse": [], "emotion_score": []} for t in targets}
+    senders = {t.name: f"solo-{uuid.uuid4().hex[:10]}" for t in targets}
     with httpx.Client(timeout=60) as client:
         for turn in range(turns + 5):
             text = SCRIPT[turn % len(SCRIPT)]
-            timed = [("turn", lambda: client.post(f"{target.base_url}/webhooks/rest/webhook",
-                                                  json={"sender": sender, "message": text}))]
-            if target.parse_url:
-                timed.append(("nlu_parse", lambda: client.post(target.parse_url, json={"text": text})))
-            if target.score_url:
-                timed.append(("emotion_score", lambda: client.post(target.score_url, json={"texts": [text]})))
-            for part, call in timed:
-                started = time.perf_counter()
-                call().raise_for_status()
-                if turn >= 5:  # warm-up turns are not counted
-                    parts[part].append((time.perf_counter() - started) * 1000)
-    return {part: statistics.median(values) for part, values in parts.items() if values}
+            for target in targets:
+                timed = [("turn", lambda: client.post(f"{target.base_url}/webhooks/rest/webhook",
+                                                      json={"sender": senders[target.name], "message": text}))]
+                if target.parse_url:
+                    timed.append(("nlu_parse", lambda: client.post(target.parse_url, json={"text": text})))
+                if target.score_url:
+                    timed.append(("emotion_score", lambda: client.post(target.score_url, json={"texts": [text]})))
+                for part, call in timed:
+                    started = time.perf_counter()
+                    call().raise_for_status()
+                    if turn >= 5:  # warm-up turns are not counted
+                        parts[target.name][part].append((time.perf_counter() - started) * 1000)
+    return {name: {part: statistics.median(values) for part, values in measured.items() if values}
+            for name, measured in parts.items()}
 
 
 TARGETS = {"bare": None, "heard": heard_stack, "production": production_profile}
@@ -305,7 +311,7 @@ def main() -> None:
                 results[target.name].add(round_result)
                 print(f"round {round_number + 1} {target.name}: {len(round_result.latencies_ms)} turns in "
                       f"{round_result.seconds:.1f} s", flush=True)
-        solo = {t.name: one_customer(t) for t in targets}
+        solo = one_customer(targets)
         memory = {t.name: t.peak_rss_mb() for t in targets}
     print(f"\n{args.customers} concurrent customers, {args.turns} turns per target in {args.rounds} alternating rounds")
     for name, result in results.items():

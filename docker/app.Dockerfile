@@ -13,8 +13,10 @@ COPY actions actions
 # The chase words the claim-status action shares with the NLU's commitment guard.
 COPY rasa_addons/commitment.yml rasa_addons/commitment.yml
 COPY knowledge knowledge
-# The log redaction both runtimes install (no Rasa imports).
-COPY rasa_addons/__init__.py rasa_addons/redaction.py rasa_addons/
+# The log redaction both runtimes install, and the signed chat sessions all three share (no Rasa imports).
+COPY rasa_addons/__init__.py rasa_addons/redaction.py rasa_addons/chat_sessions.py rasa_addons/
+# The one rule for secrets and exposure both services check at start (standard library only).
+COPY stack/__init__.py stack/exposure.py stack/
 COPY handoff_service handoff_service
 COPY web web
 # OPENBLAS_NUM_THREADS=1: see stack/settings.py (spinning BLAS threads cost 14x on the emotion head).

@@ -25,7 +25,7 @@ COPY knowledge knowledge
 COPY actions/__init__.py actions/__init__.py
 COPY actions/knowledge actions/knowledge
 # stack/channels.py writes the credentials Rasa starts with: only channels whose secrets are set.
-COPY stack/__init__.py stack/channels.py stack/settings.py stack/
+COPY stack/__init__.py stack/channels.py stack/settings.py stack/exposure.py stack/
 ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false OPENBLAS_NUM_THREADS=1 PYTHONUNBUFFERED=1
 RUN rasa train --fixed-model-name heard --out models && chown -R heard /app
 USER heard

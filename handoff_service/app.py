@@ -14,14 +14,17 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from handoff_service.api import agents, bot, console_api, customer, events, health, video
-from handoff_service.config import SETTINGS, Settings
+from handoff_service.api import (agents, attachments, bot, chat_session, console_api, console_tools, customer, dashboard,
+                                  events, health, video)
+from handoff_service.config import SETTINGS, Settings, docs_exposed
 from handoff_service.console import router as console_router
 from handoff_service.db import make_engine, make_session_factory
 from handoff_service.events import EventBus, make_event_bus
+from handoff_service.headers import SecurityHeadersMiddleware
 from handoff_service.limits import BodySizeLimitMiddleware
 from handoff_service.maintenance import run_maintenance_forever, run_queue_updates_forever
 from handoff_service.rasa_client import RasaClient
+from handoff_service.retention import run_retention_forever
 from handoff_service.runtime import Runtime
 from handoff_service.security import TokenSigner
 from handoff_service.services.errors import Conflict, Forbidden, NotFound, ServiceError, UnknownAgent
@@ -103,6 +106,7 @@ def create_app(settings: Settings = SETTINGS, *, runtime: Runtime | None = None)
             tasks.append(asyncio.create_task(runtime.worker.run_forever(), name="handoff-outbox"))
             tasks.append(asyncio.create_task(run_maintenance_forever(runtime), name="handoff-maintenance"))
             tasks.append(asyncio.create_task(run_queue_updates_forever(runtime), name="handoff-queue-updates"))
+            tasks.append(asyncio.create_task(run_retention_forever(runtime), name="handoff-retention"))
         try:
             yield
         finally:
@@ -126,15 +130,23 @@ def create_app(settings: Settings = SETTINGS, *, runtime: Runtime | None = None)
             "when rendering HTML."
         ),
         lifespan=lifespan,
+        # Production serves no interactive docs unless HANDOFF_EXPOSE_DOCS=true (the spec is in openapi.json).
+        **({} if docs_exposed(runtime.settings) else {"docs_url": None, "redoc_url": None, "openapi_url": None}),
     )
     app.state.runtime = runtime
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=runtime.settings.max_body_bytes,
+                       path_limits=(attachments.upload_limit(runtime),))
+    if runtime.settings.widget_origin_list:
+        app.add_middleware(attachments.WidgetUploadCORS, origins=runtime.settings.widget_origin_list)
+    # Added last, so it is outermost: the 413 of the body limit and every error carry the headers too.
+    app.add_middleware(SecurityHeadersMiddleware, settings=runtime.settings)
     for error_cls in (NotFound, Conflict, Forbidden, UnknownAgent, ServiceError):
         app.add_exception_handler(error_cls, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    for router in (health.router, bot.router, agents.router, console_api.router, events.router, console_router,
-                   customer.router, video.router):
+    for router in (health.router, bot.router, agents.router, console_api.router, console_tools.router,
+                   dashboard.router, events.router, console_router,
+                   customer.router, video.router, attachments.router, chat_session.router):
         app.include_router(router)
     customer.mount_chat_page(app)
     return app

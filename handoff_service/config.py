@@ -16,6 +16,8 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from stack.exposure import MIN_SECRET_CHARS, is_loopback, secret_problem  # noqa: F401 - MIN_SECRET_CHARS re-exported
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _ENV_FILE = PROJECT_ROOT / ".env"
 
@@ -28,7 +30,6 @@ def _var_dir() -> Path:
 
 DEV_SERVICE_TOKEN = "dev-handoff-service-token"
 DEV_SECRET_KEY = "dev-handoff-secret-change-me"
-MIN_SECRET_CHARS = 32  # ./heard setup generates 43-character URL-safe tokens
 
 
 def _env(*names: str) -> AliasChoices:
@@ -75,13 +76,41 @@ class Settings(BaseSettings):
     seed_demo_agent: bool | None = None
     max_body_bytes: int = Field(1_048_576, gt=0)
     max_text_chars: int = Field(5_000, gt=0)
-    agent_token_ttl_seconds: int = Field(12 * 3600, gt=0)
+    # Agent access tokens are short; the console renews them with the refresh token (POST /auth/refresh)
+    # until the refresh token's own life ends, the agent logs out, changes password or is disabled.
+    agent_token_ttl_seconds: int = Field(15 * 60, gt=0)
+    agent_refresh_ttl_seconds: int = Field(12 * 3600, gt=0)
     stream_token_ttl_seconds: int = Field(300, gt=0)
+    # A customer token opens its own ticket only, for this long after it was issued.
+    customer_token_ttl_seconds: int = Field(24 * 3600, gt=0)
+    # Sign-in brake (services/login_throttle.py): this many failures within the window lock the account
+    # (or the client address) for the lockout; the next attempt is refused before any password hash runs.
+    login_max_failures_per_account: int = Field(10, ge=1)
+    login_max_failures_per_address: int = Field(30, ge=1)
+    login_failure_window_seconds: int = Field(15 * 60, gt=0)
+    login_lockout_seconds: int = Field(15 * 60, gt=0)
+    # Interactive API docs (/docs, /redoc, /openapi.json): None = on in the embedded profile, off in production.
+    expose_docs: bool | None = None
+    # Who may show the website chat page in a frame (CSP frame-ancestors), e.g. "https://www.insurer.example".
+    chat_frame_ancestors: str = "'self'"
+    # Retention in days (0 = keep): enforced daily by the maintenance worker and by `cli retention`.
+    retention_conversation_days: int = Field(0, ge=0)
+    retention_ticket_days: int = Field(0, ge=0)
+    retention_emotion_days: int = Field(0, ge=0)
+    retention_delivery_days: int = Field(0, ge=0)
+    retention_survey_days: int = Field(0, ge=0)
+    retention_interval_seconds: float = Field(24 * 3600, gt=0)
+    # The other databases that retention and erasure reach: Rasa's tracker store and the action server's
+    # (handoff outbox, claims). Empty = the embedded SQLite files; "-" = not reachable from here.
+    tracker_store_url: str = Field("", validation_alias=_env("TRACKER_STORE_URL", "tracker_store_url"))
+    action_database_url: str = Field("", validation_alias=_env("INSURANCE_DATABASE_URL", "action_database_url"))
     ageing_minutes_per_level: float = Field(10.0, gt=0)
     queue_max_age_minutes: float = Field(60.0, gt=0)
     maintenance_interval_seconds: float = Field(30.0, gt=0)
     queue_update_seconds: float = Field(5.0, gt=0)
     default_handling_seconds: float = Field(360.0, gt=0)
+    # An online agent whose console sent no heartbeat for this long counts as away (services/presence.py).
+    presence_timeout_seconds: float = Field(90.0, gt=0)
     resolved_intent: str = "EXTERNAL_handoff_resolved"
     # The bot confirms the cancellation, so the customer is not left wondering (the wait ended silently before).
     abandoned_intent: str = "EXTERNAL_handoff_abandoned"
@@ -95,6 +124,27 @@ class Settings(BaseSettings):
     outbox_backoff_base_seconds: float = Field(1.0, gt=0)
     outbox_backoff_max_seconds: float = Field(300.0, gt=0)
     run_background_tasks: bool = True
+    # Customers' photos and PDFs (attachments service): where they are kept and how large one may be.
+    # "" = var/attachments. Phone photos are 2-6 MB; 10 MB leaves room without inviting video files.
+    attachments_dir: str = ""
+    attachment_max_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    attachments_per_ticket: int = Field(20, ge=1)
+    # Origins of the insurer's pages that embed the widget (comma-separated, e.g. https://www.insurer.example):
+    # they may upload attachments cross-origin. Empty: same origin only (the demo page, or behind one proxy).
+    widget_origins: str = ""
+    # A video signalling socket must present its token as its first message within this time.
+    video_auth_timeout_seconds: float = Field(5.0, gt=0)
+    # Website chat sessions (api/chat_session.py, rasa_addons/chat_sessions.py): the signing key shared with
+    # Rasa and the action server ("" = derived from HANDOFF_SECRET_KEY) and how long a session lasts.
+    chat_session_secret: str = Field("", validation_alias=_env("CHAT_SESSION_SECRET", "chat_session_secret"))
+    chat_session_ttl_seconds: int = Field(8 * 3600, gt=0, le=7 * 24 * 3600)
+    # The insurer's site signs a logged-in customer's identity with this key (a shared secret for HS256, the
+    # site's public key in PEM for RS256/ES256); "" = no logged-in identities accepted.
+    customer_identity_key: str = Field("", validation_alias=_env("CUSTOMER_IDENTITY_KEY", "customer_identity_key"))
+    customer_identity_algorithm: Literal["HS256", "HS384", "HS512", "RS256", "ES256"] = Field(
+        "HS256", validation_alias=_env("CUSTOMER_IDENTITY_ALGORITHM", "customer_identity_algorithm"))
+    customer_identity_issuer: str = Field("", validation_alias=_env("CUSTOMER_IDENTITY_ISSUER",
+                                                                   "customer_identity_issuer"))
 
     @field_validator("database_url", mode="after")
     @classmethod
@@ -108,6 +158,28 @@ class Settings(BaseSettings):
             return prefix + str(PROJECT_ROOT / raw[len(prefix):])
         return raw
 
+    @field_validator("tracker_store_url", "action_database_url", mode="after")
+    @classmethod
+    def _resolve_other_database(cls, raw: str, info: Any) -> str:
+        raw = raw.strip()
+        if raw == "-":
+            return ""
+        if not raw:
+            name = "tracker.db" if info.field_name == "tracker_store_url" else "insurance.db"
+            return f"sqlite:///{_var_dir() / name}"
+        return raw
+
+    @property
+    def widget_origin_list(self) -> tuple[str, ...]:
+        return tuple(o.strip().rstrip("/") for o in self.widget_origins.split(",") if o.strip())
+
+    @field_validator("attachments_dir", mode="after")
+    @classmethod
+    def _resolve_attachments_dir(cls, raw: str) -> str:
+        raw = raw.strip()
+        path = Path(raw) if raw else _var_dir() / "attachments"
+        return str(path if path.is_absolute() else PROJECT_ROOT / path)
+
     @field_validator("rasa_url", "public_rasa_url", "public_url", mode="after")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
@@ -120,6 +192,34 @@ class Settings(BaseSettings):
         return value.strip()
 
 
+def seeds_demo_agent(settings: Settings) -> bool:
+    """The embedded default (SQLite) gets a demo agent unless switched off; any other database only when
+    HANDOFF_SEED_DEMO_AGENT=true is set explicitly."""
+    if settings.seed_demo_agent is None:
+        return settings.database_url.startswith("sqlite")
+    return settings.seed_demo_agent
+
+
+def is_exposed(settings: Settings) -> bool:
+    """Anything but loopback development: other machines can reach the service."""
+    return settings.profile == "production" or not is_loopback(settings.host)
+
+
+def exposure_problems(settings: Settings) -> list[str]:
+    """What a service others can reach must not run with: known or short secrets, the demo agent."""
+    problems = [problem for variable, value in (("HANDOFF_SERVICE_TOKEN", settings.service_token),
+                                                ("HANDOFF_SECRET_KEY", settings.secret_key))
+                if (problem := secret_problem(variable, value))]
+    if seeds_demo_agent(settings):
+        problems.append("HANDOFF_SEED_DEMO_AGENT must be false when the service is reachable from other machines "
+                        "(the demo agent's password is published)")
+    return problems
+
+
+def docs_exposed(settings: Settings) -> bool:
+    return settings.profile != "production" if settings.expose_docs is None else settings.expose_docs
+
+
 def production_problems(settings: Settings) -> list[str]:
     """What stops a production start, each naming the variable to fix (empty: all good)."""
     problems: list[str] = []
@@ -127,11 +227,7 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("DATABASE_URL must be a postgresql:// URL in production (SQLite cannot serve two replicas)")
     if not settings.event_bus_url.startswith(("redis://", "rediss://")):
         problems.append("HANDOFF_EVENT_BUS_URL must be a redis:// URL in production (replicas share live events)")
-    for variable, value, dev_value in (("HANDOFF_SERVICE_TOKEN", settings.service_token, DEV_SERVICE_TOKEN),
-                                       ("HANDOFF_SECRET_KEY", settings.secret_key, DEV_SECRET_KEY)):
-        if value == dev_value or len(value) < MIN_SECRET_CHARS:
-            problems.append(f"{variable} must be a random secret of at least {MIN_SECRET_CHARS} characters "
-                            "(./heard setup generates one)")
+    problems += [p for p in exposure_problems(settings) if not p.startswith("HANDOFF_SEED_DEMO_AGENT")]
     if not settings.rasa_token:
         problems.append("RASA_TOKEN must be set in production (Rasa's HTTP API can rewrite any conversation)")
     if settings.seed_demo_agent:
@@ -171,6 +267,11 @@ def load_settings(**overrides: Any) -> Settings:
         problems = production_problems(settings)
         if problems:
             raise SettingsError("HEARD_PROFILE=production, but:\n" + "\n".join(f"  {p}" for p in problems))
+    elif is_exposed(settings):
+        problems = exposure_problems(settings)
+        if problems:
+            raise SettingsError(f"HANDOFF_HOST={settings.host} is reachable from other machines, but:\n"
+                                + "\n".join(f"  {p}" for p in problems))
     return settings
 
 

@@ -31,6 +31,8 @@ def normalise_url(url: str) -> str:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
+    # A failed statement's error must not quote its parameters (customer text, names) into a log.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         _prepare_sqlite_file(url)
         engine = create_engine(

@@ -2,18 +2,28 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodySizeLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    """``path_limits``: (path regex, limit) pairs for the few routes whose bodies may be larger (uploads)."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, path_limits: tuple[tuple[str, int], ...] = ()) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.path_limits = tuple((re.compile(pattern), limit) for pattern, limit in path_limits)
 
-    async def _reject(self, send: Send) -> None:
-        body = json.dumps({"detail": f"Request body larger than {self.max_body_bytes} bytes"}).encode()
+    def _limit_for(self, path: str) -> int:
+        for pattern, limit in self.path_limits:
+            if pattern.match(path):
+                return limit
+        return self.max_body_bytes
+
+    async def _reject(self, send: Send, limit: int) -> None:
+        body = json.dumps({"detail": f"Request body larger than {limit} bytes"}).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -27,12 +37,13 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit_for(scope.get("path", ""))
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
-                if int(declared) > self.max_body_bytes:
-                    await self._reject(send)
+                if int(declared) > limit:
+                    await self._reject(send, limit)
                     return
             except ValueError:
                 pass
@@ -48,8 +59,8 @@ class BodySizeLimitMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
-                await self._reject(send)
+            if size > limit:
+                await self._reject(send, limit)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)

@@ -1,4 +1,5 @@
-"""Periodic housekeeping, started with the app: expire queued tickets that waited too long.
+"""Periodic housekeeping, started with the app: expire queued tickets that waited too long, and set agents
+whose console stopped sending heartbeats to away (services/presence.py).
 
 Runs every HANDOFF_MAINTENANCE_INTERVAL_SECONDS (default 30 s) in each service process; the
 conditional UPDATE makes concurrent runs in several processes harmless.
@@ -9,6 +10,7 @@ import asyncio
 import logging
 
 from handoff_service.runtime import Runtime
+from handoff_service.services.presence import lapse_stale_presence
 from handoff_service.services.queue_updates import announce_queue_moves
 from handoff_service.services.tickets import expire_stale_tickets
 
@@ -18,7 +20,10 @@ log = logging.getLogger("handoff_service.maintenance")
 def run_maintenance_once(runtime: Runtime) -> int:
     with runtime.session() as session:
         expired = expire_stale_tickets(session=session, settings=runtime.settings)
+        lapsed = lapse_stale_presence(session=session, timeout_seconds=runtime.settings.presence_timeout_seconds)
         session.commit()
+        if lapsed:
+            log.info("agent(s) %s set to away: no console heartbeat", lapsed)
         if expired:
             log.info("expired %d ticket(s) that waited over %s minutes", len(expired), runtime.settings.queue_max_age_minutes)
         return len(expired)

@@ -94,6 +94,25 @@ class Presence(str, enum.Enum):
     away = "away"
 
 
+class AgentRole(str, enum.Enum):
+    agent = "agent"
+    # Sees the dashboard (TNPS, escalations, waiting and handling times) as well as the console.
+    team_lead = "team_lead"
+
+
+class ResolveOutcome(str, enum.Enum):
+    """How a conversation with a person ended, chosen by the agent when resolving (dashboard: per outcome)."""
+
+    answered = "answered"
+    claim_opened = "claim_opened"
+    claim_updated = "claim_updated"
+    policy_changed = "policy_changed"
+    complaint_logged = "complaint_logged"
+    callback_arranged = "callback_arranged"
+    referred = "referred"
+    no_action_needed = "no_action_needed"
+
+
 class DeliveryKind(str, enum.Enum):
     bot_message = "bot_message"
     resume = "resume"
@@ -106,9 +125,9 @@ class DeliveryStatus(str, enum.Enum):
     failed = "failed"
 
 
-def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
+def _enum(enum_cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
     # Plain VARCHAR + CHECK keeps migrations simple on both SQLite and PostgreSQL.
-    return Enum(enum_cls, name=name, native_enum=False, validate_strings=True, length=16)
+    return Enum(enum_cls, name=name, native_enum=False, validate_strings=True, length=length)
 
 
 class Base(DeclarativeBase):
@@ -125,7 +144,23 @@ class Agent(Base):
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     presence: Mapped[Presence] = mapped_column(_enum(Presence, "presence"), default=Presence.away)
     presence_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The console's last heartbeat: an "online" agent not seen for HANDOFF_PRESENCE_TIMEOUT_SECONDS counts as away
+    # (services/presence.py), so a closed console never leaves the bot promising a colleague "now".
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    role: Mapped[AgentRole] = mapped_column(_enum(AgentRole, "agent_role"), default=AgentRole.agent,
+                                            server_default=AgentRole.agent.value)
+    # Saved replies are shared within a team.
+    team: Mapped[str] = mapped_column(String(64), default="default", server_default="default")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Every token names the version it was issued under; logout, a password change or disabling the agent
+    # bumps it, so all earlier tokens stop working at once (services/agents.py).
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optional second factor (RFC 6238, handoff_service/totp.py): base32 secret, and the last time step used,
+    # so one code cannot be replayed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
 
 class Ticket(Base):
@@ -165,6 +200,12 @@ class Ticket(Base):
     # Which escalation trigger fired, and the customer's words that caused it.
     trigger: Mapped[str | None] = mapped_column(String(64))
     trigger_words: Mapped[str | None] = mapped_column(Text)
+    # Who the customer is, as the bot knew it (contracts #2): verified, name, policies, open claims.
+    customer_context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    outcome: Mapped[ResolveOutcome | None] = mapped_column(_enum(ResolveOutcome, "resolve_outcome", 32))
+    # What search matches besides the summary and messages: the customer's own words, the details' and the
+    # context's values, policy numbers written in the chat (normalised); never JSON keys (services/history.py).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The last queue position the customer was told, so moves up the queue are announced once.
     notified_position: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus, "ticket_status"), default=TicketStatus.queued)
@@ -196,9 +237,42 @@ class Message(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     text: Mapped[str] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(255))
+    # The emotion the bot read in a customer message (0-1), so the console's timeline grows live.
+    intensity: Mapped[float | None]
+    emotion: Mapped[str | None] = mapped_column(String(64))
+    band: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
+
+
+class TicketNote(Base):
+    """An agent's internal note on a ticket: shown to agents only, never sent to the customer."""
+
+    __tablename__ = "ticket_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agent: Mapped[Agent] = relationship(lazy="joined")
+
+
+class SavedReply(Base):
+    """A reply an agent can insert with one click; shared by the agents of one team."""
+
+    __tablename__ = "saved_replies"
+    __table_args__ = (UniqueConstraint("team", "title", name="uq_saved_replies_team_title"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    created_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Survey(Base):
@@ -239,3 +313,60 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per account and per client address (services/login_throttle.py).
+
+    The key is a SHA-256 of "account:<e-mail>" or "address:<ip>", so the table holds no address or e-mail.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ErasureRecord(Base):
+    """That a customer's data was erased, by whom and how much: never who the customer was (retention.py)."""
+
+    __tablename__ = "erasure_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requested_by: Mapped[str] = mapped_column(String(120))
+    # The data-protection request's own reference (e.g. "DSAR-2026-0042"), never a name or a policy number.
+    reference: Mapped[str | None] = mapped_column(String(120))
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobLease(Base):
+    """A periodic job that must run once per period across every replica (retention): a conditional UPDATE
+    of ``next_run_at`` decides which replica runs it."""
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Attachment(Base):
+    """A photo or PDF the customer sent with their ticket. The bytes live in the attachments directory
+    under ``storage_key`` (random: never the customer's file name); ``content_type`` comes from the
+    file's first bytes, not from its name or the browser's claim."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("storage_key", name="uq_attachments_storage_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    # What the customer called it, for display only (stored raw, escaped where shown).
+    file_name: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

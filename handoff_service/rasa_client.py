@@ -15,6 +15,16 @@ class RasaError(Exception):
         self.retryable = retryable
 
 
+def _reason(response: httpx.Response) -> str:
+    """Rasa's error code (``reason``, e.g. "BadRequest"), never its message: that can quote the events sent, i.e.
+    what an agent or a customer wrote, and this string is logged and kept as the delivery's last error."""
+    try:
+        reason = response.json().get("reason")
+    except (ValueError, AttributeError):
+        return ""
+    return f" ({reason[:60]})" if isinstance(reason, str) and reason.isprintable() else ""
+
+
 class RasaClient:
     def __init__(self, base_url: str, token: str, timeout_seconds: float, transport: Any = None) -> None:
         self._base_url = base_url.rstrip("/")
@@ -25,7 +35,8 @@ class RasaClient:
         await self._client.aclose()
 
     def _url(self, conversation_id: str, suffix: str) -> str:
-        return f"{self._base_url}/conversations/{quote(conversation_id, safe='')}/{suffix}"
+        # ':', '@', '+' stay as they are: Rasa's routes do not unquote, and sender ids are namespaced ("rest:…").
+        return f"{self._base_url}/conversations/{quote(conversation_id, safe=':@+')}/{suffix}"
 
     def _params(self, **extra: str) -> dict[str, str]:
         params = dict(extra)
@@ -40,7 +51,7 @@ class RasaClient:
             raise RasaError(f"Rasa unreachable: {exc.__class__.__name__}: {exc}", retryable=True) from exc
         if response.status_code >= 400:
             retryable = response.status_code >= 500 or response.status_code in RETRYABLE_STATUS
-            raise RasaError(f"Rasa answered {response.status_code}: {response.text[:300]}", retryable=retryable)
+            raise RasaError(f"Rasa answered {response.status_code}{_reason(response)}", retryable=retryable)
         return response
 
     async def append_events(self, conversation_id: str, events: dict[str, Any] | list[dict[str, Any]]) -> None:

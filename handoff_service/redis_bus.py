@@ -7,8 +7,8 @@
   order between replicas.
 - At most once: pub/sub keeps nothing. While Redis is away the publisher retries each event with
   back-off (events older than STALE_AFTER_SECONDS are dropped: consoles have reloaded by then), and
-  the listener reconnects with back-off; after a reconnect each console gets a ``resync`` event and
-  reloads its queue and open ticket from the database, which stays the source of truth.
+  the listener reconnects with back-off; once Redis has confirmed the subscription again each console gets
+  a ``resync`` event and reloads its queue and open ticket from the database, which stays the source of truth.
 """
 from __future__ import annotations
 
@@ -113,6 +113,9 @@ class RedisEventBus:
             try:
                 async with client.pubsub() as pubsub:
                     await pubsub.subscribe(*(self.channel(t) for t in TOPICS))
+                    # SUBSCRIBE is only sent here; until Redis confirms it, events published elsewhere pass
+                    # this replica by. "ok" and the consoles' resync wait for the confirmations.
+                    await asyncio.wait_for(self._confirmed(pubsub, len(TOPICS)), self._timeout)
                     self._subscribed.set()
                     if failures or had_connection:
                         log.info("event bus: listening to Redis again; consoles reload")
@@ -129,6 +132,17 @@ class RedisEventBus:
                 self._subscribed.clear()
                 await client.aclose()
             await asyncio.sleep(reconnect_delay(max(failures, 1), self._reconnect_max))
+
+    async def _confirmed(self, pubsub: Any, channels: int) -> None:
+        confirmed = 0
+        while confirmed < channels:
+            message = await pubsub.get_message(timeout=self._timeout)
+            if message is None:
+                continue
+            if message.get("type") == "subscribe":
+                confirmed += 1
+            elif message.get("type") == "message":
+                self._dispatch(message.get("data"))
 
     def _dispatch(self, raw: Any) -> None:
         try:

@@ -57,6 +57,11 @@ DENIALS: Dict[str, re.Pattern] = {
         r"no(?: serious)? injur(?:y|ies)|(?:not|wasn'?t|weren'?t|isn'?t|aren'?t|never) (?:badly |seriously )?"
         r"(?:hurt|injured)|(?:everyone|everybody|we|we're|we are|i'?m|i am)(?:'s| is| are)? (?:all )?(?:ok|okay|fine|"
         r"unhurt|safe)|unhurt|without (?:a )?scratch)\b", _FLAGS),
+    # "car's dead", "the battery died": a machine, not a person.
+    "disclose_bereavement": re.compile(
+        r"\b(?:car|van|battery|engine|phone|laptop|signal|line|tv|telly|boiler|fridge|freezer|motor|bike|"
+        r"scooter|tablet|printer|app|website)(?:'s| is| was| has| went| just)? (?:completely |totally |gone |just )?"
+        r"(?:dead|died|gone dead)\b", _FLAGS),
 }
 
 # What a denied intent's message is instead: an accident in which nobody was hurt is an accident to
@@ -80,9 +85,13 @@ def backed_intent(intent: Optional[Intent], ranking: List[Intent], text: str, *,
             if evidence[name].search(denial.sub(" ", text)) is not None:
                 break
             set_aside.append(name)
-            instead = {"name": DENIED_BECOMES[name], "confidence": float(intent.get("confidence") or 0.0)}
-            ranking = [instead] + [e for e in ranking if e.get("name") not in (name, instead["name"])]
-            return instead, ranking, set_aside
+            if name in DENIED_BECOMES:
+                instead = {"name": DENIED_BECOMES[name], "confidence": float(intent.get("confidence") or 0.0)}
+                ranking = [instead] + [e for e in ranking if e.get("name") not in (name, instead["name"])]
+                return instead, ranking, set_aside
+            ranking = [entry for entry in ranking if entry.get("name") != name]
+            intent = dict(ranking[0]) if ranking else {"name": None, "confidence": 0.0}
+            continue
         if float(intent.get("confidence") or 0.0) >= min_confidence or evidence[name].search(text):
             break
         set_aside.append(name)

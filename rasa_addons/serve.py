@@ -1,9 +1,14 @@
 """``python -m rasa_addons.serve run …``: Rasa's own command line, with measured fixes for many customers.
 
 Every argument is Rasa's (``rasa run --model … --port …``). NLU parsing and the SQL tracker store's
-reads and writes move off the event loop (``rasa_addons/nonblocking.py``), and action responses are
-validated without re-checking Rasa's schema each time (``rasa_addons/action_validation.py``), and
-typed ``/intent{…}`` commands nobody offered are read as text (``rasa_addons/sealed_messages.py``).
+reads and writes move off the event loop (``rasa_addons/nonblocking.py``); action responses are
+validated without re-checking Rasa's schema each time (``rasa_addons/action_validation.py``);
+typed ``/intent{…}`` commands nobody offered are read as text (``rasa_addons/sealed_messages.py``); and
+the chat channels take sender ids from signed sessions or namespace them (``rasa_addons/channels.py``).
+Replicas sharing conversations never lose a turn: the tracker store writes every event a turn added and
+survives a dropped connection (``rasa_addons/tracker_writes.py``), and a conversation's lock is a lease held
+while its turn runs (``rasa_addons/lock_lease.py``). A paused conversation's message that could not be relayed to
+the agent because the action server was away is relayed when it is back (``rasa_addons/relay_retry.py``).
 docs/benchmarks.md ("Many customers at once") has the figures.
 """
 from __future__ import annotations
@@ -12,15 +17,20 @@ import sys
 
 from rasa.__main__ import main as rasa_main
 
-from rasa_addons import action_validation, nonblocking, redaction, sealed_messages, settings
+from rasa_addons import (action_validation, channels, lock_lease, nonblocking, redaction, relay_retry,
+                         sealed_messages, settings, tracker_writes)
 
 
 def main() -> None:
     redaction.install()  # before Rasa configures logging: every record is redacted as it is made
     nonblocking.install(settings.NLU_PARSE_THREADS)
+    tracker_writes.install()  # before the offload, which runs these writes in its threads
     nonblocking.offload_tracker_store(settings.NLU_PARSE_THREADS)
+    lock_lease.install()
+    relay_retry.install()
     action_validation.install()
     sealed_messages.install()  # after nonblocking: it wraps the off-loop parser
+    channels.install()  # sender ids namespaced per channel, bound to a signed session on the website
     sys.argv[0] = "rasa"
     rasa_main()
 

@@ -14,6 +14,8 @@ from typing import Mapping
 
 from dotenv import load_dotenv
 
+from rasa_addons.chat_sessions import session_key
+
 ROOT = Path(__file__).resolve().parent.parent
 load_dotenv(ROOT / ".env")
 
@@ -50,6 +52,12 @@ class RasaAddonSettings:
     # Threads that run the NLU graph off Rasa's event loop (rasa_addons/nonblocking.py); measured in
     # docs/benchmarks.md ("Load").
     NLU_PARSE_THREADS: int
+    # Website sessions (rasa_addons/chat_sessions.py): the key that signs them, CHAT_SESSION_SECRET or one
+    # derived from HANDOFF_SECRET_KEY. REST channel: a bearer token clients must send when set; in the
+    # production profile the channel is off without one (rasa_addons/channels.py).
+    CHAT_SESSION_KEY: str
+    REST_CHANNEL_TOKEN: str
+    PRODUCTION: bool
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "RasaAddonSettings":
@@ -62,6 +70,9 @@ class RasaAddonSettings:
             NLU_ENCODER_DIR=Path(env.get("NLU_ENCODER_DIR") or ROOT / "var" / "nlu-encoder"),
             NLU_ENCODER_THREADS=_number(env, "NLU_ENCODER_THREADS", 1, 1, int),
             NLU_PARSE_THREADS=_number(env, "NLU_PARSE_THREADS", 8, 1, int),
+            CHAT_SESSION_KEY=session_key(env.get("CHAT_SESSION_SECRET") or "", env.get("HANDOFF_SECRET_KEY") or ""),
+            REST_CHANNEL_TOKEN=(env.get("REST_CHANNEL_TOKEN") or "").strip(),
+            PRODUCTION=(env.get("HEARD_PROFILE") or "").strip() == "production",
         )
 
 
@@ -73,3 +84,6 @@ EMOTION_SCORER_RETRY_AFTER_SECONDS = SETTINGS.EMOTION_SCORER_RETRY_AFTER_SECONDS
 NLU_ENCODER_DIR = SETTINGS.NLU_ENCODER_DIR
 NLU_ENCODER_THREADS = SETTINGS.NLU_ENCODER_THREADS
 NLU_PARSE_THREADS = SETTINGS.NLU_PARSE_THREADS
+CHAT_SESSION_KEY = SETTINGS.CHAT_SESSION_KEY
+REST_CHANNEL_TOKEN = SETTINGS.REST_CHANNEL_TOKEN
+PRODUCTION = SETTINGS.PRODUCTION

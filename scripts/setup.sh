@@ -144,6 +144,16 @@ heard_setup_test_tools() {
     || say "could not install nginx: the production-profile tests will fail (apt-get install nginx)"
   install_debian_package chromium chromium "the browser tests" \
     || say "could not install chromium: browser tests will say they skipped (apt-get install chromium)"
+  # axe-core (npm, pinned in tests/tools/package-lock.json): the accessibility checks of the browser tests.
+  if [ ! -f "$ROOT/tests/tools/node_modules/axe-core/axe.min.js" ]; then
+    if command -v npm >/dev/null 2>&1; then
+      say "installing axe-core for the accessibility tests (npm ci)"
+      npm ci --prefix "$ROOT/tests/tools" --no-audit --no-fund >/dev/null \
+        || say "could not install axe-core: accessibility tests will say they skipped (npm ci --prefix tests/tools)"
+    else
+      say "npm not found: accessibility tests will say they skipped (apt-get install npm)"
+    fi
+  fi
 }
 
 # The production profile (./heard up --production) needs nginx (Debian package), and reaches the

@@ -12,7 +12,19 @@ from stack.settings import ROOT
 
 VARIABLE = re.compile(r"\$\{(\w+)\}")
 # The callback channel, like a platform, is on when its variable (CALLBACK_URL) is set.
-ALWAYS_ON = {"rest", "socketio"}
+ALWAYS_ON = {"socketio"}
+
+
+def rest_channel_on(env: dict[str, str]) -> bool:
+    """REST lets a caller name the conversation: on for development; in production only with REST_CHANNEL_TOKEN
+    set (clients must then present it: rasa_addons/channels.py) or when HEARD_REST_CHANNEL=true asks for it
+    (that channel still refuses every request without the token). HEARD_REST_CHANNEL=false turns it off anywhere."""
+    asked = env.get("HEARD_REST_CHANNEL", "").strip().lower()
+    if asked:
+        return asked in ("1", "true", "yes", "on")
+    if env.get("HEARD_PROFILE", "").strip().lower() == "production":
+        return bool(env.get("REST_CHANNEL_TOKEN", "").strip())
+    return True
 
 
 def active_credentials(env: dict[str, str], source: Path = ROOT / "credentials.yml") -> dict:
@@ -20,7 +32,8 @@ def active_credentials(env: dict[str, str], source: Path = ROOT / "credentials.y
     active = {}
     for name, settings in channels.items():
         needed = VARIABLE.findall(yaml.safe_dump(settings or {}))
-        if name in ALWAYS_ON or (needed and all(env.get(var) for var in needed)):
+        if name in ALWAYS_ON or (name == "rest" and rest_channel_on(env)) \
+                or (needed and all(env.get(var) for var in needed)):
             active[name] = settings
     return active
 

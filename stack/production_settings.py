@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from stack.exposure import KNOWN_VALUES
 from stack.settings import ROOT
 
 # ./heard setup writes 43-character URL-safe tokens; anything much shorter was typed by hand.
@@ -52,6 +53,8 @@ class ProductionSettings(BaseSettings):
     HEARD_PUBLIC_URL: str = ""
     # nginx's loopback listener for service-to-service calls (Rasa → actions, actions → handoff, …).
     HEARD_INTERNAL_PORT: int = Field(8081, ge=1, le=65535)
+    # The REST channel lets a caller choose any sender id: off in production unless asked for.
+    HEARD_REST_CHANNEL: bool = False
     HEARD_REPLICAS: int = Field(2, ge=1, le=8)
     # Replica i of Rasa listens on BASE+i, of the action server on BASE+100+i, of the handoff service on BASE+200+i.
     HEARD_REPLICA_PORT_BASE: int = Field(6000, ge=1024, le=65000)
@@ -59,6 +62,19 @@ class ProductionSettings(BaseSettings):
     # The emotion model's ONNX export made by ./heard setup: a build artefact like the Rasa model, so it
     # stays where setup made it when HEARD_VAR_DIR points elsewhere (without it the scorer falls back to torch).
     EMOTION_ONNX_DIR: Path = ROOT / "var" / "emotion"
+    # Issue #19 (rasa_addons/channels.py, rasa_addons/chat_sessions.py): the REST channel is off in production
+    # unless clients must send this bearer token; the website session key ("" = derived from
+    # HANDOFF_SECRET_KEY); the insurer's site's key for logged-in customers' identities ("" = none accepted).
+    REST_CHANNEL_TOKEN: str = ""
+    CHAT_SESSION_SECRET: str = ""
+    CUSTOMER_IDENTITY_KEY: str = ""
+
+    @field_validator("RASA_TOKEN", "HANDOFF_SERVICE_TOKEN", "HANDOFF_SECRET_KEY", "POSTGRES_PASSWORD", mode="after")
+    @classmethod
+    def _not_published(cls, value: str) -> str:
+        if value.strip().lower() in KNOWN_VALUES:
+            raise ValueError("a published example or development value; set a random secret")
+        return value
 
     @model_validator(mode="after")
     def _distinct_redis_dbs(self) -> "ProductionSettings":
@@ -111,6 +127,9 @@ class ProductionSettings(BaseSettings):
             # default max_connections (100) is shared by every replica of every service.
             "SQL_POOL_SIZE": "10",
             "SQL_MAX_OVERFLOW": "10",
+            # A conversation's lock is a lease renewed while its turn runs (rasa_addons/lock_lease.py): this is
+            # how long a replica killed mid-turn keeps its conversations waiting (Rasa's default is 60 s).
+            "TICKET_LOCK_LIFETIME": "20",
             "DATABASE_URL": self.database_url("handoff", "postgresql+psycopg"),
             "INSURANCE_DATABASE_URL": self.database_url("insurance", "postgresql+psycopg"),
             "REDIS_HOST": self.REDIS_HOST,
@@ -126,9 +145,13 @@ class ProductionSettings(BaseSettings):
             "RASA_PUBLIC_URL": self.public_url,
             "HANDOFF_PUBLIC_URL": self.public_url,
             "HANDOFF_SEED_DEMO_AGENT": "false",
+            "HEARD_REST_CHANNEL": "true" if self.HEARD_REST_CHANNEL else "false",
             "RASA_TELEMETRY_ENABLED": "false",
             "OPENBLAS_NUM_THREADS": "1",
             "PYTHONUNBUFFERED": "1",
+            "REST_CHANNEL_TOKEN": self.REST_CHANNEL_TOKEN,
+            "CHAT_SESSION_SECRET": self.CHAT_SESSION_SECRET,
+            "CUSTOMER_IDENTITY_KEY": self.CUSTOMER_IDENTITY_KEY,
         }
 
 
@@ -136,8 +159,9 @@ def describe(error: ValidationError) -> str:
     lines = []
     for problem in error.errors():
         variable = ".".join(str(part) for part in problem.get("loc") or ()) or "settings"
+        # A secret is never echoed; nor is a whole-settings input (a cross-field check), which holds them all.
         shown = "" if "TOKEN" in variable or "SECRET" in variable or "PASSWORD" in variable \
-            else f" (got {problem.get('input')!r})"
+            or not problem.get("loc") else f" (got {problem.get('input')!r})"
         message = problem["msg"].removeprefix("Value error, ")
         lines.append(f"  {variable}: {message}{shown}")
     return "The production profile cannot start; fix these in .env or the environment:\n" + "\n".join(lines)

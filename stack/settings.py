@@ -11,6 +11,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from stack.exposure import is_loopback, secret_problem
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -64,6 +66,12 @@ class StackSettings:
                     f"{secret} is not set. Run ./heard setup (it writes .env with fresh secrets) "
                     "or set it in the environment."
                 )
+        if not is_loopback(host):  # reachable from other machines: no short or published secret
+            problems = [p for secret in ("RASA_TOKEN", "HANDOFF_SERVICE_TOKEN", "HANDOFF_SECRET_KEY")
+                        if (p := secret_problem(secret, env[secret]))]
+            if problems:
+                raise SystemExit(f"HEARD_HOST={host} is reachable from other machines, but:\n"
+                                 + "\n".join(f"  {p}" for p in problems))
         return cls(env=env)
 
     @property

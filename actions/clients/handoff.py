@@ -22,9 +22,19 @@ class HandoffRejected(Exception):
     """The handoff service refused the request (do not retry)."""
 
     def __init__(self, status: int, detail: Any) -> None:
-        super().__init__(f"handoff service answered {status}: {detail}")
+        # The message (logged) names the status and, for a 422, the fields; never the values sent.
+        super().__init__(f"handoff service answered {status}{_fields(detail)}")
         self.status = status
         self.detail = detail
+
+
+def _fields(detail: Any) -> str:
+    if isinstance(detail, dict) and isinstance(detail.get("detail"), list):
+        where = [".".join(map(str, e.get("loc", []))) for e in detail["detail"] if isinstance(e, dict)]
+        return f" (invalid: {', '.join(where[:5])})" if where else ""
+    if isinstance(detail, dict) and isinstance(detail.get("detail"), str) and len(detail["detail"]) <= 120:
+        return f": {detail['detail']}"
+    return ""
 
 
 class HandoffClient:
@@ -66,10 +76,13 @@ class HandoffClient:
         return await self._request("GET", "/api/v1/availability")
 
     async def relay_customer_message(self, conversation_id: str, text: str, external_id: str,
-                                     acknowledge: bool = True, urgent_notice: str | None = None) -> dict[str, Any]:
+                                     acknowledge: bool = True, urgent_notice: str | None = None,
+                                     emotion: dict[str, Any] | None = None) -> dict[str, Any]:
+        # emotion: intensity / emotion / band the scorer read, so the agent's timeline grows with each message.
         return await self._request("POST", f"/api/v1/conversations/{_quote(conversation_id)}/messages",
                                    {"text": text, "external_id": external_id, "acknowledge": acknowledge,
-                                    "urgent_notice": urgent_notice})
+                                    "urgent_notice": urgent_notice,
+                                    **{k: v for k, v in (emotion or {}).items() if v is not None}})
 
     async def abandon(self, conversation_id: str) -> dict[str, Any]:
         return await self._request("POST", f"/api/v1/conversations/{_quote(conversation_id)}/abandon")

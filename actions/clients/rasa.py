@@ -22,7 +22,8 @@ class RasaClient:
         self._timeout = httpx.Timeout(timeout, connect=2.0)
 
     async def append_events(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
-        path = f"/conversations/{quote(conversation_id, safe='')}/tracker/events"
+        # ':', '@', '+' stay as they are: Rasa's routes do not unquote, and sender ids are namespaced ("rest:…").
+        path = f"/conversations/{quote(conversation_id, safe=':@+')}/tracker/events"
         try:
             async with httpx.AsyncClient(base_url=self._base_url, timeout=self._timeout) as client:
                 response = await client.post(path, params={"token": self._token, "output_channel": "latest",
@@ -32,4 +33,5 @@ class RasaClient:
         except httpx.HTTPError as error:
             raise RasaUnavailable(repr(error)) from error
         if response.status_code != 200:
-            raise RasaUnavailable(f"{path}: {response.status_code} {response.text[:200]}")
+            # The status only: Rasa's message can quote the events sent (customer text), and this is logged.
+            raise RasaUnavailable(f"{path}: {response.status_code}")

@@ -187,6 +187,9 @@ class ActionHandoffResolved(Action):
         name = _first_name(tracker)
         dispatcher.utter_message(text=f"I hope {agent} could help today{', ' + name if name else ''}. "
                                       "I'm here again if you need anything else.")
+        # The website chat ends the person's part (header, video, uploads) on this, not by guessing from texts.
+        dispatcher.utter_message(json_message={"data": {"handoff_ended": {
+            "ticket_id": tracker.get_slot("handoff_ticket_id"), "outcome": "resolved"}}})
         return [SlotSet("handoff_resolved_ticket_id", tracker.get_slot("handoff_ticket_id")),
                 SlotSet("handoff_ticket_id", None), SlotSet("handoff_trigger", None),
                 SlotSet("handoff_decision", None), SlotSet("handoff_mode", None)]
@@ -199,6 +202,8 @@ class ActionHandoffAbandoned(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_handoff_abandoned")
+        dispatcher.utter_message(json_message={"data": {"handoff_ended": {
+            "ticket_id": tracker.get_slot("handoff_ticket_id"), "outcome": "abandoned"}}})
         return [SlotSet("handoff_ticket_id", None), SlotSet("handoff_trigger", None), SlotSet("handoff_mode", None),
                 SlotSet("handoff_decision", None), SlotSet("handoff_declines",
                                                            int(tracker.get_slot("handoff_declines") or 0) + 1)]

@@ -17,6 +17,14 @@ def _emotion(event: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def message_emotion(event: dict[str, Any]) -> dict[str, Any]:
+    """What the scorer read in one customer message, for the agent's live emotion timeline."""
+    emotion = _emotion(event)
+    if not emotion:
+        return {}
+    return {"intensity": emotion["intensity"], "emotion": emotion.get("dominant"), "band": emotion.get("band")}
+
+
 def user_events(tracker: Tracker) -> list[dict[str, Any]]:
     return [event for event in tracker.events if event.get("event") == "user"]
 
@@ -47,8 +55,13 @@ def transcript(tracker: Tracker) -> list[dict[str, Any]]:
             entries.append(entry)
         elif kind == "bot" and event.get("text"):
             sender = "agent" if (event.get("metadata") or {}).get("from_human") else "bot"
-            entries.append({"sender": sender, "text": event["text"][:MAX_TRANSCRIPT_CHARS],
-                            "timestamp": event.get("timestamp")})
+            entry = {"sender": sender, "text": event["text"][:MAX_TRANSCRIPT_CHARS], "timestamp": event.get("timestamp")}
+            # The console shows a customer line that is one of these payloads as the button's title.
+            buttons = [{"title": str(b.get("title", ""))[:200], "payload": str(b.get("payload", ""))[:500]}
+                       for b in (event.get("data") or {}).get("buttons") or [] if isinstance(b, dict)]
+            if buttons:
+                entry["buttons"] = buttons[:10]
+            entries.append(entry)
     return entries
 
 
@@ -58,7 +71,8 @@ def emotion_timeline(tracker: Tracker) -> list[dict[str, Any]]:
         emotion = _emotion(event)
         if emotion:
             timeline.append({"turn": index, "timestamp": event.get("timestamp"),
-                             "intensity": emotion["intensity"], "emotion": emotion.get("dominant")})
+                             "intensity": emotion["intensity"], "emotion": emotion.get("dominant"),
+                             "band": emotion.get("band")})
     return timeline
 
 

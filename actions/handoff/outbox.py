@@ -52,9 +52,10 @@ def _enqueue(conversation_id: str, kind: str, payload: dict[str, Any]) -> None:
 
 
 def enqueue_relay(conversation_id: str, text: str, external_id: str, cancel_if_waiting: bool = False,
-                  urgent_notice: str | None = None) -> None:
+                  urgent_notice: str | None = None, emotion: dict[str, Any] | None = None) -> None:
     _enqueue(conversation_id, "relay", {"text": text, "external_id": external_id,
-                                        "cancel_if_waiting": cancel_if_waiting, "urgent_notice": urgent_notice})
+                                        "cancel_if_waiting": cancel_if_waiting, "urgent_notice": urgent_notice,
+                                        "emotion": emotion or {}})
 
 
 def enqueue_ticket(conversation_id: str, ticket: dict[str, Any]) -> None:
@@ -63,6 +64,14 @@ def enqueue_ticket(conversation_id: str, ticket: dict[str, Any]) -> None:
 
 def enqueue_survey(conversation_id: str, score: int, comment: str | None, ticket_id: int | None) -> None:
     _enqueue(conversation_id, "survey", {"score": score, "comment": comment, "ticket_id": ticket_id})
+
+
+def relayed_ids(conversation_id: str) -> set[str]:
+    """The message ids already handed to the outbox for this conversation (sent or still waiting)."""
+    with session_scope() as session:
+        payloads = session.scalars(select(HandoffWork.payload).where(
+            HandoffWork.conversation_id == conversation_id, HandoffWork.kind == "relay"))
+        return {payload.get("external_id") for payload in payloads}
 
 
 def has_pending(conversation_id: str, kind: str) -> bool:
@@ -78,7 +87,8 @@ async def _perform(work: HandoffWork, handoff: HandoffClient, rasa: RasaClient) 
         # A message that cancels the wait is answered by the cancellation, not by "added to your request".
         await handoff.relay_customer_message(conversation, payload["text"], payload["external_id"],
                                              acknowledge=not payload.get("cancel_if_waiting"),
-                                             urgent_notice=payload.get("urgent_notice"))
+                                             urgent_notice=payload.get("urgent_notice"),
+                                             emotion=payload.get("emotion"))
         if payload.get("cancel_if_waiting"):
             ticket = await handoff.open_ticket(conversation)
             if ticket and ticket.get("status") == "queued":

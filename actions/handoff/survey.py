@@ -48,6 +48,13 @@ class ValidateTnpsForm(FormValidationAction):
         return {"tnps_comment": "-" if not text or _SKIP.match(text) else text[:2000]}
 
 
+async def _store(tracker: Tracker, score: Any, comment: str | None) -> None:
+    ticket_id = tracker.get_slot("handoff_resolved_ticket_id")
+    outbox.enqueue_survey(tracker.sender_id, int(score), None if comment in (None, "-") else comment,
+                          int(ticket_id) if ticket_id else None)
+    await outbox.flush(tracker.sender_id)
+
+
 class ActionStoreTnps(Action):
     def name(self) -> str:
         return "action_store_tnps"
@@ -55,15 +62,11 @@ class ActionStoreTnps(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         score = tracker.get_slot("tnps_score")
-        comment = tracker.get_slot("tnps_comment")
         events: list[EventType] = [SlotSet("tnps_asked", True), SlotSet("tnps_score", None),
                                    SlotSet("tnps_comment", None)]
         if score is None:
             return events
-        ticket_id = tracker.get_slot("handoff_resolved_ticket_id")
-        outbox.enqueue_survey(tracker.sender_id, int(score), None if comment in (None, "-") else comment,
-                              int(ticket_id) if ticket_id else None)
-        await outbox.flush(tracker.sender_id)
+        await _store(tracker, score, tracker.get_slot("tnps_comment"))
         dispatcher.utter_message(response="utter_tnps_thanks")
         return events
 
@@ -86,13 +89,22 @@ class ValidateCallbackForm(FormValidationAction):
 
 
 class ActionSkipTnps(Action):
-    """The customer would rather not answer: leave the survey kindly, and never ask again."""
+    """The customer would rather not answer: leave the survey kindly, and never ask again.
+
+    "No", "skip" or "nothing" to the comment question (which itself says 'Or just say "no"') reach this
+    action through the stop/deny rules too: the score already given is stored, without a comment.
+    It used to be dropped, so a score without a comment was never stored."""
 
     def name(self) -> str:
         return "action_skip_tnps"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(response="utter_tnps_skipped")
+        score = tracker.get_slot("tnps_score")
+        if score is not None:
+            await _store(tracker, score, None)
+            dispatcher.utter_message(response="utter_tnps_thanks")
+        else:
+            dispatcher.utter_message(response="utter_tnps_skipped")
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("tnps_asked", True),
                 SlotSet("tnps_score", None), SlotSet("tnps_comment", None)]

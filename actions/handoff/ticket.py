@@ -3,9 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import logging
+
 from rasa_sdk import Tracker
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.handoff import history
+from actions.identity import gate
+from actions.identity import service as identity
+from actions.insurance.db import session_scope
+
+logger = logging.getLogger(__name__)
 
 # Slots worth showing the agent (what the bot collected), not the bot's own bookkeeping. The tone slot is
 # left out: it describes only the latest message (often "yes please"), the emotion timeline tells the story.
@@ -21,6 +29,7 @@ TRIGGER_LABELS = {
     "rising_distress": "Distress rising over the conversation",
     "sustained_distress": "Distress sustained over several messages",
     "loop": "The bot was going round in circles",
+    "identity_check": "Could not confirm who they are in chat",
 }
 REASON_CHARS = 200  # the handoff service's limit per reason
 
@@ -48,6 +57,20 @@ def ticket_reasons(decision: dict[str, Any]) -> list[str]:
     return reasons
 
 
+def customer_context(tracker: Tracker) -> dict[str, Any]:
+    """Who the agent is talking to (contracts.md #2): a verified customer's name, policies and open claims;
+    for anyone else only ``verified: false``, so the agent checks identity before discussing a policy."""
+    verified = gate.verified_customer(tracker)
+    if verified is None:
+        return {"verified": False}
+    try:
+        with session_scope() as session:
+            return identity.customer_context(session=session, customer_id=verified["customer_id"])
+    except SQLAlchemyError:
+        logger.exception("customer context unavailable")
+        return {"verified": True, "customer_name": verified.get("first_name")}
+
+
 def ticket_payload(tracker: Tracker, decision: dict[str, Any], mode: str) -> dict[str, Any]:
     timeline = history.emotion_timeline(tracker)
     latest = timeline[-1] if timeline else {}
@@ -66,6 +89,7 @@ def ticket_payload(tracker: Tracker, decision: dict[str, Any], mode: str) -> dic
         "preferred_mode": mode,
         "trigger": decision.get("trigger"),
         "trigger_words": (decision.get("words") or "")[:2000] or None,
+        "customer_context": customer_context(tracker),
     }
     if mode == "callback":
         payload["callback_phone"] = tracker.get_slot("callback_phone")

@@ -20,7 +20,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # A busy writer makes SQLite wait this long instead of failing at once.
-        engine = create_engine(url, connect_args={"timeout": 5})
+        engine = create_engine(url, connect_args={"timeout": 5}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _no_pysqlite_transactions(dbapi_connection, _record) -> None:
@@ -33,7 +33,7 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, hide_parameters=True)
 
 
 def get_engine() -> Engine:

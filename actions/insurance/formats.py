@@ -135,6 +135,7 @@ def clean_first_name(text: Optional[str]) -> Optional[str]:
     if match is None:
         return None
     name = match.group(0)[:MAX_NAME_LENGTH].strip("-'’")
-    if not name or name.lower() in _NOT_NAMES:
+    # \w takes digits of other kinds ("²", "Ⅻ") for letters: a name is letters, hyphens and apostrophes only.
+    if not name or name.lower() in _NOT_NAMES or not all(char.isalpha() or char in "'’-" for char in name):
         return None
     return name[0].upper() + name[1:]

@@ -5,7 +5,7 @@ import datetime as dt
 import enum
 from typing import List, Optional
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, func
+from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text, func, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -55,6 +55,11 @@ class Customer(Base):
     last_name: Mapped[str] = mapped_column(String(80))
     email: Mapped[Optional[str]] = mapped_column(String(254))
     phone: Mapped[Optional[str]] = mapped_column(String(32))
+    # The insurer's own customer number: what a logged-in customer's signed website identity names.
+    customer_number: Mapped[Optional[str]] = mapped_column(String(16), unique=True, index=True)
+    # Identity and verification in chat (actions/identity): policy number + date of birth + postcode.
+    date_of_birth: Mapped[Optional[dt.date]] = mapped_column(Date)
+    postcode: Mapped[Optional[str]] = mapped_column(String(8))  # normalised: upper case, no spaces
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     policies: Mapped[List["Policy"]] = relationship(back_populates="customer")
@@ -92,5 +97,28 @@ class Claim(Base):
     next_step_due_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     status_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # False when the person who reported it had not confirmed who they are (the handler checks first).
+    reported_verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     policy: Mapped[Policy] = relationship(back_populates="claims")
+
+
+class IdentityEventKind(str, enum.Enum):
+    FAILED_VERIFICATION = "failed_verification"
+    LOOKUP = "lookup"
+
+
+class IdentityEvent(Base):
+    """One failed verification or one record lookup, counted for the limits in actions/identity/limits.yml.
+
+    Kept in SQL (not in the conversation) so the count per policy survives a new conversation. The
+    conversation is stored as a hash: a sender id can be a phone number."""
+
+    __tablename__ = "identity_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[IdentityEventKind] = mapped_column(_enum_column(IdentityEventKind))
+    conversation: Mapped[str] = mapped_column(String(64), index=True)
+    # The policy number or claim reference looked up or tried (upper case), if any.
+    subject: Mapped[Optional[str]] = mapped_column(String(16), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(), index=True)

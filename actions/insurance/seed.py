@@ -7,6 +7,7 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from actions.identity.readers import normalise_postcode
 from actions.insurance.models import Claim, ClaimStatus, Customer, Policy, Product
 
 CUSTOMERS = [
@@ -15,6 +16,15 @@ CUSTOMERS = [
     ("Margaret", "Ellis", "m.ellis@example.com", "07700 900789"),
     ("Dafydd", "Morgan", "dafydd.morgan@example.com", "07700 900321"),
 ]
+
+# What a demo customer answers when the bot checks it is them (README lists them): first name ->
+# (customer number, date of birth, postcode). Made up; the postcodes are in the style of real ones.
+IDENTITIES = {
+    "Priya": ("CUS-100001", dt.date(1988, 3, 14), "LS6 2AB"),
+    "Tom": ("CUS-100002", dt.date(1979, 11, 2), "M14 5RT"),
+    "Margaret": ("CUS-100003", dt.date(1952, 6, 21), "BS8 1TH"),
+    "Dafydd": ("CUS-100004", dt.date(1991, 9, 30), "CF10 3AT"),
+}
 
 # (policy number, holder's first name, product, cover level, excess £, monthly premium in pence, days to renewal)
 POLICIES = [
@@ -48,6 +58,12 @@ CLAIMS = [
 ]
 
 
+def _identity(first_name: str) -> dict:
+    customer_number, born, postcode = IDENTITIES[first_name]
+    return {"customer_number": customer_number, "date_of_birth": born,
+            "postcode": normalise_postcode(postcode)}
+
+
 def _customer(session: Session, first_name: str) -> Optional[Customer]:
     return session.scalar(select(Customer).where(Customer.first_name == first_name))
 
@@ -58,7 +74,15 @@ def seed_demo_data(session: Session, *, today: Optional[dt.date] = None) -> int:
     added = 0
     for first, last, email, phone in CUSTOMERS:
         if _customer(session, first) is None:
-            session.add(Customer(first_name=first, last_name=last, email=email, phone=phone))
+            session.add(Customer(first_name=first, last_name=last, email=email, phone=phone, **_identity(first)))
+            added += 1
+    session.flush()
+    for first in IDENTITIES:
+        customer = _customer(session, first)
+        # Databases seeded before identity checks existed get the answers too (counted as rows added).
+        if customer is not None and customer.customer_number is None:
+            for field, value in _identity(first).items():
+                setattr(customer, field, value)
             added += 1
     session.flush()
     for number, holder, product, level, excess, premium, days_to_renewal in POLICIES:

@@ -64,8 +64,10 @@ def file_claim(
     incident_date: dt.date,
     description: str,
     today: Optional[dt.date] = None,
+    reported_verified: bool = True,
 ) -> Claim:
-    """Validate and store a new claim with a fresh ``CLM-NNNNN`` reference."""
+    """Validate and store a new claim with a fresh ``CLM-NNNNN`` reference (``reported_verified`` False:
+    the reporter had not confirmed who they are, so the handler checks first)."""
     today = today or dt.date.today()
     policy, incident_name, clean_description = _validated(
         find_policy(session=session, policy_number=policy_number), incident_type, incident_date, description, today
@@ -81,6 +83,7 @@ def file_claim(
             status=ClaimStatus.RECEIVED,
             next_step=NEW_CLAIM_NEXT_STEP,
             next_step_due_on=today + dt.timedelta(days=1),
+            reported_verified=reported_verified,
         )
         try:
             # A savepoint, so a reference another process took a moment ago costs one retry, not the claim.

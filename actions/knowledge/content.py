@@ -19,7 +19,9 @@ PRODUCTS = ("home", "motor", "travel", "life")
 KINDS = ("cover", "how", "money", "rule", "explain")
 # Limits for vetted answers: 1-4 sentences that fit on a phone screen.
 MAX_ANSWER_CHARS = 480
-MIN_PARAPHRASES, MAX_PARAPHRASES = 2, 5
+# Wordings per entry: the retriever takes each entry's best wording, so an entry with far more wordings than
+# the others wins more near-ties; the cap keeps entries comparable (content pass: 8-10 real-style wordings each).
+MIN_PARAPHRASES, MAX_PARAPHRASES = 2, 10
 
 
 class ContentError(ValueError):

@@ -56,7 +56,8 @@ def _created_response(runtime: Runtime, session: Session, ticket: Ticket) -> Tic
     response_model=TicketCreatedOut,
     status_code=status.HTTP_201_CREATED,
     dependencies=[ServiceAuth],
-    responses={200: {"model": TicketCreatedOut, "description": "The conversation already had an open ticket"}, **AUTH_ERRORS},
+    responses={200: {"model": TicketCreatedOut, "description": "The conversation already had an open ticket"}, **AUTH_ERRORS,
+               413: {"model": ErrorOut, "description": "Body larger than HANDOFF_MAX_BODY_BYTES (a long transcript)"}},
     summary="Hand a conversation to the human queue (201 new, 200 the existing open ticket)",
 )
 def create_ticket(body: TicketCreate, runtime: RuntimeDep, session: SessionDep, response: Response) -> TicketCreatedOut:
@@ -108,7 +109,8 @@ def get_availability(runtime: RuntimeDep, session: SessionDep) -> AvailabilityOu
 def _store_customer_message(session: Session, settings: Settings, ticket: Ticket, body: CustomerMessageIn,
                             response: Response) -> MessageOut:
     message, created = tickets.add_customer_message(
-        session=session, ticket=ticket, text=body.text, external_id=body.external_id
+        session=session, ticket=ticket, text=body.text, external_id=body.external_id,
+        emotion=tickets.MessageEmotion(intensity=body.intensity, emotion=body.emotion, band=body.band),
     )
     if created and body.urgent_notice:
         queue_updates.raise_urgent_risk(session=session, settings=settings, ticket=ticket, notice=body.urgent_notice)

@@ -15,13 +15,14 @@ from handoff_service.api.schemas import (
     MessageOut,
     QueueItemOut,
     ReplyIn,
+    ResolveIn,
     TicketDetailOut,
     TicketOut,
     TransferIn,
 )
 from handoff_service.db import run_single_statements_without_transaction
 from handoff_service.models import Ticket, TicketStatus, utcnow
-from handoff_service.services import claims, deliveries, queue, tickets
+from handoff_service.services import claims, deliveries, notes, queue, tickets
 
 router = APIRouter(prefix="/api/v1", tags=["agent console"])
 ACTION_ERRORS = {**AUTH_ERRORS, **FORBIDDEN, **NOT_FOUND, **CONFLICT}
@@ -29,7 +30,8 @@ ACTION_ERRORS = {**AUTH_ERRORS, **FORBIDDEN, **NOT_FOUND, **CONFLICT}
 
 def _detail(session, ticket: Ticket) -> TicketDetailOut:  # type: ignore[no-untyped-def]
     return ticket_detail_out(ticket, tickets.list_messages(session=session, ticket_id=ticket.id),
-                             deliveries.delivery_problems(session=session, ticket_id=ticket.id))
+                             deliveries.delivery_problems(session=session, ticket_id=ticket.id),
+                             notes.list_notes(session=session, ticket_id=ticket.id))
 
 
 @router.get("/queue", response_model=list[QueueItemOut], responses=AUTH_ERRORS, summary="Queued tickets, next first")
@@ -140,8 +142,10 @@ def transfer(ticket_id: TicketId, body: TransferIn, agent: AgentDep, session: Se
     responses=ACTION_ERRORS,
     summary="Resolve: the bot resumes, thanks the agent and asks for a TNPS score",
 )
-def resolve(ticket_id: TicketId, agent: AgentDep, runtime: RuntimeDep, session: SessionDep) -> TicketOut:
-    ticket = claims.resolve_ticket(session=session, settings=runtime.settings, agent=agent, ticket_id=ticket_id)
+def resolve(ticket_id: TicketId, agent: AgentDep, runtime: RuntimeDep, session: SessionDep,
+            body: ResolveIn | None = None) -> TicketOut:
+    ticket = claims.resolve_ticket(session=session, settings=runtime.settings, agent=agent, ticket_id=ticket_id,
+                                   outcome=body.outcome if body else None)
     session.commit()
     return ticket_out(ticket)
 

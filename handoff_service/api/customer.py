@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from handoff_service.api.deps import RuntimeDep, SessionDep, TicketId, require_service_or_customer
 from handoff_service.api.responses import AUTH_ERRORS, NOT_FOUND
 from handoff_service.api.schemas import ErrorOut, MessageOut
+from handoff_service.runtime import Runtime
 from handoff_service.services import tickets
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -45,13 +46,17 @@ def customer_messages(
                                                                         after_id=after_id)]
 
 
-@page_router.get("/chat/config.js")
-def chat_config(runtime: RuntimeDep) -> Response:
+def _chat_config(runtime: Runtime) -> dict[str, object]:
     settings = runtime.settings
-    config = {"rasaUrl": settings.public_rasa_url or settings.rasa_url,
-              "handoffUrl": settings.public_url or ""}
-    return Response(f"window.HEARD_CONFIG = {json.dumps(config)};", media_type="application/javascript",
-                    headers={"Cache-Control": "no-store"})
+    return {"rasaUrl": settings.public_rasa_url or settings.rasa_url, "handoffUrl": settings.public_url or "",
+            "attachmentMaxBytes": settings.attachment_max_bytes}
+
+
+@page_router.get("/chat/config.json")
+def chat_config_json(runtime: RuntimeDep) -> Response:
+    """What the widget needs on an insurer's page (another origin): public values only, so any origin may read it."""
+    return Response(json.dumps(_chat_config(runtime)), media_type="application/json",
+                    headers={"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"})
 
 
 def mount_chat_page(app) -> None:

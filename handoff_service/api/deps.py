@@ -1,6 +1,8 @@
 """Request dependencies: runtime, database session and the three kinds of caller.
 
 401 = no or invalid credentials; 403 = valid credentials that do not cover this resource.
+An agent's token is valid only while its version is the agent's current ``token_version`` and the agent is
+not disabled: logout, a password change or disabling revokes every token at once (one indexed read a request).
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff_service.models import Agent
@@ -60,30 +63,45 @@ def require_service(runtime: RuntimeDep, credentials: Credentials) -> None:
         raise _unauthorized("Invalid service token")
 
 
-def _agent_id_from_token(runtime: Runtime, token: str, kind: str, max_age: int) -> int:
-    claims = runtime.signer.verify(kind, token, max_age)  # type: ignore[arg-type]
+def _max_age(runtime: Runtime, kind: str) -> int:
+    settings = runtime.settings
+    return {"agent": settings.agent_token_ttl_seconds, "refresh": settings.agent_refresh_ttl_seconds,
+            "stream": settings.stream_token_ttl_seconds}[kind]
+
+
+def current_agent_id(runtime: Runtime, session: Session, token: str, kind: str) -> int | None:
+    """The agent a valid, unrevoked token of this kind names; None if expired, revoked, disabled or unknown."""
+    claims = runtime.signer.verify(kind, token, _max_age(runtime, kind))  # type: ignore[arg-type]
     if claims is None:
-        raise _unauthorized("Invalid or expired agent token")
+        return None
+    row = session.execute(select(Agent.token_version, Agent.disabled_at).where(Agent.id == claims.subject)).first()
+    if row is None or row.disabled_at is not None or row.token_version != claims.version:
+        return None
     return claims.subject
 
 
-def _agent_from_token(runtime: Runtime, session: Session, token: str, kind: str, max_age: int) -> Agent:
-    agent = session.get(Agent, _agent_id_from_token(runtime, token, kind, max_age))
+def _agent_from_token(runtime: Runtime, session: Session, token: str, kind: str) -> Agent:
+    agent = session.get(Agent, _agent_id_or_401(runtime, session, token, kind))
     if agent is None:
         raise _unauthorized("Invalid or expired agent token")
     return agent
 
 
+def _agent_id_or_401(runtime: Runtime, session: Session, token: str, kind: str) -> int:
+    agent_id = current_agent_id(runtime, session, token, kind)
+    if agent_id is None:
+        raise _unauthorized("Invalid, expired or revoked agent token")
+    return agent_id
+
+
 def require_agent(runtime: RuntimeDep, session: SessionDep, credentials: Credentials) -> Agent:
-    return _agent_from_token(
-        runtime, session, _token(credentials), "agent", runtime.settings.agent_token_ttl_seconds
-    )
+    return _agent_from_token(runtime, session, _token(credentials), "agent")
 
 
-def require_agent_id(runtime: RuntimeDep, credentials: Credentials) -> int:
-    """The agent a valid agent token names, not yet loaded: for routes whose own statement reads the agent
-    (the claim does, in the same round trip) and answers 401 if it does not exist."""
-    return _agent_id_from_token(runtime, _token(credentials), "agent", runtime.settings.agent_token_ttl_seconds)
+def require_agent_id(runtime: RuntimeDep, session: SessionDep, credentials: Credentials) -> int:
+    """The agent a valid agent token names, not loaded as an object (routes whose own statement reads the agent);
+    revocation is still checked with one indexed read."""
+    return _agent_id_or_401(runtime, session, _token(credentials), "agent")
 
 
 def require_stream_agent(
@@ -97,19 +115,15 @@ def require_stream_agent(
     """
     with runtime.session() as session:
         if token:
-            agent = _agent_from_token(runtime, session, token, "stream", runtime.settings.stream_token_ttl_seconds)
-        else:
-            agent = _agent_from_token(
-                runtime, session, _token(credentials), "agent", runtime.settings.agent_token_ttl_seconds
-            )
-        return agent.id
+            return _agent_id_or_401(runtime, session, token, "stream")
+        return _agent_id_or_401(runtime, session, _token(credentials), "agent")
 
 
 def require_service_or_customer(runtime: RuntimeDep, credentials: Credentials, ticket_id: TicketId) -> None:
     token = _token(credentials)
     if is_service_token(runtime, token):
         return
-    claims = runtime.signer.verify("customer", token, None)
+    claims = runtime.signer.verify("customer", token, runtime.settings.customer_token_ttl_seconds)
     if claims is None:
         raise _unauthorized("Invalid token")
     if claims.subject != ticket_id:

@@ -21,7 +21,7 @@ PING_SECONDS = 15
     responses={
         200: {
             "description": "text/event-stream of `ticket.created`, `ticket.message`, `ticket.status`, "
-            "`agent.presence`, `ticket.delivery` (a delivery failed, is retrying or arrived after all) events, from every replica; `data` is JSON. Starts with a `ready` event; "
+            "`agent.presence`, `ticket.delivery` (a delivery failed, is retrying or arrived after all), `ticket.attachment` (the customer sent a file) events, from every replica; `data` is JSON. Starts with a `ready` event; "
             "`resync` means events may have been missed (the shared bus reconnected): reload.",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },

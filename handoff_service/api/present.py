@@ -4,6 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from handoff_service.api.schemas import (
+    AgentRef,
+    NoteOut,
+    UnderstoodOut,
     AvailabilityOut,
     DeliveryOut,
     MessageOut,
@@ -13,8 +16,10 @@ from handoff_service.api.schemas import (
     TicketDetailOut,
     TicketOut,
 )
-from handoff_service.models import Delivery, DeliveryKind, DeliveryStatus, Message, Ticket
+from handoff_service.models import Delivery, DeliveryKind, DeliveryStatus, Message, Ticket, TicketNote
 from handoff_service.services.queue import Availability, QueueStatus
+from handoff_service.services.ticket_view import view_ticket
+from handoff_service.understood import readable_transcript
 
 
 def availability_out(availability: Availability) -> AvailabilityOut:
@@ -59,13 +64,23 @@ def delivery_out(delivery: Delivery) -> DeliveryOut:
     )
 
 
-def ticket_detail_out(ticket: Ticket, messages: list[Message], problems: list[Delivery]) -> TicketDetailOut:
+def ticket_detail_out(ticket: Ticket, messages: list[Message], problems: list[Delivery],
+                      notes: list[TicketNote]) -> TicketDetailOut:
+    view = view_ticket(ticket, messages)
     return TicketDetailOut(
         **ticket_out(ticket).model_dump(),
-        transcript=list(ticket.transcript or []),
+        transcript=readable_transcript(ticket.transcript or []),
+        understood=UnderstoodOut.model_validate(view.understood),
+        mentioned_policies=view.mentioned_policies,
+        notes=[note_out(n) for n in notes],
         messages=[MessageOut.model_validate(m) for m in messages],
         delivery_problems=[delivery_out(d) for d in problems],
     )
+
+
+def note_out(note: TicketNote) -> NoteOut:
+    return NoteOut(id=note.id, ticket_id=note.ticket_id, agent=AgentRef(id=note.agent.id, name=note.agent.name),
+                   text=note.text, created_at=note.created_at)
 
 
 def queue_items_out(tickets: list[Ticket], now: datetime) -> list[QueueItemOut]:

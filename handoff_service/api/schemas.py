@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from handoff_service.config import SETTINGS
-from handoff_service.models import Presence, PreferredMode, Priority, Sender, TicketStatus
+from handoff_service.models import AgentRole, Presence, PreferredMode, Priority, ResolveOutcome, Sender, TicketStatus
 
 MAX_TEXT = SETTINGS.max_text_chars
 MAX_LIST = 500
@@ -75,12 +75,19 @@ class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+class ButtonIn(_In):
+    title: Text200
+    payload: _text(500)  # type: ignore[valid-type]
+
+
 class TranscriptTurn(_In):
     sender: Text16 = Field(description="customer (or user), bot, agent")
     text: LongText
     timestamp: FiniteFloat | None = Field(default=None, description="Unix seconds")
     intensity: Score | None = None
     emotion: ShortText | None = None
+    buttons: Annotated[list[ButtonIn], Field(max_length=10)] | None = Field(
+        default=None, description="The bot's buttons: a customer line that is one of their payloads is shown as its title")
 
 
 class EmotionPoint(_In):
@@ -88,6 +95,27 @@ class EmotionPoint(_In):
     turn: Annotated[int, Field(ge=0, le=100_000)] | None = None
     intensity: Score
     emotion: ShortText | None = None
+    band: Text16 | None = Field(default=None, description="care band: mild, upset, distressed, at_risk")
+
+
+class PolicyRef(_In):
+    number: Text64
+    product: Text64 | None = None
+    status: Text64 | None = None
+
+
+class ClaimRef(_In):
+    reference: Text64
+    status: Text64 | None = None
+
+
+class CustomerContext(_In):
+    """Who the customer is, as the bot knew it when it handed over (all optional)."""
+
+    verified: bool = False
+    customer_name: ShortText | None = None
+    policies: Annotated[list[PolicyRef], Field(max_length=50)] = []
+    open_claims: Annotated[list[ClaimRef], Field(max_length=50)] = []
 
 
 class TicketCreate(_In):
@@ -107,10 +135,15 @@ class TicketCreate(_In):
     callback_time: ShortText | None = None
     trigger: Text64 | None = Field(default=None, description="Escalation trigger that fired, e.g. vulnerability")
     trigger_words: Text2000 | None = Field(default=None, description="The customer's words that caused it")
+    customer_context: CustomerContext | None = Field(
+        default=None, description="Verified identity, policies and open claims (shown in the console's customer panel)")
 
 
 class CustomerMessageIn(_In):
     text: MessageText
+    intensity: Score | None = Field(default=None, description="Emotional intensity the bot read in this message")
+    emotion: Text64 | None = None
+    band: Text16 | None = Field(default=None, description="care band: mild, upset, distressed, at_risk")
     external_id: Identifier | None = Field(
         default=None, description="Client-supplied id; retrying with the same id never duplicates"
     )
@@ -130,6 +163,19 @@ class ReplyIn(_In):
     text: MessageText
 
 
+class ResolveIn(_In):
+    outcome: ResolveOutcome | None = Field(default=None, description="How it ended (the console asks for one)")
+
+
+class NoteIn(_In):
+    text: MessageText
+
+
+class SavedReplyIn(_In):
+    title: _text(120, min_length=1)  # type: ignore[valid-type]
+    text: MessageText
+
+
 class CallbackIn(_In):
     phone: Phone
     preferred_time: ShortText | None = None
@@ -145,6 +191,16 @@ class SurveyIn(_In):
 class LoginIn(_In):
     email: Email
     password: Password
+    totp_code: Annotated[str | None, Field(max_length=16, description="6-digit code, for agents with a second factor")] = None
+
+
+class RefreshIn(_In):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class PasswordChangeIn(_In):
+    current_password: Password
+    new_password: Password
 
 
 class PresenceIn(_In):
@@ -182,6 +238,15 @@ class AgentOut(_Out):
     email: str
     skills: list[str]
     presence: Presence
+    role: AgentRole = AgentRole.agent
+    team: str = "default"
+
+
+class HeartbeatOut(_Out):
+    presence: Presence = Field(description="away when the previous heartbeat came too late (presence lapsed)")
+    last_seen_at: datetime
+    heartbeat_seconds: int = Field(description="send the next heartbeat within this many seconds")
+    timeout_seconds: float = Field(description="an online agent not heard from for this long counts as away")
 
 
 class TicketOut(_Out):
@@ -203,6 +268,8 @@ class TicketOut(_Out):
     video_room: str | None
     trigger: str | None = None
     trigger_words: str | None = None
+    customer_context: dict[str, Any] | None = None
+    outcome: ResolveOutcome | None = None
     status: TicketStatus
     assigned_agent: AgentRef | None
     created_at: datetime
@@ -227,7 +294,45 @@ class MessageOut(_Out):
     agent_id: int | None
     text: str
     external_id: str | None
+    intensity: float | None = None
+    emotion: str | None = None
+    band: str | None = None
     created_at: datetime
+
+
+class NoteOut(_Out):
+    id: int
+    ticket_id: int
+    agent: AgentRef
+    text: str
+    created_at: datetime
+
+
+class SavedReplyOut(_Out):
+    id: int
+    team: str
+    title: str
+    text: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class SuggestionOut(_Out):
+    id: str
+    text: str = Field(description="editable before sending")
+    why: str = Field(description="what it was chosen for: band and concern")
+
+
+class UnderstoodOut(_Out):
+    """The summary as parts: what the bot understood, never raw payloads."""
+
+    reason: str | None
+    incident: str | None
+    details: list[str]
+    wants: str | None
+    in_their_words: str | None
+    band: str | None
+    concern: str | None
 
 
 class DeliveryOut(_Out):
@@ -246,7 +351,11 @@ class DeliveryOut(_Out):
 
 
 class TicketDetailOut(TicketOut):
-    transcript: list[dict[str, Any]]
+    transcript: list[dict[str, Any]] = Field(
+        description="the conversation with the bot as people read it: button choices as their titles, commands hidden")
+    understood: UnderstoodOut
+    mentioned_policies: list[str] = Field(description="policy numbers the customer wrote in the conversation")
+    notes: list[NoteOut] = Field(description="internal notes (agents only, never sent to the customer)")
     messages: list[MessageOut]
     delivery_problems: list[DeliveryOut] = Field(
         description="deliveries to the customer that failed or are being retried, oldest first")
@@ -271,6 +380,8 @@ class LoginOut(_Out):
     access_token: str
     token_type: str = "bearer"
     expires_in: int
+    refresh_token: str = Field(description="POST /api/v1/auth/refresh for a new access token before it expires")
+    refresh_expires_in: int
     agent: AgentOut
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; media-src 'self' blob: mediastream:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
@@ -22,9 +22,11 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
-ASSETS = {"console.js": "text/javascript", "console.css": "text/css", "video.js": "text/javascript"}
+# Any .js/.css file in static/ (and static/vendor/) is served, so a new console script needs no change here.
+MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css"}
 # The WebRTC call code is shared with the customer's website page.
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+SHARED_FROM_WEB = {"video.js"}
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,9 +41,24 @@ def console_page() -> FileResponse:
     return FileResponse(STATIC_DIR / "console.html", media_type="text/html", headers=SECURITY_HEADERS)
 
 
-@router.get("/console/static/{name}")
+@router.get("/dashboard")
+def dashboard_page() -> FileResponse:
+    return FileResponse(STATIC_DIR / "dashboard.html", media_type="text/html", headers=SECURITY_HEADERS)
+
+
+def _asset_path(name: str) -> Path | None:
+    if name in SHARED_FROM_WEB:
+        return WEB_DIR / name
+    path = (STATIC_DIR / name).resolve()
+    # Only files inside static/ with a known type: no "..", no other file of the package.
+    if STATIC_DIR not in path.parents or path.suffix not in MEDIA_TYPES or not path.is_file():
+        return None
+    return path
+
+
+@router.get("/console/static/{name:path}")
 def console_asset(name: str) -> FileResponse:
-    if name not in ASSETS:
+    path = _asset_path(name)
+    if path is None:
         raise HTTPException(404, "Not found")
-    directory = WEB_DIR if name == "video.js" else STATIC_DIR
-    return FileResponse(directory / name, media_type=ASSETS[name], headers=SECURITY_HEADERS)
+    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=SECURITY_HEADERS)

@@ -11,7 +11,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from handoff_service.config import Settings
-from handoff_service.models import Agent, Message, Sender, Ticket, TicketStatus, utcnow
+from handoff_service.models import Agent, Message, ResolveOutcome, Sender, Ticket, TicketStatus, utcnow
 from handoff_service.services.deliveries import enqueue_bot_message, enqueue_resume
 from handoff_service.services.errors import Conflict, Forbidden, NotFound, UnknownAgent
 from handoff_service.services.claim_statement import claim_in_one_statement, greeting_text, joined_text
@@ -155,14 +155,15 @@ def transfer_ticket(*, session: Session, agent: Agent, ticket_id: int, to_agent_
     return ticket
 
 
-def resolve_ticket(*, session: Session, settings: Settings, agent: Agent, ticket_id: int) -> Ticket:
+def resolve_ticket(*, session: Session, settings: Settings, agent: Agent, ticket_id: int,
+                   outcome: ResolveOutcome | None = None) -> Ticket:
     """Close the ticket and hand the conversation back to the bot, which thanks the agent and asks for TNPS."""
     ticket = _transition_owned(
         session=session,
         agent=agent,
         ticket_id=ticket_id,
         action="resolve",
-        values={"status": TicketStatus.resolved, "resolved_at": utcnow()},
+        values={"status": TicketStatus.resolved, "resolved_at": utcnow(), "outcome": outcome},
     )
     add_system_message(session=session, ticket=ticket, text=f"{agent.name} resolved the conversation.")
     enqueue_resume(

@@ -79,6 +79,9 @@ def message_event_data(message: Message) -> dict[str, Any]:
             "id": message.id,
             "sender": message.sender.value,
             "text": message.text,
+            "intensity": message.intensity,
+            "emotion": message.emotion,
+            "band": message.band,
             "created_at": _iso(message.created_at),
         },
     }

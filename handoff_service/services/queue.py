@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from handoff_service.config import Settings
 from handoff_service.hours import BusinessHours
-from handoff_service.models import Agent, Presence, Priority, Ticket, TicketStatus, utcnow
+from handoff_service.models import Agent, Priority, Ticket, TicketStatus, utcnow
+from handoff_service.services.presence import available_condition
 
 RECENT_HANDLING_SAMPLE = 50
 RECENT_HANDLING_WINDOW = timedelta(days=7)
@@ -54,15 +55,17 @@ def tickets_ahead(*, session: Session, ticket: Ticket) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def online_agent_count(*, session: Session) -> int:
-    return int(session.scalar(select(func.count(Agent.id)).where(Agent.presence == Presence.online)) or 0)
+def online_agent_count(*, session: Session, settings: Settings, now: datetime | None = None) -> int:
+    """Agents online whose console is still sending heartbeats (services/presence.py)."""
+    condition = available_condition(settings.presence_timeout_seconds, now)
+    return int(session.scalar(select(func.count(Agent.id)).where(condition)) or 0)
 
 
-def busy_online_agent_count(*, session: Session) -> int:
+def busy_online_agent_count(*, session: Session, settings: Settings, now: datetime | None = None) -> int:
     stmt = (
         select(func.count(func.distinct(Ticket.assigned_agent_id)))
         .join(Agent, Agent.id == Ticket.assigned_agent_id)
-        .where(Ticket.status == TicketStatus.claimed, Agent.presence == Presence.online)
+        .where(Ticket.status == TicketStatus.claimed, available_condition(settings.presence_timeout_seconds, now))
     )
     return int(session.scalar(stmt) or 0)
 
@@ -100,7 +103,7 @@ def availability(*, session: Session, settings: Settings, now: datetime | None =
     now = now or utcnow()
     hours = _business_hours(settings.business_hours, settings.timezone)
     within = hours.is_open(now)
-    online = online_agent_count(session=session)
+    online = online_agent_count(session=session, settings=settings, now=now)
     return Availability(
         agents_online=online,
         within_hours=within,
@@ -125,7 +128,7 @@ def queue_status(*, session: Session, ticket: Ticket, settings: Settings, now: d
     ahead = tickets_ahead(session=session, ticket=ticket)
     eta: int | None = None
     if avail.agents_online > 0 and avail.within_hours:
-        free = max(avail.agents_online - busy_online_agent_count(session=session), 0)
+        free = max(avail.agents_online - busy_online_agent_count(session=session, settings=settings, now=now), 0)
         avg = average_handling_seconds(session=session, settings=settings, now=now)
         eta = round(max(0, ahead + 1 - free) / avail.agents_online * avg)
     return QueueStatus(TicketStatus.queued, ahead + 1, ahead, eta, avail)

@@ -25,7 +25,7 @@ from handoff_service.services.errors import Conflict, NotFound
 from handoff_service.services.hooks import message_event_data, stage_event, ticket_event_data
 from handoff_service.services.queue import queue_key_for, tickets_ahead
 from handoff_service.services.transitions import conditional_update
-from handoff_service.summary import extractive_summary
+from handoff_service.understood import searchable_text, understand
 
 
 @dataclass
@@ -46,6 +46,7 @@ class TicketDraft:
     callback_time: str | None = None
     trigger: str | None = None
     trigger_words: str | None = None
+    customer_context: dict[str, Any] | None = None
 
 
 def get_ticket(*, session: Session, ticket_id: int) -> Ticket:
@@ -101,7 +102,10 @@ def create_ticket(*, session: Session, settings: Settings, draft: TicketDraft) -
     summary = (draft.summary or "").strip()
     source = "bot"
     if not summary:
-        summary, source = extractive_summary(draft.transcript, draft.slots), "extractive"
+        understood = understand(transcript=draft.transcript, slots=draft.slots, reasons=draft.reasons,
+                                trigger=draft.trigger, preferred_mode=draft.preferred_mode.value,
+                                customer_context=draft.customer_context)
+        summary, source = understood.as_text(), "understood"
     ticket = Ticket(
         conversation_id=draft.conversation_id,
         channel=draft.channel,
@@ -120,6 +124,10 @@ def create_ticket(*, session: Session, settings: Settings, draft: TicketDraft) -
         callback_time=draft.callback_time,
         trigger=draft.trigger,
         trigger_words=draft.trigger_words,
+        customer_context=draft.customer_context,
+        search_text=searchable_text(transcript=draft.transcript, slots=draft.slots,
+                                    customer_first_name=draft.customer_first_name,
+                                    customer_context=draft.customer_context),
         status=TicketStatus.queued,
         created_at=now,
         queued_at=now,
@@ -166,8 +174,18 @@ def record_bot_messages(*, session: Session, ticket_id: int, texts: list[str]) -
     return messages
 
 
+@dataclass(frozen=True)
+class MessageEmotion:
+    """What the bot read in a customer message: it extends the console's emotion timeline live."""
+
+    intensity: float | None = None
+    emotion: str | None = None
+    band: str | None = None
+
+
 def add_customer_message(
-    *, session: Session, ticket: Ticket, text: str, external_id: str | None = None
+    *, session: Session, ticket: Ticket, text: str, external_id: str | None = None,
+    emotion: MessageEmotion | None = None,
 ) -> tuple[Message, bool]:
     """Returns (message, created). A repeated ``external_id`` returns the stored message unchanged."""
     if external_id is not None:
@@ -176,8 +194,10 @@ def add_customer_message(
             return existing, False
     if not _accepts_messages(ticket):
         raise Conflict(f"Ticket {ticket.id} is {ticket.status.value}; it no longer accepts messages")
+    emotion = emotion or MessageEmotion()
     message = Message(
-        ticket_id=ticket.id, sender=Sender.customer, text=text, external_id=external_id, created_at=utcnow()
+        ticket_id=ticket.id, sender=Sender.customer, text=text, external_id=external_id, created_at=utcnow(),
+        intensity=emotion.intensity, emotion=emotion.emotion, band=emotion.band,
     )
     try:
         with session.begin_nested():

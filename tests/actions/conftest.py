@@ -117,6 +117,22 @@ def db_session(database: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
+def verified_as(db_session: Session):
+    """Slots of a conversation whose customer (a demo customer, by first name) has just passed the check."""
+    from sqlalchemy import select
+
+    from actions.identity.service import VerifiedCustomer, utc_now
+    from actions.insurance.models import Customer
+
+    def _slots(first_name: str) -> Dict[str, Any]:
+        customer = db_session.scalars(select(Customer).where(Customer.first_name == first_name)).one()
+        verified = VerifiedCustomer(customer.id, customer.customer_number, customer.first_name)
+        return {"verified_customer": verified.as_slot(via="chat", now=utc_now())}
+
+    return _slots
+
+
+@pytest.fixture
 def anyio_backend() -> str:
     # Actions' run() is a coroutine; the anyio plugin (installed with httpx) runs it on asyncio.
     return "asyncio"

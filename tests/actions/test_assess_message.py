@@ -70,7 +70,9 @@ async def test_a_waiting_customer_at_risk_is_relayed_with_crisis_lines(make_trac
     monkeypatch.setattr(outbox, "flush", not_now)
     for text in ["is anyone there?", "I can't go on like this"]:
         tracker = make_tracker(text=text, intent="inform", slots={"customer_name": "Priya"})
-        tracker = Tracker.from_dict({**tracker.current_state(), "paused": True})  # a person owns the conversation
+        state = tracker.current_state()
+        state["events"][-1]["message_id"] = f"id of {text}"  # two messages (Rasa gives each its own id)
+        tracker = Tracker.from_dict({**state, "paused": True})  # a person owns the conversation
         assert await ActionAssessMessage().run(dispatcher, tracker, domain) == [SlotSet("emotion_tone", "mild")]
     plain, risk = db_session.scalars(select(HandoffWork).order_by(HandoffWork.id)).all()
     assert plain.payload["urgent_notice"] is None
@@ -110,6 +112,87 @@ async def test_a_risk_of_self_harm_is_assessed_even_as_an_answer_to_an_offer(mak
     assert slots["handoff_trigger"] == "vulnerability" and slots["handoff_decision"]["category"] == "self_harm"
 
 
+async def test_messages_the_action_server_missed_during_a_handover_are_relayed_first_in_order(
+        make_tracker, dispatcher, domain, db_session, monkeypatch):
+    """rasa_addons/relay_retry.py calls again after an action-server restart: nothing missed, nothing twice."""
+    from sqlalchemy import select
+
+    from actions.handoff import outbox
+    from actions.handoff.outbox import HandoffWork
+
+    async def not_now(conversation_id):
+        return None
+
+    monkeypatch.setattr(outbox, "flush", not_now)
+    before = user_event("I need a person", "handoff_request")
+    pause = {"event": "pause", "timestamp": 1763780101.0}
+    relayed = {**user_event("is anyone there?", "inform"), "message_id": "m1"}
+    missed = [{**user_event(text, "inform"), "message_id": f"m{n}"}
+              for n, text in [(2, "my claim is CLM-1234"), (3, "it was the kitchen")]]
+    outbox.enqueue_relay("test-customer", "is anyone there?", "m1")  # relayed before the action server went down
+    tracker = make_tracker(text="are you still there?", intent="inform", history=[before, pause, relayed, *missed])
+    tracker = Tracker.from_dict({**tracker.current_state(), "paused": True})
+    await ActionAssessMessage().run(dispatcher, tracker, domain)
+    texts = [work.payload["text"] for work in db_session.scalars(select(HandoffWork).order_by(HandoffWork.id))]
+    assert texts == ["is anyone there?", "my claim is CLM-1234", "it was the kitchen", "are you still there?"]
+    await ActionAssessMessage().run(dispatcher, tracker, domain)  # the same call again (a retry): nothing new
+    assert len(db_session.scalars(select(HandoffWork)).all()) == 4
+
+
+async def test_a_relayed_message_carries_the_emotion_the_scorer_read(make_tracker, dispatcher, domain, db_session,
+                                                                     monkeypatch):
+    """The agent's emotion timeline grows with each message while they talk (issue #20)."""
+    from sqlalchemy import select
+
+    from actions.handoff import outbox
+    from actions.handoff.outbox import HandoffWork
+
+    async def not_now(conversation_id):
+        return None
+
+    monkeypatch.setattr(outbox, "flush", not_now)
+    for emotion in (DISTRESSED, None):
+        tracker = make_tracker(text=TEXT, intent="inform", emotion=emotion)
+        state = tracker.current_state()
+        state["events"][-1]["message_id"] = f"id {emotion is None}"  # two messages (Rasa gives each its own id)
+        tracker = Tracker.from_dict({**state, "paused": True})
+        await ActionAssessMessage().run(dispatcher, tracker, domain)
+    scored, unscored = db_session.scalars(select(HandoffWork).order_by(HandoffWork.id)).all()
+    assert scored.payload["emotion"] == {"intensity": 0.86, "emotion": "sadness", "band": "distressed"}
+    assert unscored.payload["emotion"] == {}
+
+
+async def test_the_relay_sends_the_emotion_with_the_message(monkeypatch):
+    from actions.clients.handoff import HandoffClient
+
+    sent = []
+
+    async def fake_request(self, method, path, json=None):
+        sent.append(json)
+        return {}
+
+    monkeypatch.setattr(HandoffClient, "_request", fake_request)
+    client = HandoffClient()
+    await client.relay_customer_message("c", "hi", "e1", emotion={"intensity": 0.4, "emotion": None, "band": "upset"})
+    await client.relay_customer_message("c", "hi", "e2")
+    assert sent[0] == {"text": "hi", "external_id": "e1", "acknowledge": True, "urgent_notice": None,
+                       "intensity": 0.4, "band": "upset"}
+    assert sent[1] == {"text": "hi", "external_id": "e2", "acknowledge": True, "urgent_notice": None}
+
+
+def test_the_transcript_keeps_the_bots_buttons_and_the_timeline_the_band(make_tracker):
+    from actions.handoff import history
+
+    offer = {"event": "bot", "text": "Would you like a person?", "timestamp": 1763780101.0,
+             "data": {"buttons": [{"title": "Video call", "payload": '/handoff_accept{"handoff_mode":"video"}'}]}}
+    tracker = make_tracker(text=TEXT, intent="inform", emotion=DISTRESSED, history=[user_event("hello", "greet"), offer])
+    turns = history.transcript(tracker)
+    bot = [t for t in turns if t["sender"] == "bot" and t["text"] == "Would you like a person?"]
+    assert bot and bot[0]["buttons"] == [{"title": "Video call", "payload": '/handoff_accept{"handoff_mode":"video"}'}]
+    assert all("buttons" not in t for t in turns if t["sender"] == "customer")
+    assert history.emotion_timeline(tracker)[-1]["band"] == "distressed"
+
+
 AT_RISK_BY_MEANING = {**DISTRESSED, "band": "at_risk", "band_reasons": [],
                       "risk_meaning": {"kind": "at_risk", "category": "self_harm", "p": 0.97,
                                        "nearest": "I've given my cat to my sister because I won't be here to look after her"}}
@@ -138,8 +221,9 @@ async def test_a_waiting_customer_at_risk_by_meaning_is_relayed_with_crisis_line
     monkeypatch.setattr(outbox, "flush", not_now)
     for emotion in (DISTRESSED, AT_RISK_BY_MEANING):  # the same words: only the reading by meaning differs
         tracker = make_tracker(text=QUIET_GOODBYE, intent="stop", emotion=emotion, slots={"customer_name": "Priya"})
-        await ActionAssessMessage().run(dispatcher, Tracker.from_dict({**tracker.current_state(), "paused": True}),
-                                        domain)
+        state = tracker.current_state()
+        state["events"][-1]["message_id"] = f"id {emotion['band']}"  # two messages (Rasa gives each its own id)
+        await ActionAssessMessage().run(dispatcher, Tracker.from_dict({**state, "paused": True}), domain)
     plain, risk = db_session.scalars(select(HandoffWork).order_by(HandoffWork.id)).all()
     assert plain.payload["urgent_notice"] is None and plain.payload["cancel_if_waiting"] is True
     assert "116 123" in risk.payload["urgent_notice"] and risk.payload["cancel_if_waiting"] is False

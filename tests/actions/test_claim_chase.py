@@ -50,11 +50,12 @@ def _set_due(db_session, reference: str, due: dt.date, status: ClaimStatus | Non
 # The next step's date is pinned: the day before today is overdue, today and tomorrow are not.
 @pytest.mark.parametrize("days, overdue", [(-1, True), (0, False), (1, False)])
 async def test_a_next_step_past_its_date_is_owned_and_a_person_offered(make_tracker, dispatcher, domain, db_session,
-                                                                       days, overdue):
+                                                                       days, overdue, verified_as):
     due = TODAY + dt.timedelta(days=days)
     _set_due(db_session, "CLM-20814", due)
     text = "any news on CLM-20814? nobody has been in touch"
-    tracker = make_tracker(text=text, intent="claim_status", slots={"claim_reference": "CLM-20814"})
+    tracker = make_tracker(text=text, intent="claim_status", slots={"claim_reference": "CLM-20814",
+                                                                    **verified_as("Priya")})
     events = await ActionCheckClaimStatus().run(dispatcher, tracker, domain)
     if overdue:
         assert events == [SlotSet("claim_reference", "CLM-20814"),
@@ -71,9 +72,10 @@ async def test_a_next_step_past_its_date_is_owned_and_a_person_offered(make_trac
 
 @pytest.mark.parametrize("status", [ClaimStatus.SETTLED, ClaimStatus.DECLINED, ClaimStatus.AWAITING_DOCUMENTS])
 async def test_a_past_date_on_a_claim_not_waiting_on_us_is_not_called_overdue(make_tracker, dispatcher, domain,
-                                                                             db_session, status):
+                                                                             db_session, status, verified_as):
     _set_due(db_session, "CLM-20814", TODAY - dt.timedelta(days=5), status)
-    tracker = make_tracker(text="status of CLM-20814", intent="claim_status", slots={"claim_reference": "CLM-20814"})
+    tracker = make_tracker(text="status of CLM-20814", intent="claim_status",
+                           slots={"claim_reference": "CLM-20814", **verified_as("Priya")})
     events = await ActionCheckClaimStatus().run(dispatcher, tracker, domain)
     assert events == [SlotSet("claim_reference", "CLM-20814")]
     assert responses(dispatcher) == ["utter_claim_status"]

@@ -89,9 +89,11 @@ async def test_acknowledgement_without_a_known_incident(make_tracker, dispatcher
     assert responses(dispatcher) == ["utter_claim_acknowledge"]
 
 
-async def test_submit_stores_the_claim_and_gives_a_fresh_reference(make_tracker, dispatcher, domain, db_session):
+async def test_submit_stores_the_claim_and_gives_a_fresh_reference(make_tracker, dispatcher, domain, db_session,
+                                                                   verified_as):
     before = claim_count(db_session)
-    events = await ActionSubmitClaim().run(dispatcher, make_tracker(slots=COMPLETE_CLAIM), domain)
+    tracker = make_tracker(slots={**COMPLETE_CLAIM, **verified_as("Priya")})
+    events = await ActionSubmitClaim().run(dispatcher, tracker, domain)
 
     stored = db_session.scalars(select(Claim).order_by(Claim.id.desc())).first()
     assert claim_count(db_session) == before + 1
@@ -107,6 +109,7 @@ async def test_submit_stores_the_claim_and_gives_a_fresh_reference(make_tracker,
     assert stored.incident_date == TODAY - dt.timedelta(days=2)
     assert stored.description == "The pipe under the kitchen sink split and soaked the floor."
     assert stored.status is ClaimStatus.RECEIVED
+    assert stored.reported_verified is True
     [message] = dispatcher.messages
     assert message["response"] == "utter_claim_submitted"
     assert message["reference"] == stored.reference
@@ -115,12 +118,28 @@ async def test_submit_stores_the_claim_and_gives_a_fresh_reference(make_tracker,
     assert message["due"] == say_date(TODAY + dt.timedelta(days=1))
 
 
-async def test_a_reference_already_taken_is_never_reused(make_tracker, dispatcher, domain, db_session, monkeypatch):
+# Anyone may report a claim (issue #19); one reported without verification is marked for the handler, and
+# so is one verified as someone else than the policyholder.
+@pytest.mark.parametrize("verified", [None, "Tom"])
+async def test_a_claim_reported_without_verification_is_stored_and_marked(make_tracker, dispatcher, domain, db_session,
+                                                                          verified_as, verified):
+    slots = {**COMPLETE_CLAIM, **(verified_as(verified) if verified else {})}
+    events = await ActionSubmitClaim().run(dispatcher, make_tracker(slots=slots), domain)
+    stored = db_session.scalars(select(Claim).order_by(Claim.id.desc())).first()
+    assert events == [SlotSet("claim_reference", stored.reference), SlotSet("incident_type", None),
+                      SlotSet("incident_date", None), SlotSet("incident_description", None)]
+    assert stored.reported_verified is False and stored.policy.policy_number == "HOM-204815"
+    assert responses(dispatcher) == ["utter_claim_submitted", "utter_claim_identity_check"]
+
+
+async def test_a_reference_already_taken_is_never_reused(make_tracker, dispatcher, domain, db_session, monkeypatch,
+                                                         verified_as):
     # CLM-20814 is seeded; the second claim's first guess is the first claim's reference.
     guesses = iter([10814, 10815, 10815, 10816])
     monkeypatch.setattr("actions.insurance.service.secrets.randbelow", lambda _: next(guesses))
-    await ActionSubmitClaim().run(dispatcher, make_tracker(slots=COMPLETE_CLAIM), domain)
-    await ActionSubmitClaim().run(dispatcher, make_tracker(slots=COMPLETE_CLAIM), domain)
+    slots = {**COMPLETE_CLAIM, **verified_as("Priya")}
+    await ActionSubmitClaim().run(dispatcher, make_tracker(slots=slots), domain)
+    await ActionSubmitClaim().run(dispatcher, make_tracker(slots=slots), domain)
     assert [message["reference"] for message in dispatcher.messages] == ["CLM-20815", "CLM-20816"]
     stored = db_session.scalars(select(Claim.reference).where(Claim.reference.in_(["CLM-20815", "CLM-20816"])))
     assert sorted(stored) == ["CLM-20815", "CLM-20816"]
@@ -158,10 +177,10 @@ async def test_leaving_the_form_forgets_its_answers(make_tracker, dispatcher, do
     assert dispatcher.messages == []
 
 
-async def test_status_of_a_seeded_claim(make_tracker, dispatcher, domain, db_session):
+async def test_status_of_a_seeded_claim(make_tracker, dispatcher, domain, db_session, verified_as):
     tracker = make_tracker(text="any news on clm-20814?", intent="claim_status",
                            entities=[{"entity": "claim_reference", "value": "clm-20814", "start": 12, "end": 21}],
-                           slots={"claim_reference": "clm-20814"})
+                           slots={"claim_reference": "clm-20814", **verified_as("Priya")})
     events = await ActionCheckClaimStatus().run(dispatcher, tracker, domain)
     assert events == [SlotSet("claim_reference", "CLM-20814")]
     [message] = dispatcher.messages
@@ -173,21 +192,25 @@ async def test_status_of_a_seeded_claim(make_tracker, dispatcher, domain, db_ses
     assert message["due_text"] == f", by {say_date(TODAY + dt.timedelta(days=3))}"
 
 
-async def test_status_uses_the_reference_remembered_from_earlier(make_tracker, dispatcher, domain, db_session):
+async def test_status_uses_the_reference_remembered_from_earlier(make_tracker, dispatcher, domain, db_session,
+                                                               verified_as):
     tracker = make_tracker(text="what's the status of my claim?", intent="claim_status",
-                           slots={"claim_reference": "CLM-19542"})
+                           slots={"claim_reference": "CLM-19542", **verified_as("Tom")})
     events = await ActionCheckClaimStatus().run(dispatcher, tracker, domain)
     assert events == [SlotSet("claim_reference", "CLM-19542")]
     assert dispatcher.messages[0]["due_text"] == ""
     assert "waiting for a document" in dispatcher.messages[0]["status_text"]
 
 
-async def test_unknown_claim_reference(make_tracker, dispatcher, domain, db_session):
-    tracker = make_tracker(text="CLM-99999", intent="inform", slots={"claim_reference": "CLM-99999"})
+@pytest.mark.parametrize("reference", ["CLM-99999", "CLM-19542"])  # none at all, and Tom's
+async def test_a_claim_that_is_not_the_verified_customers_reads_as_unknown(make_tracker, dispatcher, domain,
+                                                                          db_session, verified_as, reference):
+    tracker = make_tracker(text=reference, intent="inform", slots={"claim_reference": reference,
+                                                                   **verified_as("Priya")})
     events = await ActionCheckClaimStatus().run(dispatcher, tracker, domain)
     assert events == [SlotSet("claim_reference", None)]
     assert responses(dispatcher) == ["utter_claim_not_found"]
-    assert dispatcher.messages[0]["reference"] == "CLM-99999"
+    assert dispatcher.messages[0]["reference"] == reference
 
 
 async def test_malformed_claim_reference_is_named_back(make_tracker, dispatcher, domain, db_session):

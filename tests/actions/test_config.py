@@ -57,3 +57,26 @@ def test_a_bad_value_stops_the_start_naming_the_variable(env, name, raw, message
 def test_timeouts_just_above_zero_are_accepted(env, raw, value):
     env.setenv("HANDOFF_TIMEOUT_SECONDS", raw)
     assert ActionSettings.load().HANDOFF_TIMEOUT_SECONDS == value
+
+
+REAL_TOKEN = "Zq3v-" + "k" * 32
+
+
+@pytest.mark.parametrize("host, profile, exposed", [
+    ("127.0.0.1", "embedded", False), ("localhost", "embedded", False), ("0.0.0.0", "embedded", True),
+    ("127.0.0.1", "production", True),
+])
+def test_an_action_server_others_can_reach_refuses_weak_tokens(env, host, profile, exposed):
+    env.setenv("HEARD_PROFILE", profile)
+    env.setenv("HANDOFF_SERVICE_TOKEN", "dev-handoff-service-token")
+    env.setenv("RASA_TOKEN", "short")
+    settings = ActionSettings.load()
+    problems = config.exposure_problems(settings, host)
+    assert bool(problems) is exposed
+    if exposed:
+        assert any("HANDOFF_SERVICE_TOKEN" in p for p in problems) and any("RASA_TOKEN" in p for p in problems)
+        with pytest.raises(ActionSettingsError, match="reachable from other machines"):
+            config.refuse_weak_secrets(settings, host)
+    env.setenv("HANDOFF_SERVICE_TOKEN", REAL_TOKEN)
+    env.setenv("RASA_TOKEN", REAL_TOKEN + "r")
+    assert config.exposure_problems(ActionSettings.load(), host) == []

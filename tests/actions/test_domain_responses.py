@@ -10,7 +10,7 @@ from actions.insurance.models import Product
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION_MODULES = ["session.py", "claims.py", "complaints.py", "forms.py", "policies.py", "questions.py",
-                  "handoff/actions.py", "handoff/survey.py"]
+                  "handoff/actions.py", "handoff/survey.py", "identity/actions.py", "identity/gate.py"]
 # Rasa's escalation policy (not an action) predicts this one when the action server is down.
 POLICY_RESPONSES = {"utter_handoff_unavailable", "utter_check_in"}
 
@@ -35,7 +35,9 @@ def _named_by_actions() -> set[str]:
 
 
 def test_every_response_is_reachable(domain):
-    form_asks = {f"utter_ask_{slot}" for form in domain["forms"].values() for slot in form["required_slots"]}
+    # Rasa asks with utter_ask_<form>_<slot> when the form has its own question, else utter_ask_<slot>.
+    form_asks = {ask for name, form in domain["forms"].items() for slot in form["required_slots"]
+                 for ask in (f"utter_ask_{slot}", f"utter_ask_{name}_{slot}")}
     reachable = _used_in_training_data() | _named_by_actions() | form_asks | POLICY_RESPONSES
     assert set(domain["responses"]) - reachable == set()
 

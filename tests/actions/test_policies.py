@@ -19,8 +19,9 @@ async def test_coverage_for_a_named_product(make_tracker, dispatcher, domain, db
     assert responses(dispatcher) == ["utter_coverage_travel"]
 
 
-async def test_coverage_with_the_customers_policy_adds_their_cover_level(make_tracker, dispatcher, domain, db_session):
-    tracker = make_tracker(slots={"policy_number": "mot-318402"})
+async def test_coverage_with_the_customers_policy_adds_their_cover_level(make_tracker, dispatcher, domain, db_session,
+                                                                        verified_as):
+    tracker = make_tracker(slots={"policy_number": "mot-318402", **verified_as("Priya")})
     events = await ActionExplainCoverage().run(dispatcher, tracker, domain)
     assert events == []
     assert responses(dispatcher) == ["utter_coverage_motor", "utter_policy_cover_summary"]
@@ -28,10 +29,14 @@ async def test_coverage_with_the_customers_policy_adds_their_cover_level(make_tr
     assert (summary["policy_number"], summary["cover_level"], summary["excess"]) == ("MOT-318402", "Comprehensive", 350)
 
 
-async def test_coverage_with_an_unknown_policy_says_so(make_tracker, dispatcher, domain, db_session):
-    events = await ActionExplainCoverage().run(dispatcher, make_tracker(slots={"policy_number": "TRV-000001"}), domain)
+# An unknown number and another customer's policy read the same: trying numbers teaches nothing.
+@pytest.mark.parametrize("policy_number", ["TRV-000001", "TRV-552190"])
+async def test_coverage_with_a_policy_that_is_not_theirs_says_so(make_tracker, dispatcher, domain, db_session,
+                                                                 verified_as, policy_number):
+    tracker = make_tracker(slots={"policy_number": policy_number, **verified_as("Priya")})
+    events = await ActionExplainCoverage().run(dispatcher, tracker, domain)
     assert events == []
-    assert responses(dispatcher) == ["utter_coverage_travel", "utter_policy_not_found"]
+    assert responses(dispatcher) == ["utter_coverage_travel", "utter_policy_not_yours"]
 
 
 async def test_coverage_without_a_product_asks_which(make_tracker, dispatcher, domain):
@@ -64,8 +69,9 @@ async def test_documents_without_a_product_asks_which(make_tracker, dispatcher, 
     assert responses(dispatcher) == ["utter_ask_product_for_documents"]
 
 
-async def test_renewal_date_of_the_customers_policy(make_tracker, dispatcher, domain, db_session):
-    events = await ActionExplainRenewal().run(dispatcher, make_tracker(slots={"policy_number": "HOM-204815"}), domain)
+async def test_renewal_date_of_the_customers_policy(make_tracker, dispatcher, domain, db_session, verified_as):
+    tracker = make_tracker(slots={"policy_number": "HOM-204815", **verified_as("Priya")})
+    events = await ActionExplainRenewal().run(dispatcher, tracker, domain)
     assert events == []
     [message] = dispatcher.messages
     assert message["response"] == "utter_renewal_date"
@@ -97,9 +103,9 @@ async def test_a_follow_up_naming_a_product_is_answered(make_tracker, dispatcher
 
 
 async def test_the_policy_named_in_this_message_wins_over_an_earlier_product(make_tracker, dispatcher, domain,
-                                                                             db_session):
+                                                                             db_session, verified_as):
     tracker = make_tracker(text="what does MOT-318402 cover", intent="ask_coverage",
-                           slots={"product": "home", "policy_number": "MOT-318402"},
+                           slots={"product": "home", "policy_number": "MOT-318402", **verified_as("Priya")},
                            entities=[{"entity": "policy_number", "value": "MOT-318402", "start": 10, "end": 20}])
     await ActionExplainCoverage().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_coverage_motor", "utter_policy_cover_summary"]
@@ -114,9 +120,9 @@ def test_incidents_are_spoken_with_the_right_article():
 
 
 async def test_an_excess_question_about_their_policy_gets_their_figures_without_an_overview(make_tracker, dispatcher,
-                                                                                           domain, db_session):
+                                                                                           domain, db_session, verified_as):
     tracker = make_tracker(text="what's my excess on MOT-318402", intent="ask_coverage",
-                           slots={"policy_number": "MOT-318402"},
+                           slots={"policy_number": "MOT-318402", **verified_as("Priya")},
                            entities=[{"entity": "policy_number", "value": "MOT-318402", "start": 20, "end": 30}])
     await ActionExplainCoverage().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_policy_cover_summary"]
@@ -124,11 +130,12 @@ async def test_an_excess_question_about_their_policy_gets_their_figures_without_
 
 
 async def test_a_policy_number_given_after_an_excess_question_gets_the_figures_alone(make_tracker, dispatcher,
-                                                                                     domain, db_session):
+                                                                                     domain, db_session, verified_as):
     asked = [user_event("how much is my excess", "ask_coverage"),
              {"event": "action", "name": "action_explain_coverage", "timestamp": 1763780100.5},
              {"event": "action", "name": "action_listen", "timestamp": 1763780100.6}]
-    tracker = make_tracker(text="MOT-318402", intent="inform", history=asked, slots={"policy_number": "MOT-318402"},
+    tracker = make_tracker(text="MOT-318402", intent="inform", history=asked,
+                           slots={"policy_number": "MOT-318402", **verified_as("Priya")},
                            entities=[{"entity": "policy_number", "value": "MOT-318402", "start": 0, "end": 10}])
     await ActionExplainCoverage().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_policy_cover_summary"]

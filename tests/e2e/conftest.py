@@ -30,8 +30,15 @@ def stack_settings(var_dir: Path, **overrides: str) -> StackSettings:
         # Tests must not depend on the day they run: the team is always "in hours" unless a test says not.
         HANDOFF_BUSINESS_HOURS=overrides.pop("HANDOFF_BUSINESS_HOURS", "mon-sun 00:00-23:59"),
         HANDOFF_QUEUE_UPDATE_SECONDS="1",
+        # The test agent signs in and goes online but sends no console heartbeat: on a busy machine a journey can
+        # take longer than the 90 s lapse, and the bot would then (rightly) offer a call back instead of a person.
+        HANDOFF_PRESENCE_TIMEOUT_SECONDS=overrides.pop("HANDOFF_PRESENCE_TIMEOUT_SECONDS", "3600"),
         **overrides,
     )
+
+
+# The insurer's site's key for logged-in customers' identities (tests/e2e/test_signed_sessions.py signs with it).
+IDENTITY_KEY = secrets.token_urlsafe(32)
 
 
 class CallbackReceiver:
@@ -74,7 +81,7 @@ def callback_receiver() -> CallbackReceiver:
 def running_stack(tmp_path_factory, callback_receiver) -> Stack:
     assert rasa_model_path().exists(), "no trained model: ./heard test trains it before the tests"
     var_dir = tmp_path_factory.mktemp("stack-var")
-    settings = stack_settings(var_dir, CALLBACK_URL=callback_receiver.url)
+    settings = stack_settings(var_dir, CALLBACK_URL=callback_receiver.url, CUSTOMER_IDENTITY_KEY=IDENTITY_KEY)
     _prepare_databases(settings)
     with Stack(settings, log=lambda line: None) as stack:
         yield stack
@@ -97,7 +104,9 @@ class Customer:
 
     def __init__(self, stack: Stack, first_name: str | None = None) -> None:
         self.env = stack.settings.env
-        self.sender = f"e2e-{uuid.uuid4().hex[:10]}"
+        # Sender ids are namespaced per channel (rasa_addons/channels.py): the conversation of a REST client
+        # that sends "e2e-…" is "rest:e2e-…"; sending the namespaced id names the same conversation.
+        self.sender = f"rest:e2e-{uuid.uuid4().hex[:10]}"
         self.metadata = {"first_name": first_name} if first_name else {}
         self.client = httpx.Client(base_url=self.env["RASA_URL"], timeout=30.0)
 

@@ -114,7 +114,7 @@ def test_bereavement_over_the_callback_channel(running_stack, callback_receiver,
     wait_for(lambda: any("in the queue" in t for t in callback_receiver.texts_for(sender)), message="queue position")
 
     ticket = agent.claim_next()
-    assert ticket["conversation_id"] == sender and ticket["channel"] == "callback"
+    assert ticket["conversation_id"] == f"callback:{sender}" and ticket["channel"] == "callback"
     assert ticket["trigger"] == "vulnerability" and ticket["priority"] == "urgent"
     assert ticket["reasons"][0].startswith("Vulnerable customer \u2014 bereavement: \u201c")
     assert "passed away" in ticket["trigger_words"]
@@ -151,7 +151,7 @@ def test_writing_while_waiting_is_answered_once_through_the_channel(running_stac
         say("is anyone there?")
         say("it's about my car")
         [ticket_id] = [item["ticket"]["id"] for item in agent.client.get("/api/v1/queue").json()
-                       if item["ticket"]["conversation_id"] == sender]
+                       if item["ticket"]["conversation_id"] == f"callback:{sender}"]
         wait_for(lambda: any(m["text"] == "it's about my car" for m in agent.messages(ticket_id)),
                  message="both messages relayed to the ticket")
         acknowledged = wait_for(
@@ -159,7 +159,7 @@ def test_writing_while_waiting_is_answered_once_through_the_channel(running_stac
             message="the acknowledgement")
         assert len(acknowledged) == 1  # one answer for the run of two messages
     finally:
-        leave_the_queue(running_stack, sender)
+        leave_the_queue(running_stack, f"callback:{sender}")
 
 
 def test_a_waiting_customer_at_risk_hears_crisis_lines_and_goes_first(running_stack, callback_receiver, agent):
@@ -169,10 +169,10 @@ def test_a_waiting_customer_at_risk_hears_crisis_lines_and_goes_first(running_st
         say("I can't go on like this")
         wait_for(lambda: any("116 123" in t for t in callback_receiver.texts_for(sender)), message="the crisis lines")
         [item] = [item for item in agent.client.get("/api/v1/queue").json()
-                  if item["ticket"]["conversation_id"] == sender]
+                  if item["ticket"]["conversation_id"] == f"callback:{sender}"]
         assert item["ticket"]["priority"] == "urgent"
     finally:
-        leave_the_queue(running_stack, sender)
+        leave_the_queue(running_stack, f"callback:{sender}")
 
 
 def test_a_charged_message_is_offered_a_person_at_once(customer_named, agent):

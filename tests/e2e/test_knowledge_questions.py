@@ -42,7 +42,10 @@ def test_an_off_topic_question_is_not_answered_from_the_knowledge_base(customer)
 
 
 def test_a_question_about_their_own_excess_uses_their_policy(customer):
-    replies = " ".join(customer.say_texts("what's my excess on MOT-318402?"))
+    asked = " ".join(customer.say_texts("what's my excess on MOT-318402?"))
+    assert "£350" not in asked  # the policyholder's figures only after the identity check (issue #19)
+    customer.say("14/03/1988")  # Priya's date of birth and postcode (README, "Demo records")
+    replies = " ".join(customer.say_texts("LS6 2AB"))
     assert "£350" in replies
     assert not customer.tracker()["slots"].get("kb_answer_id")
 

@@ -53,7 +53,7 @@ def production(tmp_path_factory):
         POSTGRES_USER="heard_e2e", POSTGRES_DB_PREFIX=f"heard_e2e_{uuid.uuid4().hex[:8]}",
         HEARD_PUBLIC_HOST="127.0.0.1", HEARD_PUBLIC_PORT=free_port(), HEARD_INTERNAL_PORT=free_port(),
         HEARD_REPLICA_PORT_BASE=_free_block(), HEARD_VAR_DIR=tmp_path_factory.mktemp("production-var"),
-        REDIS_LOCK_DB=5, REDIS_BUS_DB=6)
+        REDIS_LOCK_DB=5, REDIS_BUS_DB=6, REST_CHANNEL_TOKEN=REST_TOKEN)
     stack = ProductionStack(settings, log=lambda line: None)
     try:
         with stack:
@@ -64,8 +64,13 @@ def production(tmp_path_factory):
                 admin.execute(f'DROP DATABASE IF EXISTS "{settings.database(name)}" WITH (FORCE)')
 
 
+# The REST channel is off in production unless clients must send this token (issue #19).
+REST_TOKEN = secrets.token_urlsafe(32)
+
+
 def _say(url: str, sender: str, text: str) -> list[dict]:
-    response = httpx.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120)
+    response = httpx.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120,
+                          headers={"Authorization": f"Bearer {REST_TOKEN}"})
     response.raise_for_status()
     return response.json()
 
@@ -81,7 +86,7 @@ def _user_texts(stack: ProductionStack, replica: int, sender: str) -> list[str]:
 
 
 def test_one_conversation_alternating_between_the_rasa_replicas_keeps_every_turn_in_order(production):
-    sender = f"alt-{uuid.uuid4().hex[:8]}"
+    sender = f"rest:alt-{uuid.uuid4().hex[:8]}"
     for turn, text in enumerate(ROUTINE):
         assert _say(_rasa_url(production, turn % 2), sender, text), f"no reply to {text!r}"
     assert _user_texts(production, 0, sender) == ROUTINE
@@ -89,7 +94,7 @@ def test_one_conversation_alternating_between_the_rasa_replicas_keeps_every_turn
 
 
 def test_two_messages_at_once_on_both_replicas_are_both_kept(production):
-    sender = f"both-{uuid.uuid4().hex[:8]}"
+    sender = f"rest:both-{uuid.uuid4().hex[:8]}"
     _say(_rasa_url(production, 0), sender, "hi")
     replies: dict[int, list] = {}
     threads = [threading.Thread(target=lambda i=i, text=text: replies.__setitem__(i, _say(_rasa_url(production, i), sender, text)))
@@ -105,7 +110,9 @@ def test_two_messages_at_once_on_both_replicas_are_both_kept(production):
 
 def test_nginx_is_the_only_public_entry(production):
     public = production.public_url
-    assert _say(public, f"pub-{uuid.uuid4().hex[:8]}", "hi")
+    assert _say(public, f"rest:pub-{uuid.uuid4().hex[:8]}", "hi")
+    refused = httpx.post(f"{public}/webhooks/rest/webhook", json={"sender": "x", "message": "hi"}, timeout=60)
+    assert refused.status_code == 401  # a REST client without the token is refused
     assert httpx.get(f"{public}/chat/", timeout=30).status_code == 200
     assert httpx.get(f"{public}/console", timeout=30, follow_redirects=True).status_code == 200
     # Rasa's HTTP API is internal: through nginx /status is the handoff service's 404, not Rasa's status.
@@ -118,7 +125,7 @@ def test_nginx_is_the_only_public_entry(production):
 
 @pytest.mark.parametrize("victim", ["rasa-1", "actions-1"])
 def test_a_replica_killed_mid_conversation_the_conversation_continues_on_the_other(production, victim):
-    sender = f"kill-{uuid.uuid4().hex[:8]}"
+    sender = f"rest:kill-{uuid.uuid4().hex[:8]}"
     public = production.public_url
     for text in ROUTINE[:2]:
         assert _say(public, sender, text)

@@ -37,6 +37,8 @@ from actions.emotion.risk import active_risk, laughing, read_risk, risk_words
     ("the bedroom ceiling is caving in", "danger_now"),
     ("hit a wall, the van's on its roof", "danger_now"),
     ("the cyclist is not responding", "danger_now"),
+    ("I'm on the motorway hard shoulder, car's dead, what now?", "danger_now"),
+    ("we're stuck on the hard shoulder with two kids in the back", "danger_now"),
     ("he hit me last night and took my keys", "threat"),  # a person, not a vehicle
 ])
 def test_the_customers_own_risk_is_active(text, category):
@@ -79,6 +81,7 @@ def test_words_in_context_are_read_but_not_active(text, discount):
     "there was a fire at the neighbours' last year",  # past, not now
     "the leak damaged the sockets last month",  # "damaged" is not one of the water-meets-electrics verbs
     "the car was on its side when the recovery truck came",  # past
+    "I broke down on the hard shoulder last year and you paid for the recovery",  # past
     "",
 ])
 def test_everyday_words_are_not_risk(text):

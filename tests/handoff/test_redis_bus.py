@@ -120,8 +120,9 @@ def test_another_deployments_prefix_and_malformed_messages_are_ignored(prefix: s
 class CuttableProxy:
     """A TCP proxy to Redis whose connections can be cut and refused, to stage an outage."""
 
-    def __init__(self, target: tuple[str, int]) -> None:
+    def __init__(self, target: tuple[str, int], delay_to_server: float = 0.0) -> None:
         self.target = target
+        self.delay_to_server = delay_to_server  # a slow link: commands reach Redis this much later
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", 0))
@@ -142,13 +143,14 @@ class CuttableProxy:
                 continue
             upstream = socket.create_connection(self.target)
             self.sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            for a, b, delay in ((client, upstream, self.delay_to_server), (upstream, client, 0.0)):
+                threading.Thread(target=self._pipe, args=(a, b, delay), daemon=True).start()
 
     @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(source: socket.socket, sink: socket.socket, delay: float) -> None:
         try:
             while data := source.recv(65536):
+                time.sleep(delay)
                 sink.sendall(data)
         except OSError:
             pass
@@ -201,11 +203,8 @@ def test_after_an_outage_the_bus_reconnects_and_consoles_reload(prefix: str) -> 
                 proxy.restore()
                 resync = await _next(console, timeout=10)
                 assert resync.type == RESYNC
-                # Publish only once the replica is listening again (resync may come just before its subscription).
-                for _ in range(100):
-                    if behind_proxy.status() == "ok":
-                        break
-                    await asyncio.sleep(0.05)
+                # Resync means listening again: what is published from now on arrives.
+                assert behind_proxy.status() == "ok"
                 direct.publish(Event("ticket.created", {"n": 2}))
                 assert (await _next(console)).data == {"n": 2}
                 # What it published during the outage reaches the other replica once Redis is back.
@@ -219,6 +218,24 @@ def test_after_an_outage_the_bus_reconnects_and_consoles_reload(prefix: str) -> 
         finally:
             await behind_proxy.aclose()
             await direct.aclose()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        proxy.close()
+
+
+def test_started_means_subscribed_even_when_redis_confirms_slowly(prefix: str) -> None:
+    """start() (and a resync) wait for Redis to confirm the subscription, not just for it to be sent."""
+    host, port = "127.0.0.1", int(REDIS_URL.rsplit(":", 1)[1].split("/")[0])
+    proxy = CuttableProxy((host, port), delay_to_server=0.3)
+
+    async def scenario() -> None:
+        slow, direct = _bus(f"redis://127.0.0.1:{proxy.port}/0", prefix, timeout=5.0), _bus(REDIS_URL, prefix)
+        async with _started(direct, slow), slow.subscribe() as console:
+            assert slow.status() == "ok"
+            direct.publish(Event("ticket.created", {"n": 1}))  # at once, as a console loading after start would
+            assert (await _next(console)).data == {"n": 1}
 
     try:
         asyncio.run(scenario())

@@ -23,6 +23,7 @@ from handoff_service.config import (
 )
 
 GOOD_SECRET = "s" * MIN_SECRET_CHARS
+REAL_SECRETS = {"HANDOFF_SERVICE_TOKEN": "Zq3v-" + "k" * MIN_SECRET_CHARS, "HANDOFF_SECRET_KEY": "Pw9x-" + "m" * MIN_SECRET_CHARS}
 PRODUCTION = {
     "HEARD_PROFILE": "production",
     "DATABASE_URL": "postgresql://heard@db/handoff",
@@ -50,7 +51,12 @@ def test_defaults_of_every_limit_and_timeout(clean_env: pytest.MonkeyPatch) -> N
     assert (s.outbox_max_attempts, s.outbox_backoff_base_seconds, s.outbox_backoff_max_seconds) == (50, 1.0, 300.0)
     assert (s.outbox_poll_seconds, s.maintenance_interval_seconds, s.queue_update_seconds) == (1.0, 30.0, 5.0)
     assert (s.max_body_bytes, s.max_text_chars) == (1_048_576, 5_000)
-    assert (s.agent_token_ttl_seconds, s.stream_token_ttl_seconds) == (43_200, 300)
+    assert (s.agent_token_ttl_seconds, s.agent_refresh_ttl_seconds, s.stream_token_ttl_seconds) == (900, 43_200, 300)
+    assert (s.customer_token_ttl_seconds, s.login_max_failures_per_account, s.login_max_failures_per_address) == (
+        86_400, 10, 30)
+    assert (s.login_failure_window_seconds, s.login_lockout_seconds, s.expose_docs) == (900, 900, None)
+    assert (s.retention_conversation_days, s.retention_ticket_days, s.retention_emotion_days,
+            s.retention_delivery_days, s.retention_survey_days) == (0, 0, 0, 0, 0)
     assert (s.profile, s.event_bus_url, s.seed_demo_agent, s.host, s.port) == ("embedded", "", None, "127.0.0.1", 5100)
     assert s.database_url.startswith("sqlite:///") and s.database_url.endswith("/var/handoff.db")
 
@@ -59,7 +65,7 @@ def test_variables_are_read_under_their_documented_names(clean_env: pytest.Monke
     for name, value in {"HEARD_HOST": "0.0.0.0", "HANDOFF_PORT": "5111", "RASA_URL": "http://rasa:5005/",
                         "RASA_TOKEN": " t ", "DATABASE_URL": "sqlite:///var/x.db", "HANDOFF_OUTBOX_MAX_ATTEMPTS": "7",
                         "HANDOFF_EVENT_BUS_URL": "redis://r:6379/3", "HANDOFF_SEED_DEMO_AGENT": "false",
-                        "HANDOFF_RASA_TIMEOUT_SECONDS": "2.5", "HANDOFF_PUBLIC_URL": ""}.items():
+                        "HANDOFF_RASA_TIMEOUT_SECONDS": "2.5", "HANDOFF_PUBLIC_URL": "", **REAL_SECRETS}.items():
         clean_env.setenv(name, value)
     s = load_settings()
     assert (s.host, s.port, s.rasa_url, s.rasa_token) == ("0.0.0.0", 5111, "http://rasa:5005", "t")

@@ -52,7 +52,7 @@ def test_postgres_is_not_seeded_unless_asked(settings: Settings) -> None:
 
 
 def test_create_agent_command(fresh_db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["create-agent", "--name", "Priya", "--email", "Priya@Heard.example", "--password", "long enough",
+    argv = ["create-agent", "--name", "Priya", "--email", "Priya@Heard.example", "--password", "long enough!",
             "--skills", "home, motor", "--database-url", fresh_db_url]
     assert cli.main(argv) == 0
     assert "Created agent" in capsys.readouterr().out

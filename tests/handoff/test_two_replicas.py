@@ -230,8 +230,9 @@ def test_concurrent_claims_across_replicas_have_one_winner(deployment: Deploymen
 
 
 def _ws(base: str, ticket_id: int, token: str):  # type: ignore[no-untyped-def]
-    return ws_connect(f"{base.replace('http', 'ws', 1)}/api/v1/video/{ticket_id}/signal?token={token}",
-                      open_timeout=10)
+    socket = ws_connect(f"{base.replace('http', 'ws', 1)}/api/v1/video/{ticket_id}/signal", open_timeout=10)
+    socket.send(json.dumps({"type": "auth", "token": token}))  # the token is the first message, never in the URL
+    return socket
 
 
 def _receive(socket, timeout: float = 10.0) -> dict:  # type: ignore[no-untyped-def]
@@ -300,7 +301,7 @@ def test_outbox_rows_are_delivered_exactly_once_by_two_replicas(deployment: Depl
 
 def test_a_browser_video_call_connects_across_replicas(deployment: Deployment) -> None:
     from .test_console_browser import CHROMIUM, CHROMIUM_ARGS, sync_api
-    from .test_video_browser import MEDIA_ARGS, assert_call_connects_and_ends
+    from .test_widget_browser import MEDIA_ARGS
 
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
@@ -318,11 +319,23 @@ def test_a_browser_video_call_connects_across_replicas(deployment: Deployment) -
             row.get_by_role("button").click()
             agent.wait_for_selector("#video-panel:not([hidden])")
             agent.click("#video-start")
-            customer = browser.new_context().new_page()  # the website chat, served by replica B
-            customer.goto(f"{deployment.b}/chat/?name=Priya")
-            customer.evaluate("h => window.HeardVideo.onHandoff(h)",
-                              {"mode": "video", "ticket_id": ticket["id"], "customer_token": ticket["customer_token"]})
-            assert_call_connects_and_ends(agent, customer)
+            # The customer's side of web/video.js, served by replica B (the widget's UI is tests/handoff/test_widget_browser.py).
+            customer = browser.new_context().new_page()
+            customer.goto(f"{deployment.b}/chat/")
+            customer.wait_for_function("() => window.HeardVideo !== undefined")
+            customer.evaluate("""([id, token]) => {
+                const room = window.HeardVideo.openRoom({ role: "customer", ticketId: id, token: token,
+                  onInvite: () => room.answer(),
+                  onCall: (s) => { document.documentElement.dataset.videoState = s; },
+                  onStream: (local, remote) => { if (remote) { window.__remote = remote; } } });
+              }""", [ticket["id"], ticket["customer_token"]])
+            for page in (agent, customer):
+                page.wait_for_function("document.documentElement.dataset.videoState === 'connected'", timeout=30_000)
+            agent.wait_for_function("document.querySelector('#video-remote').srcObject !== null", timeout=10_000)
+            customer.wait_for_function("window.__remote !== undefined", timeout=10_000)
+            assert agent.locator("#video-state").inner_text() == "Connected."
+            agent.click("#video-end")
+            customer.wait_for_function("document.documentElement.dataset.videoState === 'ended'", timeout=10_000)
         finally:
             browser.close()
 

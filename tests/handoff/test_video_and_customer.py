@@ -37,8 +37,10 @@ def test_customer_and_assigned_agent_meet_and_signals_are_relayed(client, runtim
     _agent, headers = _claimed_by(client, runtime, session, ticket)
     stream_token = client.post("/api/v1/auth/stream-token", headers=headers).json()["token"]
     room = f"/api/v1/video/{ticket['id']}/signal"
-    with client.websocket_connect(f"{room}?token={ticket['customer_token']}") as customer:
-        with client.websocket_connect(f"{room}?token={stream_token}") as agent:
+    with client.websocket_connect(room) as customer:
+        customer.send_json({"type": "auth", "token": ticket["customer_token"]})
+        with client.websocket_connect(room) as agent:
+            agent.send_json({"type": "auth", "token": stream_token})
             assert customer.receive_json() == {"type": "ready"}
             assert agent.receive_json() == {"type": "ready"}
             offer = {"type": "description", "description": {"type": "offer", "sdp": "v=0"}}
@@ -63,7 +65,8 @@ def test_nobody_else_can_join_a_room(client, runtime, session, who) -> None:
     token = {"other ticket's customer": other["customer_token"], "unassigned agent": stream,
              "no token": "", "garbage": "abc.def"}[who]
     with pytest.raises(WebSocketDisconnect):
-        with client.websocket_connect(f"/api/v1/video/{ticket['id']}/signal?token={token}") as socket:
+        with client.websocket_connect(f"/api/v1/video/{ticket['id']}/signal") as socket:
+            socket.send_json({"type": "auth", "token": token})
             socket.receive_json()
 
 
@@ -90,9 +93,12 @@ def test_a_customer_cannot_read_another_customers_messages(client) -> None:
     assert client.get(f"/api/v1/tickets/{theirs['id']}/customer-messages").status_code == 401
 
 
-def test_website_chat_page_and_its_config_are_served(client) -> None:
+def test_widget_its_demo_host_page_and_its_config_are_served(client) -> None:
     page = client.get("/chat/")
-    assert page.status_code == 200 and "Talk to us" in page.text
-    config = client.get("/chat/config.js")
-    assert config.status_code == 200 and "HEARD_CONFIG" in config.text and "rasaUrl" in config.text
-    assert client.get("/chat/vendor/socket.io-4.7.5.min.js").status_code == 200
+    assert page.status_code == 200 and '<script src="widget.js"' in page.text  # the one tag a host page needs
+    for asset in ("/chat/widget.js", "/chat/widget.css", "/chat/video.js", "/chat/vendor/socket.io-4.7.5.min.js"):
+        assert client.get(asset).status_code == 200, asset
+    config = client.get("/chat/config.json")
+    assert config.status_code == 200 and config.headers["access-control-allow-origin"] == "*"
+    assert set(config.json()) == {"rasaUrl", "handoffUrl", "attachmentMaxBytes"}
+    assert config.json()["attachmentMaxBytes"] == client.app.state.runtime.settings.attachment_max_bytes

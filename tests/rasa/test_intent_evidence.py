@@ -92,9 +92,25 @@ def test_a_denied_injury_is_not_an_injury_at_any_confidence(text, kept):
     assert set_aside == ([] if kept else ["disclose_serious_injury"])
 
 
-def test_no_training_example_of_the_injury_intent_is_read_as_denied():
+@pytest.mark.parametrize("intent", ["disclose_serious_injury", "disclose_bereavement"])
+def test_no_training_example_of_a_sensitive_intent_is_read_as_denied(intent):
     from rasa_addons.evidence import DENIALS
-    denied = [text for text in nlu_examples()["disclose_serious_injury"]
-              if DENIALS["disclose_serious_injury"].search(text)
-              and not EVIDENCE["disclose_serious_injury"].search(DENIALS["disclose_serious_injury"].sub(" ", text))]
+    denial = DENIALS[intent]
+    denied = [text for text in nlu_examples()[intent]
+              if denial.search(text) and not EVIDENCE[intent].search(denial.sub(" ", text))]
     assert denied == []
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("I'm on the motorway hard shoulder, car's dead, what now?", False),
+    ("the battery died and the car won't start", False),
+    ("my phone is completely dead so I'm on my wife's", False),
+    ("my dad is dead and the car is in his name", True),  # a person, whatever else is said
+    ("the car's dead and so is my husband, he died on Friday", True),
+])
+def test_a_dead_machine_is_not_a_bereavement(text, kept):
+    ranking = ranked(("disclose_bereavement", 0.9), ("ask_coverage", 0.05))
+    intent, _, set_aside = backed_intent(ranking[0], ranking, text, min_confidence=0.8)
+    assert (intent["name"] == "disclose_bereavement") is kept
+    if not kept:
+        assert intent == {"name": "ask_coverage", "confidence": 0.05} and set_aside == ["disclose_bereavement"]

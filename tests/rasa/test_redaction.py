@@ -75,3 +75,22 @@ def test_installed_redaction_covers_every_logger_and_handler(caplog):
         assert caplog.messages == ["lookup for [policy] failed"]
     finally:
         logging.setLogRecordFactory(factory)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("GET /api/v1/events?token=eyJzdWIiOjF9.abc-_ HTTP/1.1", "GET /api/v1/events?token=[redacted] HTTP/1.1"),
+    ('"WebSocket /api/v1/video/7/signal?x=1&token=abc.def" 403', '"WebSocket /api/v1/video/7/signal?x=1&token=[redacted]" 403'),
+    ("Authorization: Bearer eyJ0eXAi.x_y-z", "Authorization: Bearer [redacted]"),
+    ("GET /api/v1/tickets/7/customer-messages?after_id=12", "GET /api/v1/tickets/7/customer-messages?after_id=12"),
+])
+def test_credentials_in_urls_and_headers_are_replaced(text, expected):
+    assert redact(text) == expected
+
+
+def test_an_access_log_record_keeps_its_argument_tuple():
+    # uvicorn's AccessFormatter unpacks (client, method, path, version, status): the shape must survive.
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5", "GET", "/api/v1/events?token=secret.sig", "1.1", 200), None)
+    assert RedactingFilter().filter(record)
+    assert record.args == ("127.0.0.1:5", "GET", "/api/v1/events?token=[redacted]", "1.1", 200)
+    assert "secret.sig" not in record.getMessage()

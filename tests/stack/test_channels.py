@@ -2,6 +2,7 @@
 switched on when those secrets are set."""
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from stack.channels import active_credentials, write_active_credentials
@@ -30,3 +31,17 @@ def test_written_file_keeps_placeholders_for_rasa_to_expand(tmp_path):
     path = write_active_credentials({"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "y"}, tmp_path / "c.yml")
     text = path.read_text()
     assert "${SLACK_BOT_TOKEN}" in text and "'${" not in text and "xoxb" not in text
+
+
+@pytest.mark.parametrize(("env", "rest"), [
+    ({}, True), ({"HEARD_PROFILE": "embedded"}, True), ({"HEARD_PROFILE": "production"}, False),
+    ({"HEARD_PROFILE": "production", "HEARD_REST_CHANNEL": "true"}, True),
+    ({"HEARD_PROFILE": "production", "HEARD_REST_CHANNEL": "false"}, False),
+    ({"HEARD_REST_CHANNEL": "false"}, False),
+    ({"HEARD_PROFILE": "production", "REST_CHANNEL_TOKEN": "a-token"}, True),  # a token turns it on
+    ({"HEARD_PROFILE": "production", "REST_CHANNEL_TOKEN": "  "}, False),
+    ({"HEARD_PROFILE": "production", "REST_CHANNEL_TOKEN": "a-token", "HEARD_REST_CHANNEL": "false"}, False),
+])
+def test_rest_is_off_in_production_unless_asked(env, rest):
+    assert ("rest" in active_credentials(env)) is rest
+    assert "socketio" in active_credentials(env)

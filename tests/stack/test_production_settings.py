@@ -95,3 +95,21 @@ def test_nginx_listens_publicly_only_on_the_public_port(tmp_path):
     assert "server 127.0.0.1:6000" in conf and "server 127.0.0.1:6001" in conf and "${" not in conf
     public = conf.split("listen 0.0.0.0:9000")[1].split("listen 127.0.0.1:9001")[0]
     assert "location /rasa/" not in public and "location /actions/" not in public  # Rasa's HTTP API and actions stay internal
+
+
+def test_a_published_value_is_refused_and_never_echoed():
+    with pytest.raises(ProductionSettingsError, match="POSTGRES_PASSWORD: a published example") as raised:
+        load(POSTGRES_PASSWORD="your-secret-here")
+    assert "your-secret-here" not in str(raised.value)
+
+
+def test_a_cross_field_problem_does_not_echo_the_secrets():
+    with pytest.raises(ProductionSettingsError, match="REDIS_LOCK_DB and REDIS_BUS_DB must differ") as raised:
+        load(REDIS_LOCK_DB=3, REDIS_BUS_DB=3)
+    assert SECRET not in str(raised.value) and "p" * 12 not in str(raised.value)
+
+
+@pytest.mark.parametrize("asked, value", [(None, "false"), (True, "true")])
+def test_the_rest_channel_is_passed_on_only_when_asked(asked, value):
+    settings = load() if asked is None else load(HEARD_REST_CHANNEL=asked)
+    assert settings.child_env()["HEARD_REST_CHANNEL"] == value
