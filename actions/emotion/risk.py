@@ -136,6 +136,7 @@ _QUESTION_CONTEXTS = ("hypothetical", "cover_question")
 _SPAN_ONLY = ("negation", "vehicle")
 
 
+@lru_cache(maxsize=32)
 def _unanchored(pattern: re.Pattern) -> re.Pattern:
     """A context pattern anchored to the words' span ("…$", "^\\s*…") read at any word boundary."""
     source = re.sub(r"\$$", "", pattern.pattern)
