@@ -26,7 +26,8 @@ class ProductionSettingsError(SystemExit):
 
 
 class ProductionSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore", case_sensitive=True)
+    # An empty variable (HEARD_REST_CHANNEL= in .env) means "not set": the default applies.
+    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore", case_sensitive=True, env_ignore_empty=True)
 
     RASA_TOKEN: str = Field(min_length=MIN_SECRET_CHARS)
     HANDOFF_SERVICE_TOKEN: str = Field(min_length=MIN_SECRET_CHARS)
@@ -53,8 +54,9 @@ class ProductionSettings(BaseSettings):
     HEARD_PUBLIC_URL: str = ""
     # nginx's loopback listener for service-to-service calls (Rasa → actions, actions → handoff, …).
     HEARD_INTERNAL_PORT: int = Field(8081, ge=1, le=65535)
-    # The REST channel lets a caller choose any sender id: off in production unless asked for.
-    HEARD_REST_CHANNEL: bool = False
+    # The REST channel: in production it is on when REST_CHANNEL_TOKEN is set (clients must present it);
+    # true/false here overrides that (stack/channels.py rest_channel_on); unset leaves it to the token.
+    HEARD_REST_CHANNEL: bool | None = None
     HEARD_REPLICAS: int = Field(2, ge=1, le=8)
     # Replica i of Rasa listens on BASE+i, of the action server on BASE+100+i, of the handoff service on BASE+200+i.
     HEARD_REPLICA_PORT_BASE: int = Field(6000, ge=1024, le=65000)
@@ -145,7 +147,7 @@ class ProductionSettings(BaseSettings):
             "RASA_PUBLIC_URL": self.public_url,
             "HANDOFF_PUBLIC_URL": self.public_url,
             "HANDOFF_SEED_DEMO_AGENT": "false",
-            "HEARD_REST_CHANNEL": "true" if self.HEARD_REST_CHANNEL else "false",
+            "HEARD_REST_CHANNEL": {None: "", True: "true", False: "false"}[self.HEARD_REST_CHANNEL],
             "RASA_TELEMETRY_ENABLED": "false",
             "OPENBLAS_NUM_THREADS": "1",
             "PYTHONUNBUFFERED": "1",

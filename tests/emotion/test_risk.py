@@ -36,6 +36,7 @@ from actions.emotion.risk import active_risk, laughing, read_risk, risk_words
     ("There's a fire next door and the landing is filling with smoke", "danger_now"),
     ("the bedroom ceiling is caving in", "danger_now"),
     ("hit a wall, the van's on its roof", "danger_now"),
+    ("my neighbour's trapped under the fallen wall", "danger_now"),  # a person, not a thing
     ("the cyclist is not responding", "danger_now"),
     ("I'm on the motorway hard shoulder, car's dead, what now?", "danger_now"),
     ("we're stuck on the hard shoulder with two kids in the back", "danger_now"),
@@ -57,6 +58,9 @@ def test_the_customers_own_risk_is_active(text, category):
     ("In the film he kills himself and she wants to end it all", "third_party"),
     ("Another driver hit me at the roundabout", "vehicle"),
     ("a van reversed and hit me in the car park", "vehicle"),
+    ("My card is stuck inside the ATM.", "object"),
+    ("What should I do since my card is trapped in the ATM?", "object"),
+    ("the cat got stuck under the decking again", "object"),
     ("Does life insurance pay out for suicide?", "hypothetical"),
     ("What if the house is on fire while I'm away?", "hypothetical"),
     ("Is suicide covered?", "cover_question"),

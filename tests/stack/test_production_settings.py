@@ -109,7 +109,7 @@ def test_a_cross_field_problem_does_not_echo_the_secrets():
     assert SECRET not in str(raised.value) and "p" * 12 not in str(raised.value)
 
 
-@pytest.mark.parametrize("asked, value", [(None, "false"), (True, "true")])
+@pytest.mark.parametrize("asked, value", [(None, ""), (True, "true"), (False, "false")])
 def test_the_rest_channel_is_passed_on_only_when_asked(asked, value):
     settings = load() if asked is None else load(HEARD_REST_CHANNEL=asked)
     assert settings.child_env()["HEARD_REST_CHANNEL"] == value
