@@ -192,12 +192,17 @@ def test_a_charged_message_is_offered_a_person_at_once(customer_named, agent):
 
 
 def test_rising_distress_is_offered_a_person_before_it_boils_over(customer):
-    turns = ["hi, I would like to check on my claim CLM-20814",
+    # The policyholder verifies first (issue #19), so the claim's status is told and the rising feeling is
+    # read over the conversation that follows, not over the identity questions.
+    verification = ["hi, I would like to check on my claim CLM-20814", "HOM-204815", "14/03/1988", "LS6 2AB"]
+    replies = [customer.say(text) for text in verification]
+    assert not any(offered(reply) for reply in replies)
+    assert "confirmed" in " ".join(r.get("text", "") for r in replies[-1])
+    turns = ["ok thanks",
              "it has been a while and I still have not heard anything back",
              "this is getting frustrating now, I am starting to worry",
              "I am really annoyed, nobody tells me anything"]
     offers = [offered(customer.say(text)) for text in turns]
-    assert not offers[0]
     assert not offers[0] and not offers[1] and any(offers[2:]), offers
     assert customer.tracker()["slots"]["handoff_trigger"] in ("rising_distress", "sustained_distress")
 
