@@ -99,6 +99,7 @@ def test_the_website_journey(running_stack, tmp_path: Path) -> None:
         _wait_video(customer, "closed", widget=True)
 
         # Resolve: back to the bot, which asks for a score with buttons.
+        agent.select_option("#resolve-outcome", "claim_updated")  # the console asks for an outcome first
         agent.click("#resolve")
         customer.locator(".score button").first.wait_for(timeout=30_000)
         assert customer.locator("#heard-title").inner_text() == "Heard · virtual assistant"
