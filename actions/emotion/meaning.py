@@ -80,14 +80,17 @@ class MeaningReading:
 class Thresholds:
     at_risk: float
     low_mood: float
+    # (category, least probability) pairs: a reading of that category counts as at risk only from there.
+    category_floors: tuple[tuple[str, float], ...] = ()
 
 
 def decide(p: np.ndarray, thresholds: Thresholds) -> tuple[str, str, float] | None:
     """(kind, category, probability) from one row of class probabilities: at risk when the risk classes together
     reach ``at_risk`` (category: the likeliest of them); else low mood when it reaches ``low_mood``; else None."""
     risk = p[: len(RISK_CLASSES)]
-    if float(risk.sum()) >= thresholds.at_risk:
-        return "at_risk", RISK_CLASSES[int(np.argmax(risk))], float(risk.sum())
+    total, category = float(risk.sum()), RISK_CLASSES[int(np.argmax(risk))]
+    if total >= max(thresholds.at_risk, dict(thresholds.category_floors).get(category, 0.0)):
+        return "at_risk", category, total
     low_mood = float(p[CLASSES.index(LOW_MOOD)])
     if low_mood >= thresholds.low_mood:
         return LOW_MOOD, LOW_MOOD, low_mood
@@ -114,7 +117,8 @@ class MeaningReader:
             return cls(arrays["weights"].astype(np.float32), arrays["bias"].astype(np.float32),
                        columns([int(b) for b in arrays["blocks"]]), arrays["exemplars"].astype(np.float32), tuple(str(t) for t in arrays["exemplar_texts"]),
                        arrays["exemplar_classes"].astype(str),
-                       Thresholds(float(settings["thresholds"]["at_risk"]), float(settings["thresholds"]["low_mood"])),
+                       Thresholds(float(settings["thresholds"]["at_risk"]), float(settings["thresholds"]["low_mood"]),
+                                  tuple((str(c), float(v)) for c, v in (settings.get("category_floors") or {}).items())),
                        json.loads(str(arrays["fingerprint"])))
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ from actions.emotion.risk import active_risk, laughing, read_risk, risk_words
     ("we're trapped behind the car and can't move", "danger_now"),
     ("the rain is coming through the light fittings in the kitchen", "danger_now"),
     ("the fuse box is sparking", "danger_now"),
+    ("the sofa's alight and the lounge is black with smoke", "danger_now"),
     ("There's a fire next door and the landing is filling with smoke", "danger_now"),
     ("the bedroom ceiling is caving in", "danger_now"),
     ("hit a wall, the van's on its roof", "danger_now"),

@@ -27,7 +27,9 @@ def test_the_shipped_reader_loads_with_the_thresholds_chosen_by_cross_validation
     assert SHIPPED is not None, "model/risk_meaning.npz missing or trained on another encoder"
     report = json.loads(MODEL_FILE.with_suffix(".json").read_text())
     chosen = report["cross_validation"]
-    assert SHIPPED.thresholds == Thresholds(chosen["at_risk"]["threshold"], chosen["low_mood"]["threshold"])
+    assert (SHIPPED.thresholds.at_risk, SHIPPED.thresholds.low_mood) == (chosen["at_risk"]["threshold"],
+                                                                         chosen["low_mood"]["threshold"])
+    assert dict(SHIPPED.thresholds.category_floors) == {"danger_now": 0.995, "threat": 0.96}
     assert yaml.safe_load(SETTINGS_FILE.read_text())["thresholds"] == {
         "at_risk": SHIPPED.thresholds.at_risk, "low_mood": SHIPPED.thresholds.low_mood}
 
@@ -42,7 +44,7 @@ def test_at_risk_threshold_below_at_above():
 
 
 def test_at_risk_is_the_sum_of_the_risk_classes_and_names_the_likeliest():
-    t = SHIPPED.thresholds
+    t = Thresholds(SHIPPED.thresholds.at_risk, SHIPPED.thresholds.low_mood)  # the sum rule, without category floors
     # Each class alone is under the threshold; together they reach it: unsure which danger, sure of danger.
     third = t.at_risk / 3
     split = _probs(self_harm=third - 0.01, threat=third + 0.02, danger_now=third - 0.01)
@@ -56,6 +58,14 @@ def test_low_mood_threshold_below_at_above():
     assert decide(_probs(low_mood=0.4 - 1e-6), t) is None
     assert decide(_probs(low_mood=0.4), t) == ("low_mood", "low_mood", 0.4)
     assert decide(_probs(low_mood=0.4 + 1e-6), t)[0] == "low_mood"
+
+
+def test_a_category_floor_below_at_above():
+    t = Thresholds(at_risk=0.6, low_mood=0.4, category_floors=(("danger_now", 0.9),))
+    assert decide(_probs(danger_now=0.9 - 1e-6), t) is None
+    assert decide(_probs(danger_now=0.9), t)[:2] == ("at_risk", "danger_now")
+    assert decide(_probs(danger_now=0.9 + 1e-6), t)[:2] == ("at_risk", "danger_now")
+    assert decide(_probs(self_harm=0.6), t)[:2] == ("at_risk", "self_harm")  # other categories: the threshold
 
 
 def test_at_risk_wins_over_low_mood():
@@ -76,7 +86,6 @@ AT_RISK = [
     ("I've posted my house keys back through the letterbox and said goodbye to everyone", "self_harm"),
     ("my partner grabbed my hair and threw me against the fridge", "threat"),
     ("my ex has been sitting in a car across the road watching my flat all evening", "threat"),
-    ("the sofa's alight and the lounge is black with smoke", "danger_now"),
     ("my grandma's slumped in her chair and her lips are going blue", "danger_now"),
 ]
 
