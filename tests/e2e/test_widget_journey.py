@@ -1,7 +1,7 @@
 """The whole website journey with the real bot, in Chromium: the widget on the demo host page →
-escalation → the agent console (1280 px) claims → messages both ways → a photo → video with consent,
-mute, hang up and restart → resolve → a real question at the score prompt is answered → score by
-button, "no" to the comment → the score is stored without a comment."""
+escalation → the agent console (1280 px) claims → typing and messages both ways → a photo → video with
+consent, mute, hang up and restart → resolve → a real question at the score prompt is answered → score by
+button, "no" to the comment → the score is stored without a comment → the dashboard shows that TNPS."""
 from __future__ import annotations
 
 import os
@@ -75,6 +75,17 @@ def test_the_website_journey(running_stack, tmp_path: Path) -> None:
         customer.keyboard.press("Enter")
         agent.locator("#messages li", has_text="Yes, here it is").wait_for(timeout=30_000)
 
+        # Typing both ways (the ticket's room; at most one signal every 2 s, so keep typing until it shows).
+        def shows_typing(typist, box: str, watcher, line: str) -> bool:  # type: ignore[no-untyped-def]
+            typist.locator(box).press("x")
+            return watcher.locator(line, has_text="is typing").is_visible()
+        wait_for(lambda: shows_typing(agent, "#reply-text", customer, ".typing"), timeout=30, interval=1.0,
+                 message="the customer sees the agent typing")
+        wait_for(lambda: shows_typing(customer, "#heard-text", agent, "#customer-typing"), timeout=30, interval=1.0,
+                 message="the agent sees the customer typing")
+        agent.fill("#reply-text", "")
+        customer.locator("#heard-text").fill("")
+
         # A photo, stored with the ticket and shown to the agent.
         photo = tmp_path / "kitchen.png"
         photo.write_bytes(PNG)
@@ -119,4 +130,8 @@ def test_the_website_journey(running_stack, tmp_path: Path) -> None:
         # Stored without a comment (it used to be dropped).
         stored = wait_for(lambda: surveys(running_stack, sender), timeout=20, message="the survey row")
         assert [(score, comment) for score, comment, _ in stored] == [(8, None)]
+
+        # The team lead's dashboard shows that score (an 8 is a passive: TNPS 0 from one answer).
+        agent.goto(f"{base}/dashboard")
+        agent.locator("#tnps-overall", has_text="0 overall (1 answers)").wait_for(timeout=30_000)
         browser.close()
