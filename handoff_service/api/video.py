@@ -99,6 +99,10 @@ async def signal(socket: WebSocket, ticket_id: int) -> None:
     except WebSocketDisconnect:
         pass
     finally:
-        runtime.video.leave(member)
-        if in_call:
-            await asyncio.to_thread(_record_call, runtime, ticket_id, "ended")
+        try:
+            if in_call:
+                # The console that went away mid-call may take this handler down with it (the server cancels it):
+                # shielded, the end of the call is still written into both chats.
+                await asyncio.shield(asyncio.to_thread(_record_call, runtime, ticket_id, "ended"))
+        finally:
+            runtime.video.leave(member)
