@@ -77,3 +77,15 @@ def test_wrong_tries_lock_the_check_after_the_limit(customer, wrong_tries, polic
         customer.say(answers[0])
         replies = joined(customer.say_texts(answers[1]))
         assert "renews on" in replies, replies
+
+
+def test_a_claim_checked_after_verifying_keeps_the_customer_verified(customer):
+    """The kept request answered after the check must not end in the core fallback, which reverted the turn
+    and with it the verification (found by talking to the bot: the next question asked for it all again)."""
+    for text in ["hi, I would like to check on my claim CLM-20814", "HOM-204815", "14/03/1988"]:
+        customer.say(text)
+    replies = joined(customer.say_texts("LS6 2AB"))
+    assert "confirmed" in replies and "CLM-20814" in replies, replies
+    tracker = customer.tracker()
+    assert tracker["slots"]["verified_customer"]["first_name"] == "Priya"
+    assert "action_default_fallback" not in [e.get("name") for e in tracker["events"] if e.get("event") == "action"]
