@@ -3,8 +3,9 @@
 Runs after the FallbackClassifier. It adds the best entries to the parse data
 (``knowledge: {"matches": [{"id", "score"}…], "outcome": answer|clarify|none}``) for
 ``action_answer_question``, and rescues long-tail questions the intent classifier misreads: when the intent
-is one of ``rescue_intents`` (out_of_scope, nlu_fallback, inform when shaped like a question, ask_coverage
-for a near-certain match; never a question about the customer's own policy) and the knowledge base has an answer or a close choice, the intent becomes ``ask_question``.
+is one of ``rescue_intents`` (out_of_scope, nlu_fallback; inform and the canned-answer or flow intents only when
+shaped like a question, the latter only for one clear entry; never a question about the customer's own policy
+or claim) and the knowledge base has an answer or a close choice, the intent becomes ``ask_question``.
 
 The index (every entry's wordings and answer, encoded at training) is stored in the model, and Rasa's
 training cache includes the content's hash, so a changed answer file retrains the model. The message's
