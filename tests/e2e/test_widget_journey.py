@@ -32,6 +32,14 @@ def _wait_video(page, state: str, widget: bool) -> None:  # type: ignore[no-unty
     wait_for(lambda: _video_state(page, widget) == state, timeout=30, message=f"video state {state}")
 
 
+# The overall TNPS figures as the team lead's dashboard API gives them (the console keeps its token in the tab).
+OVERALL_TNPS = """async () => {
+  const response = await fetch("/api/v1/dashboard/tnps",
+                               {headers: {Authorization: "Bearer " + sessionStorage.getItem("heard-token")}});
+  return (await response.json()).overall;
+}"""
+
+
 def _bot_lines(page) -> list[str]:  # type: ignore[no-untyped-def]
     return page.locator("li.message.bot .text").all_inner_texts()
 
@@ -109,7 +117,9 @@ def test_the_website_journey(running_stack, tmp_path: Path) -> None:
         agent.click("#video-end")
         _wait_video(customer, "closed", widget=True)
 
-        # Resolve: back to the bot, which asks for a score with buttons.
+        # Resolve: back to the bot, which asks for a score with buttons. (The stack is shared with other tests,
+        # so the dashboard is read before and after this customer's score.)
+        before = agent.evaluate(OVERALL_TNPS)
         agent.select_option("#resolve-outcome", "claim_updated")  # the console asks for an outcome first
         agent.click("#resolve")
         customer.locator(".score button").first.wait_for(timeout=30_000)
@@ -131,7 +141,10 @@ def test_the_website_journey(running_stack, tmp_path: Path) -> None:
         stored = wait_for(lambda: surveys(running_stack, sender), timeout=20, message="the survey row")
         assert [(score, comment) for score, comment, _ in stored] == [(8, None)]
 
-        # The team lead's dashboard shows that score (an 8 is a passive: TNPS 0 from one answer).
+        # The team lead's dashboard shows that score: one more answer, and the figure the API gives.
+        after = agent.evaluate(OVERALL_TNPS)
+        assert after["responses"] == before["responses"] + 1, (before, after)
         agent.goto(f"{base}/dashboard")
-        agent.locator("#tnps-overall", has_text="0 overall (1 answers)").wait_for(timeout=30_000)
+        agent.locator("#tnps-overall", has_text=f"{after['tnps']} overall ({after['responses']} answers)").wait_for(
+            timeout=30_000)
         browser.close()
