@@ -52,7 +52,8 @@ def _cut_postgres(stack) -> str:
     return f"terminated {cut} PostgreSQL connections"
 
 
-async def customers(url: str, count: int, seconds: float, acknowledged: dict, errors: list) -> None:
+async def customers(url: str, count: int, seconds: float, acknowledged: dict, errors: list,
+                    headers: dict[str, str]) -> None:
     deadline = time.monotonic() + seconds
 
     async def one(client: httpx.AsyncClient) -> None:
@@ -62,7 +63,8 @@ async def customers(url: str, count: int, seconds: float, acknowledged: dict, er
         while time.monotonic() < deadline:
             text = f"{SCRIPT[turn % len(SCRIPT)]} ({turn})"  # numbered: order and losses are checkable
             try:
-                response = await client.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text})
+                response = await client.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                                             headers=headers)
                 if response.status_code == 200 and response.json():
                     acknowledged[sender].append(text)
                 else:
@@ -99,7 +101,8 @@ def main() -> None:
                 time.sleep(0.5)
 
         threading.Thread(target=supervise, daemon=True).start()
-        handoff = HandoffSide(target.base_url, waiting=args.handed_over, late_every=args.seconds / 8)
+        handoff = HandoffSide(target.base_url, waiting=args.handed_over, late_every=args.seconds / 8,
+                              rest_headers=target.headers)
         email, password = handoff.create_agent(stack.settings.env, str(APP_VENV / "bin" / "python"), str(ROOT))
         killed_at: dict[str, float] = {}
 
@@ -126,7 +129,8 @@ def main() -> None:
                         print(f"t={time.monotonic() - started:5.1f} s: {fault()}", flush=True)
 
                 threading.Thread(target=faults, daemon=True).start()
-                await asyncio.gather(customers(target.base_url, args.customers, args.seconds, acknowledged, errors),
+                await asyncio.gather(customers(target.base_url, args.customers, args.seconds, acknowledged, errors,
+                                                   target.headers),
                                      handoff.run(client, args.seconds))
 
         asyncio.run(load())
@@ -157,7 +161,7 @@ def main() -> None:
                 stored = [e["text"] for e in events if e["event"] == "user"]
                 missing += len([text for text in texts if text not in stored])
                 reply = client.post(f"{target.base_url}/webhooks/rest/webhook",
-                                    json={"sender": sender, "message": "thanks"})
+                                    json={"sender": sender, "message": "thanks"}, headers=target.headers)
                 continued += int(reply.status_code == 200 and bool(reply.json()))
     sent = sum(len(t) for t in acknowledged.values()) + len(errors)
     print(f"\n{args.customers} customers for {args.seconds:.0f} s through nginx: {sent} turns sent, "

@@ -44,6 +44,7 @@ class HandoffSide:
     tickets: dict[str, int] = field(default_factory=dict)  # sender → claimed ticket id
     errors: list[str] = field(default_factory=list)
     token: str = ""
+    rest_headers: dict[str, str] = field(default_factory=dict)  # the REST channel's token in production
 
     def create_agent(self, env: dict[str, str], python: str, root: str) -> tuple[str, str]:
         email, password = f"faults-{uuid.uuid4().hex[:6]}@heard.example", secrets.token_urlsafe(18)
@@ -64,7 +65,8 @@ class HandoffSide:
 
     async def _say(self, client: httpx.AsyncClient, sender: str, text: str) -> list[dict] | None:
         try:
-            response = await client.post(f"{self.base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text})
+            response = await client.post(f"{self.base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                                         headers=self.rest_headers)
         except httpx.HTTPError as error:
             self.errors.append(f"customer {type(error).__name__}")
             return None
@@ -74,7 +76,7 @@ class HandoffSide:
         return response.json()
 
     async def request_person(self, client: httpx.AsyncClient) -> str | None:
-        sender = f"handoff-{uuid.uuid4().hex[:10]}"
+        sender = f"rest:handoff-{uuid.uuid4().hex[:10]}"  # the conversation id (REST ids are namespaced)
         if await self._say(client, sender, ASK) is None:
             return None
         replies = await self._say(client, sender, ACCEPT_CHAT)

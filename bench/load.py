@@ -159,11 +159,14 @@ def production_profile():
             HANDOFF_SECRET_KEY=secrets.token_urlsafe(32), POSTGRES_PASSWORD=secrets.token_urlsafe(16),
             POSTGRES_USER="heard_bench", POSTGRES_DB_PREFIX=f"heard_bench_{uuid.uuid4().hex[:8]}",
             HEARD_PUBLIC_HOST="127.0.0.1", HEARD_PUBLIC_PORT=free_port(), HEARD_INTERNAL_PORT=free_port(),
-            HEARD_REPLICA_PORT_BASE=23000, HEARD_VAR_DIR=Path(var_dir), REDIS_LOCK_DB=7, REDIS_BUS_DB=8)
+            HEARD_REPLICA_PORT_BASE=23000, HEARD_VAR_DIR=Path(var_dir), REDIS_LOCK_DB=7, REDIS_BUS_DB=8,
+            # In production the REST channel is off without its token (stack/channels.py).
+            REST_CHANNEL_TOKEN=secrets.token_urlsafe(32))
         try:
             with ProductionStack(settings, log=lambda line: None) as stack:
                 yield Target("production", stack.public_url, parse_url=None, stack=stack,
-                             processes={s.name: s.process.pid for s in stack.services})
+                             processes={s.name: s.process.pid for s in stack.services},
+                             headers={"Authorization": f"Bearer {settings.REST_CHANNEL_TOKEN}"})
         finally:
             with psycopg.connect(settings.POSTGRES_ADMIN_URL, autocommit=True) as admin:
                 for name in DATABASES:
@@ -192,6 +195,7 @@ class Target:
     score_url: str | None = None
     processes: dict[str, int] = field(default_factory=dict)
     stack: object = None  # the production profile, for bench/faults.py
+    headers: dict[str, str] = field(default_factory=dict)  # what a REST client must send (production: its token)
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time (user + system) each process has used so far, from /proc."""
@@ -238,7 +242,8 @@ async def load(target: Target, customers: int, turns: int) -> Result:
         for turn in range(count):
             started = time.perf_counter()
             try:
-                response = await client.post(url, json={"sender": sender, "message": SCRIPT[turn % len(SCRIPT)]})
+                response = await client.post(url, json={"sender": sender, "message": SCRIPT[turn % len(SCRIPT)]},
+                                             headers=target.headers)
                 response.raise_for_status()
                 if not response.json():
                     raise ValueError("no reply")
@@ -265,7 +270,8 @@ def one_customer(targets: list[Target], turns: int = 40) -> dict[str, dict[str, 
             text = SCRIPT[turn % len(SCRIPT)]
             for target in targets:
                 timed = [("turn", lambda: client.post(f"{target.base_url}/webhooks/rest/webhook",
-                                                      json={"sender": senders[target.name], "message": text}))]
+                                                      json={"sender": senders[target.name], "message": text},
+                                                      headers=target.headers))]
                 if target.parse_url:
                     timed.append(("nlu_parse", lambda: client.post(target.parse_url, json={"text": text})))
                 if target.score_url:

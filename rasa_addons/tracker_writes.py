@@ -33,6 +33,7 @@ import rasa.core.tracker_store as rasa_tracker_store
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+import sqlalchemy
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,11 @@ STORED_MARK = "_heard_events_stored"  # on a tracker: how many of its events are
 # customer waits meanwhile; longer than this and the turn fails.
 RETRY_DELAYS_SECONDS = (0.0, 0.5, 1.0, 2.0, 4.0)
 _INSTALLED_MARK = "_heard_durable_writes"
+# The embedded stack's SQLite tracker store: a write-ahead log instead of a rollback journal created and
+# deleted on every commit, synced at checkpoints rather than on each commit. A committed turn survives the
+# process being killed (the log is in the file system); only a power cut or OS crash can lose the last
+# turns. The production profile uses PostgreSQL. Measured in bench/load.py (docs/benchmarks.md).
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
 
 T = TypeVar("T")
 
@@ -71,25 +77,43 @@ def _engine_kwargs(original: Callable[[Any], Dict[Text, Any]]) -> Callable[[Any]
 
 def _store_new_events(store: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
     with store.session_scope() as session:
-        in_store = store._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
         already = getattr(tracker, STORED_MARK, None)
-        if already is None:
-            already = in_store  # Rasa's rule for a tracker this store did not read
-        elif in_store > already:
-            logger.warning("conversation %s: %d event(s) were stored by another turn since this one read it; "
-                           "this turn's events are stored after them", tracker.sender_id, in_store - already)
+        if already is None:  # Rasa's rule for a tracker this store did not read
+            already = store._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+        rows = []
         for event in itertools.islice(tracker.events, already, len(tracker.events)):
             data = event.as_dict()
-            session.add(store.SQLEvent(  # the row exactly as Rasa 3.6 writes it
-                sender_id=tracker.sender_id,
-                type_name=event.type_name,
-                timestamp=data.get("timestamp"),
-                intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                action_name=data.get("name"),
-                data=json.dumps(data),
-            ))
+            rows.append({  # the row exactly as Rasa 3.6 writes it
+                "sender_id": tracker.sender_id,
+                "type_name": event.type_name,
+                "timestamp": data.get("timestamp"),
+                "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                "action_name": data.get("name"),
+                "data": json.dumps(data),
+            })
+        if rows:
+            # One INSERT for all of a turn's events (executemany): Rasa's ORM adds them one by one, which
+            # was a tenth of Rasa's busy time under load (bench/load.py, py-spy).
+            session.execute(store.SQLEvent.__table__.insert(), rows)
         session.commit()
     setattr(tracker, STORED_MARK, len(tracker.events))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def _with_fast_sqlite(original_init: Callable[..., None]) -> Callable[..., None]:
+    def __init__(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            sqlalchemy.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.engine.dispose()  # connections opened while creating the tables get the pragmas too
+
+    return __init__
 
 
 def install() -> bool:
@@ -97,6 +121,7 @@ def install() -> bool:
     if getattr(SQLTrackerStore.save, _INSTALLED_MARK, False):
         return False
     rasa_tracker_store.create_engine_kwargs = _engine_kwargs(rasa_tracker_store.create_engine_kwargs)
+    SQLTrackerStore.__init__ = _with_fast_sqlite(SQLTrackerStore.__init__)  # type: ignore[method-assign]
     original_retrieve = SQLTrackerStore._retrieve
 
     async def save(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:

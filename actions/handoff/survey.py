@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -28,6 +28,32 @@ def parse_score(text: str) -> int | None:
         if re.search(rf"\b{word}\b", lowered):
             return value
     return None
+
+
+# Messages that ask nothing of us: a conversation made only of these has nothing a score could rate, so its
+# goodbye is only a goodbye (issue #16: "bye" as a first message was asked for a score from 0 to 10).
+PLEASANTRIES = frozenset({"greet", "goodbye", "thank", "inform_name", "affirm", "deny", "bot_challenge", "stop"})
+
+
+def something_to_rate(tracker: Tracker) -> bool:
+    """True when, before this goodbye, the customer asked or told us anything beyond pleasantries."""
+    earlier = [event for event in tracker.events if event.get("event") == "user"][:-1]
+    return any(((event.get("parse_data") or {}).get("intent") or {}).get("name") not in PLEASANTRIES
+               for event in earlier)
+
+
+class ActionGoodbye(Action):
+    """Goodbye: the score question once per conversation when there is something to rate, else farewell."""
+
+    def name(self) -> str:
+        return "action_goodbye"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        if not tracker.get_slot("tnps_asked") and something_to_rate(tracker):
+            return [FollowupAction("tnps_form")]
+        dispatcher.utter_message(response="utter_goodbye")
+        return []
 
 
 class ValidateTnpsForm(FormValidationAction):

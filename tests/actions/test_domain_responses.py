@@ -10,7 +10,7 @@ from actions.insurance.models import Product
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION_MODULES = ["session.py", "claims.py", "complaints.py", "forms.py", "policies.py", "questions.py",
-                  "handoff/actions.py", "handoff/survey.py", "identity/actions.py", "identity/gate.py"]
+                  "handoff/actions.py", "handoff/survey.py", "identity/actions.py", "identity/gate.py", "care/injury.py"]
 # Rasa's escalation policy (not an action) predicts this one when the action server is down.
 POLICY_RESPONSES = {"utter_handoff_unavailable", "utter_check_in"}
 

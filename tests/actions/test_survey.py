@@ -3,13 +3,14 @@ and the score reader takes digits, words and "x out of 10" but nothing outside 0
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from sqlalchemy import select
 
 from actions.handoff import outbox
 from actions.handoff.outbox import HandoffWork
-from actions.handoff.survey import ActionSkipTnps, ActionStoreTnps, ValidateTnpsForm, parse_score
-from tests.actions.helpers import responses
+from actions.handoff.survey import (ActionGoodbye, ActionSkipTnps, ActionStoreTnps, ValidateTnpsForm, parse_score,
+                                    something_to_rate)
+from tests.actions.helpers import responses, user_event
 
 pytestmark = pytest.mark.anyio
 CLEARED = [SlotSet("tnps_asked", True), SlotSet("tnps_score", None), SlotSet("tnps_comment", None)]
@@ -101,3 +102,42 @@ async def test_back_from_a_person_the_website_is_told_the_handoff_ended(make_tra
     dispatcher.messages.clear()
     await ActionHandoffAbandoned().run(dispatcher, tracker, domain)
     assert dispatcher.messages[-1]["custom"] == {"data": {"handoff_ended": {"ticket_id": 31, "outcome": "abandoned"}}}
+
+
+# --- action_goodbye: the score question only when there is something to rate (issue #16) ---
+
+def _said(text: str, intent: str) -> dict:
+    return user_event(text, intent)
+
+
+@pytest.mark.parametrize("history", [
+    [],
+    [_said("hi", "greet")],
+    [_said("hello", "greet"), _said("I'm Priya", "inform_name"), _said("thanks", "thank"), _said("are you a bot", "bot_challenge")],
+])
+async def test_a_goodbye_with_nothing_to_rate_is_only_a_goodbye(make_tracker, dispatcher, domain, history):
+    tracker = make_tracker(text="bye", intent="goodbye", history=history)
+    events = await ActionGoodbye().run(dispatcher, tracker, domain)
+    assert events == []
+    assert responses(dispatcher) == ["utter_goodbye"]
+
+
+@pytest.mark.parametrize("intent", ["ask_question", "claim_status", "ask_coverage", "make_complaint"])
+async def test_after_a_request_the_goodbye_asks_for_a_score(make_tracker, dispatcher, domain, intent):
+    tracker = make_tracker(text="bye", intent="goodbye", history=[_said("hi", "greet"), _said("something", intent)])
+    events = await ActionGoodbye().run(dispatcher, tracker, domain)
+    assert events == [FollowupAction("tnps_form")]
+    assert dispatcher.messages == []
+
+
+async def test_the_score_is_asked_once(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text="bye", intent="goodbye", slots={"tnps_asked": True},
+                           history=[_said("what does my home insurance cover", "ask_coverage")])
+    assert await ActionGoodbye().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_goodbye"]
+
+
+def test_the_goodbye_itself_is_not_something_to_rate(make_tracker):
+    # Only messages BEFORE the goodbye count: a goodbye read as another intent must not rate itself.
+    assert not something_to_rate(make_tracker(text="bye", intent="ask_question"))
+    assert something_to_rate(make_tracker(text="bye", intent="goodbye", history=[_said("x", "ask_question")]))

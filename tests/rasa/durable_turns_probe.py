@@ -225,7 +225,21 @@ def concurrent_tickets(count: int) -> dict:
             "left_after_cleanup": bool(stores[0].red.exists(stores[0].key_prefix + "conversation"))}
 
 
+async def sqlite_journal(path: str) -> dict:
+    """The journal and sync settings every connection of an SQLite tracker store works with, after a save."""
+    store = sql_store(f"sqlite:{path}")
+    tracker = DialogueStateTracker.from_events("journal", [ActionExecuted("action_listen")])
+    turn(tracker, "hello")
+    await store.save(tracker)
+    with store.engine.connect() as connection:
+        journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+        synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+    return {"journal_mode": journal, "synchronous": synchronous, "texts": user_texts(await store.retrieve("journal"))}
+
+
 def run(scenario: str, args: list[str]) -> dict:
+    if scenario == "sqlite-journal":
+        return asyncio.run(sqlite_journal(args[0]))
     if scenario == "two-writers":
         return asyncio.run(two_writers(args[0]))
     if scenario == "dropped-connection":

@@ -59,6 +59,7 @@ def _run_mode(mode: str, tmp_path_factory) -> dict:
     scenarios: dict[str, list[object]] = {
         "schedule": ["schedule"],
         "two_writers_sqlite": ["two-writers", f"sqlite:{directory}/two.db"],
+        "sqlite_journal": ["sqlite-journal", f"{directory}/journal.db"],
         "two_writers_postgresql": ["two-writers", url[0]],
         "dropped_connection": ["dropped-connection", url[1], ADMIN_URL],
         "database_away": ["database-away", directory],
@@ -105,6 +106,13 @@ def test_two_writers_on_one_conversation_both_keep_their_messages(patched, datab
     stored = patched[f"two_writers_{database}"]
     assert stored["texts"] == ["hello", "my policy number is 123", "and my car was stolen", "thanks"]
     assert stored["events"] == 1 + 4 * 4  # nothing stored twice either
+
+
+def test_the_embedded_sqlite_store_writes_ahead_and_syncs_at_checkpoints(patched, unpatched):
+    # SQLite's synchronous: 1 = NORMAL, 2 = FULL (its default). A committed turn survives kill -9 in WAL mode.
+    assert (patched["sqlite_journal"]["journal_mode"], patched["sqlite_journal"]["synchronous"]) == ("wal", 1)
+    assert (unpatched["sqlite_journal"]["journal_mode"], unpatched["sqlite_journal"]["synchronous"]) == ("delete", 2)
+    assert patched["sqlite_journal"]["texts"] == unpatched["sqlite_journal"]["texts"] == ["hello"]
 
 
 def test_rasa_alone_fails_the_write_after_postgresql_dropped_its_connections(unpatched):
