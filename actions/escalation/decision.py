@@ -34,7 +34,7 @@ from actions.emotion.trajectory import conversation_trajectory
 from actions.emotion.bands import band_for
 from actions.emotion.risk import active_risk
 from actions.escalation.complex_case import complex_case_words, never_complex
-from actions.escalation.lexicon import VULNERABILITY, first_match, largest_amount
+from actions.escalation.lexicon import VULNERABILITY, first_match, largest_amount, without_figures_of_speech
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 
@@ -162,7 +162,7 @@ def decide_message(turn: Turn, thresholds: Thresholds = Thresholds(),
     if turn.intent in REQUEST_INTENTS:
         return Decision("explicit_request", text, _priority("normal", score), immediate=True)
     category = VULNERABILITY_INTENTS.get(turn.intent or "")
-    match = first_match(VULNERABILITY, text)
+    match = first_match(VULNERABILITY, without_figures_of_speech(text))
     if category or match:
         category = category or match[0]
         words = match[1] if match else text

@@ -229,3 +229,36 @@ def test_the_sentence_with_most_cues_is_chosen():
 ])
 def test_without_a_clear_clause_the_whole_message_is_kept(text, cues):
     assert charged_words(text, score(0.9, cues=cues)) == text
+
+
+# --- figures of speech and general questions (judgement set, session 3) ---
+
+@pytest.mark.parametrize("text", [
+    "I nearly died laughing at your hold music",
+    "I died of embarrassment when the assessor saw the state of the loft",
+    "I'm dying to know if you're a real person",
+    "I've been waiting three hours for the GP surgery to call me back",
+    "the vet's surgery says the dog is fine",
+])
+def test_a_figure_of_speech_is_not_a_vulnerability(text):
+    assert decide_message(Turn(text, "small_talk", score(0.1))) is None
+
+
+@pytest.mark.parametrize("text, category", [
+    ("my dad died laughing at the telly, then had a heart attack a week later", "serious_injury_or_illness"),
+    ("my mum died of a stroke last night", "bereavement"),
+    ("she had surgery on her spine yesterday", "serious_injury_or_illness"),
+])
+def test_the_event_beside_a_figure_of_speech_is_still_read(text, category):
+    decision = decide_message(Turn(text, "inform", score(0.2)))
+    assert decision.trigger == "vulnerability" and decision.category == category
+
+
+@pytest.mark.parametrize("text", [
+    "How do you work out what my car is worth if it's written off?",
+    "What's the Financial Ombudsman and when can I go to them?",
+])
+def test_a_general_question_is_answered_not_escalated_as_a_complex_case(text):
+    assert decide_message(Turn(text, "ask_question", score(0.1))) is None
+    # The same words as the customer's own case are one.
+    assert decide_message(Turn(text, "make_complaint", score(0.1))).trigger == "complex_case"
