@@ -45,6 +45,9 @@ READINGS = [
     ("file_claim", "would I be covered if a tree fell on the car", CLAIM_QUESTION),
     ("file_claim", "will it affect my no claims if I claim for the bumper", CLAIM_QUESTION),
     ("file_claim", "just in case, how does a claim work", CLAIM_QUESTION),
+    ("file_claim", "I think I might need to claim but I'm not sure", CLAIM_QUESTION),
+    ("file_claim", "we may have to claim for the fence, or maybe not", CLAIM_QUESTION),
+    ("file_claim", "my car was stolen last night, I might need to claim", None),
     # an incident that has happened stays a claim, even with a question
     ("file_claim", "my car was stolen last night, should I claim?", None),
     ("file_claim", "we've had a flood in the kitchen, what happens if the floor needs replacing?", None),
