@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from actions.emotion.emoticons import find_emoticons
+from actions.emotion.figures import without_figures_of_speech
 from actions.emotion.sarcasm import find_sarcasm
 
 
@@ -148,8 +149,9 @@ def find_cues(text: str) -> list[Cue]:
         cues.append(Cue("repeated contact", match, 0.4, -0.3, {"frustration": 0.55}))
     elif match := _first(_REPEAT, text):
         cues.append(Cue("repeated contact", match, 0.25, -0.2, {"frustration": 0.4}))
+    events_text = without_figures_of_speech(text)
     for pattern, kind, weight, valence, emotions in _EVENTS:
-        if match := _first(pattern, text):
+        if match := _first(pattern, events_text):
             cues.append(Cue(kind, match, weight, valence, emotions))
     for pattern, kind, weight, valence, emotions in _CHARGED:
         if match := _first_said(pattern, text):

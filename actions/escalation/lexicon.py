@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from actions.emotion.figures import without_figures_of_speech  # noqa: F401  (read with VULNERABILITY)
+
 _FLAGS = re.IGNORECASE
 
 VULNERABILITY = {
@@ -32,20 +34,6 @@ VULNERABILITY = {
         r"threaten\w*|blackmail\w*|harass\w*|domestic (?:abuse|violence)|unsafe at home)\b",
         _FLAGS),
 }
-
-# Figures of speech that hold a vulnerability word without the event: "I nearly died laughing", "dying to
-# know", "the GP surgery" (a place). They are blanked before VULNERABILITY is read (judgement set, session 3:
-# both were offered a person as a bereavement and an illness). Risk to life has its own reader in context.
-FIGURES_OF_SPEECH = re.compile(
-    r"\b(?:(?:nearly|almost|practically|literally|could have|could've|i) )?died (?:laughing|of (?:embarrassment|"
-    r"shame|boredom|laughter|fright|cringe))\b|\bdying (?:to|for)\b|\bto die for\b|"
-    r"\b(?:gp|doctor'?s|doctors'|dental|dentist'?s|vet'?s|vets'|veterinary) surgery\b",
-    _FLAGS)
-
-
-def without_figures_of_speech(text: str) -> str:
-    return FIGURES_OF_SPEECH.sub(" ", text)
-
 
 # A refusal or a dispute is a complex case only when it is about a claim or our decision on it: "my card
 # was declined at the shop", "my transfer was rejected" and "how do I dispute a payment" are routine requests

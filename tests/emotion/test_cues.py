@@ -66,3 +66,13 @@ def test_a_feeling_stated_after_a_denied_one_is_still_a_cue():
 ])
 def test_sleeplessness_and_the_aftermath_of_a_disaster_are_cues(text, expected):
     assert expected <= set(labels(text))
+
+
+@pytest.mark.parametrize("text", ["I nearly died laughing at your hold music", "the GP surgery rang me back",
+                                  "I died of embarrassment"])
+def test_a_figure_of_speech_is_not_a_life_event(text):
+    assert not [label for label in labels(text) if label.startswith(("loss", "accident or illness"))]
+
+
+def test_the_event_beside_a_figure_of_speech_still_is():
+    assert any(label.startswith("loss") for label in labels("we nearly died laughing, then grandad died that night"))
