@@ -212,6 +212,27 @@ def test_a_waiting_customer_at_risk_moves_to_the_front(rt: Runtime, fake: FakeRa
     assert any(e.type == "ticket.status" for e in bus.events)
 
 
+def test_the_relay_after_an_import_still_sends_the_crisis_lines_once(rt: Runtime, fake: FakeRasa) -> None:
+    """The reconciler stored an at-risk message first (it writes no words to customers); the relay coming later finds
+    it stored, and still owes the customer the crisis lines — once, however often the relay is retried."""
+    ticket_id, conversation = open_ticket(rt)
+    lost = user("I can't go on like this", time.time() - 60, band="at_risk")
+    fake.trackers[conversation] = handed_over([], lost)
+    sweep(rt)
+    notice = "If you're in danger now, call 999. Samaritans: 116 123."
+    body = {"text": lost["text"], "external_id": lost["message_id"], "urgent_notice": notice}
+    with TestClient(create_app(rt.settings, runtime=rt)) as client:
+        for _retry in range(3):
+            response = client.post(f"/api/v1/conversations/{conversation}/messages", headers=service_headers(),
+                                   json=body)
+            assert response.status_code == 200  # stored already: never twice
+    with rt.session() as session:
+        sent = session.scalars(select(Message.text).where(Message.ticket_id == ticket_id,
+                                                          Message.sender == Sender.system)).all()
+    assert sent == [notice]
+    assert [m.text for m in customer_messages(rt, ticket_id)] == [lost["text"]]
+
+
 def test_rasa_down_costs_one_request_and_one_warning_then_the_next_sweep_imports(
         rt: Runtime, fake: FakeRasa, caplog: pytest.LogCaptureFixture) -> None:
     opened = [open_ticket(rt) for _ in range(3)]
