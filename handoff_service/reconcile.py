@@ -108,6 +108,7 @@ def _as_relay_body(conversation_id: str, event: dict[str, Any]) -> CustomerMessa
 class SweepReport:
     checked: int = 0  # tickets whose tracker was read
     imported: int = 0  # messages stored
+    refused: int = 0  # tracker reads Rasa answered with a 4xx
     rasa_unreachable: bool = False
 
 
@@ -194,8 +195,8 @@ class Reconciler:
             try:
                 events = await self._runtime.rasa.tracker_events(conversation_id)
             except RasaError as exc:
-                if not exc.retryable:  # this conversation only (e.g. refused): the others may still be read
-                    log.warning("ticket %s: Rasa refused its tracker (%s); skipped this sweep", ticket_id, exc)
+                if not exc.retryable:  # refused (e.g. a wrong RASA_TOKEN): the others may still be read
+                    report.refused += 1
                     self._after_ticket_id = ticket_id
                     continue
                 report.rasa_unreachable = True
@@ -203,6 +204,9 @@ class Reconciler:
             report.checked += 1
             report.imported += await asyncio.to_thread(self._import, ticket_id, conversation_id, events)
             self._after_ticket_id = ticket_id
+        if report.refused:  # once per sweep, not per ticket
+            log.warning("Rasa refused %d tracker read(s) (%s); those tickets are tried again next sweep",
+                        report.refused, "see the handoff service's RASA_URL and RASA_TOKEN")
         self._note_rasa(report)
         return report
 

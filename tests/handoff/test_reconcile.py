@@ -258,6 +258,19 @@ def test_rasa_down_costs_one_request_and_one_warning_then_the_next_sweep_imports
     assert all(len(customer_messages(rt, ticket_id)) == 1 for ticket_id, _ in opened)
 
 
+def test_refused_reads_are_one_warning_per_sweep_and_the_other_tickets_are_still_read(
+        rt: Runtime, fake: FakeRasa, caplog: pytest.LogCaptureFixture) -> None:
+    opened = [open_ticket(rt) for _ in range(3)]
+    for _ticket_id, conversation in opened:
+        fake.trackers[conversation] = handed_over([], user("hello?", time.time() - 60))
+    fake.token = "a token the service does not have"  # every read answered 401
+    with caplog.at_level(logging.WARNING, logger="handoff_service.reconcile"):
+        report = sweep(rt)
+    assert (report.refused, report.checked, report.rasa_unreachable) == (3, 0, False)
+    assert len([r for r in fake.requests if r["action"] == "tracker"]) == 3  # a refusal does not stop the sweep
+    assert len(caplog.records) == 1 and "refused 3 tracker read(s)" in caplog.records[0].getMessage()
+
+
 def test_the_back_off_is_capped(rt: Runtime) -> None:
     reconciler = Reconciler(rt)
     cap = rt.settings.reconcile_backoff_max_seconds
