@@ -119,6 +119,7 @@ class Reconciler:
         self._runtime = runtime
         self._after_ticket_id = 0
         self._failures = 0
+        self._unfit: set[str] = set()  # message ids already reported as not storable (one warning each)
 
     @property
     def settings(self) -> Any:
@@ -158,7 +159,10 @@ class Reconciler:
             for event in waiting:
                 body = _as_relay_body(conversation_id, event)
                 if body is None:
-                    log.warning("ticket %s: a tracker message does not fit a relay body; not imported", ticket_id)
+                    unfit = message_external_id(conversation_id, event)
+                    if unfit not in self._unfit:
+                        self._unfit.add(unfit)
+                        log.warning("ticket %s: a tracker message does not fit a relay body; not imported", ticket_id)
                     continue
                 try:
                     _message, created = tickets.add_customer_message(

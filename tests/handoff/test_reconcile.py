@@ -187,6 +187,19 @@ def test_messages_younger_than_the_settle_time_are_left_to_the_relay(settings: S
     assert [m.text for m in customer_messages(runtime, ticket_id)] == ["older"]  # 29.5 s old: still the relay's
 
 
+def test_a_message_the_relay_could_not_store_is_skipped_with_one_warning(
+        rt: Runtime, fake: FakeRasa, caplog: pytest.LogCaptureFixture) -> None:
+    ticket_id, conversation = open_ticket(rt)
+    fake.trackers[conversation] = handed_over([], user("nul \x00 inside", time.time() - 70),
+                                              user("after it", time.time() - 60))
+    reconciler = Reconciler(rt)
+    with caplog.at_level(logging.WARNING, logger="handoff_service.reconcile"):
+        sweep(rt, reconciler)
+        sweep(rt, reconciler)
+    assert [m.text for m in customer_messages(rt, ticket_id)] == ["after it"]
+    assert len(caplog.records) == 1  # not one per sweep
+
+
 def test_a_closed_ticket_is_not_read_nor_written(rt: Runtime, fake: FakeRasa) -> None:
     ticket_id, conversation = open_ticket(rt, claimed=True)
     with rt.session() as session:
