@@ -372,3 +372,20 @@ def test_the_lease_lets_one_replica_sweep_per_interval(two_replicas: tuple[Runti
     assert sorted(report is None for report in reports) == [False, True]  # one swept, the other had no lease
     assert len([r for r in fake.requests if r["action"] == "tracker"]) == 1
     assert [m.text for m in customer_messages(first, ticket_id)] == ["hello?"]
+
+
+def test_the_service_runs_the_reconciler_in_the_background(fresh_db_url: str, settings: Settings,
+                                                           fake: FakeRasa) -> None:
+    runtime = build_runtime(_settings(settings, fake, database_url=fresh_db_url, run_background_tasks=True,
+                                      reconcile_interval_seconds=0.2))
+    ticket_id, conversation = open_ticket(runtime)
+    fake.trackers[conversation] = handed_over([], user("anyone there?", time.time() - 60))
+    try:
+        with TestClient(create_app(runtime.settings, runtime=runtime)):
+            deadline = time.monotonic() + 20
+            while not customer_messages(runtime, ticket_id) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert [m.text for m in customer_messages(runtime, ticket_id)] == ["anyone there?"]
+    finally:
+        assert runtime.engine is not None
+        runtime.engine.dispose()
