@@ -24,6 +24,7 @@ from handoff_service.headers import SecurityHeadersMiddleware
 from handoff_service.limits import BodySizeLimitMiddleware
 from handoff_service.maintenance import run_maintenance_forever, run_queue_updates_forever
 from handoff_service.rasa_client import RasaClient
+from handoff_service.reconcile import run_reconcile_forever
 from handoff_service.retention import run_retention_forever
 from handoff_service.runtime import Runtime
 from handoff_service.security import TokenSigner
@@ -107,6 +108,8 @@ def create_app(settings: Settings = SETTINGS, *, runtime: Runtime | None = None)
             tasks.append(asyncio.create_task(run_maintenance_forever(runtime), name="handoff-maintenance"))
             tasks.append(asyncio.create_task(run_queue_updates_forever(runtime), name="handoff-queue-updates"))
             tasks.append(asyncio.create_task(run_retention_forever(runtime), name="handoff-retention"))
+            # The relay is the fast path; this imports what it lost (a Rasa replica that died mid-retry).
+            tasks.append(asyncio.create_task(run_reconcile_forever(runtime), name="handoff-reconcile"))
         try:
             yield
         finally:

@@ -119,6 +119,14 @@ class Settings(BaseSettings):
         "Hi {first_name}, I'm {agent_name}. I've read everything you've told us so far, "
         "so there's no need to repeat yourself."
     )
+    # The reconciler (reconcile.py): every interval one replica (a lease per sweep) reads the tracker of up to
+    # max_tickets open tickets' conversations and imports customer messages the relay never delivered. Messages
+    # younger than reconcile_after_seconds are left to the relay (the fast path, which also acknowledges the
+    # customer and sends crisis lines). While Rasa is unreachable a replica waits interval doubling to backoff_max.
+    reconcile_interval_seconds: float = Field(10.0, gt=0)
+    reconcile_max_tickets: int = Field(50, ge=1)
+    reconcile_after_seconds: float = Field(30.0, ge=0)
+    reconcile_backoff_max_seconds: float = Field(120.0, gt=0)
     outbox_poll_seconds: float = Field(1.0, gt=0)
     outbox_max_attempts: int = Field(50, ge=1)
     outbox_backoff_base_seconds: float = Field(1.0, gt=0)

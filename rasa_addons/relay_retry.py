@@ -6,11 +6,16 @@ swallows a failed call there (a warning, no retry): a message written while the 
 reached the tracker but never the agent, unless the customer wrote again.
 
 Here such a failed call is tried again in the background, with back-off, until the action server answers
-(or ``GIVE_UP_AFTER_SECONDS`` pass: the message stays in the tracker, which the agent's transcript shows,
+(or ``GIVE_UP_AFTER_SECONDS`` pass: the message stays in the tracker, the reconciler below imports it,
 and the customer's next message relays it too). The action relays every message since the conversation
 was handed over that it has not relayed yet, in order, and the handoff service ignores a message id it
 already has, so retries can neither reorder nor duplicate. One retry loop per conversation, fed with the
 latest tracker. Installed by ``python -m rasa_addons.serve``.
+
+These retries live in this process's memory: if it dies (or the action server stays away past
+``GIVE_UP_AFTER_SECONDS``) they are gone. The handoff service's reconciler (handoff_service/reconcile.py)
+then imports the message from the tracker under the same message id, so this stays the fast path and the
+only one that speaks to the customer (acknowledgement, crisis lines), while no message is lost.
 """
 from __future__ import annotations
 

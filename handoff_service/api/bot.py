@@ -112,7 +112,8 @@ def _store_customer_message(session: Session, settings: Settings, ticket: Ticket
         session=session, ticket=ticket, text=body.text, external_id=body.external_id,
         emotion=tickets.MessageEmotion(intensity=body.intensity, emotion=body.emotion, band=body.band),
     )
-    if created and body.urgent_notice:
+    if body.urgent_notice and (created or not queue_updates.urgent_notice_given(session=session, ticket=ticket,
+                                                                                 notice=body.urgent_notice)):
         queue_updates.raise_urgent_risk(session=session, settings=settings, ticket=ticket, notice=body.urgent_notice)
     elif created and body.acknowledge:
         queue_updates.acknowledge_waiting_customer(session=session, settings=settings, ticket=ticket)

@@ -95,6 +95,14 @@ def raise_urgent_risk(*, session: Session, settings: Settings, ticket: Ticket, n
     return _tell_customer(session=session, ticket=ticket, text=notice)
 
 
+def urgent_notice_given(*, session: Session, ticket: Ticket, notice: str) -> bool:
+    """Whether Heard already sent ``notice`` on this ticket. A relay that finds its message stored already is
+    either a retry (the notice went with the first try) or came after the reconciler imported the message from
+    the tracker (reconcile.py sends no words of its own): only in the second case are the crisis lines owed."""
+    return session.scalar(select(Message.id).where(Message.ticket_id == ticket.id, Message.sender == Sender.system,
+                                                   Message.text == notice).limit(1)) is not None
+
+
 def _tell_customer(*, session: Session, ticket: Ticket, text: str) -> Message:
     """A message from Heard, kept in the conversation for the agent and delivered through the outbox."""
     message = Message(ticket_id=ticket.id, sender=Sender.system, text=text)

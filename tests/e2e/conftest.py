@@ -87,6 +87,17 @@ def running_stack(tmp_path_factory, callback_receiver) -> Stack:
         yield stack
 
 
+@pytest.fixture
+def private_stack(request, tmp_path, callback_receiver) -> Stack:
+    """A stack of its own, for tests that stop and start its services. More environment for one test:
+    ``@pytest.mark.parametrize("private_stack", [{"VARIABLE": "value"}], indirect=True)``."""
+    overrides = {"HANDOFF_RETRY_SECONDS": "1", **getattr(request, "param", {})}
+    settings = stack_settings(tmp_path, CALLBACK_URL=callback_receiver.url, **overrides)
+    _prepare_databases(settings)
+    with Stack(settings, log=lambda line: None) as stack:
+        yield stack
+
+
 def _prepare_databases(settings: StackSettings) -> None:
     import os
     import subprocess

@@ -11,7 +11,7 @@ import pytest
 
 from stack.processes import APP_VENV, Stack
 from stack.settings import ROOT
-from tests.e2e.conftest import Agent, Customer, handoff_payload, stack_settings, wait_for
+from tests.e2e.conftest import Agent, Customer, handoff_payload, wait_for
 
 pytestmark = pytest.mark.e2e
 ACCEPT_CHAT = '/handoff_accept{"handoff_mode":"chat"}'
@@ -87,17 +87,6 @@ def test_agent_reply_and_customer_message_cross(running_stack, customer, agent):
     assert len(bot_events) == 1
     assert [m["text"] for m in agent.messages(ticket_id)].count("yes I'm here") == 1
     agent.resolve(ticket_id)
-
-
-@pytest.fixture
-def private_stack(tmp_path, callback_receiver):
-    """A stack of its own, because these tests stop and start its services."""
-    from tests.e2e.conftest import _prepare_databases
-
-    settings = stack_settings(tmp_path, CALLBACK_URL=callback_receiver.url, HANDOFF_RETRY_SECONDS="1")
-    _prepare_databases(settings)
-    with Stack(settings, log=lambda line: None) as stack:
-        yield stack
 
 
 def test_services_failing_mid_conversation(private_stack):
