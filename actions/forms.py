@@ -22,11 +22,30 @@ logger = logging.getLogger(__name__)
 MIN_DESCRIPTION_LETTERS = 8
 
 
-def typed_policy_number(value: Any, dispatcher: CollectingDispatcher) -> Optional[Text]:
+# A form's question answered with how the customer feels ("it's really stressing me out") rather than the
+# answer: the feeling is acknowledged before the question comes again, instead of "I couldn't see a policy
+# number in that" (found by talking to the bot, session 3). The band is the current message's
+# (action_assess_message runs before the form).
+FELT_BANDS = frozenset({"upset", "distressed"})
+
+
+def acknowledged_feeling(dispatcher: CollectingDispatcher, tracker: Optional[Tracker]) -> bool:
+    """Acknowledges an upset or distressed customer whose message was not the answer; True when it did."""
+    if tracker is None or tracker.get_slot("emotion_tone") not in FELT_BANDS:
+        return False
+    dispatcher.utter_message(response="utter_form_feeling_acknowledged",
+                             name_vocative=tracker.get_slot("name_vocative") or "")
+    return True
+
+
+def typed_policy_number(value: Any, dispatcher: CollectingDispatcher,
+                        tracker: Optional[Tracker] = None) -> Optional[Text]:
     """The policy number in a form answer, or None after a re-ask that says what did not fit."""
     check = formats.read_policy_number(value if isinstance(value, str) else None)
     if check.ok:
         return check.value
+    if check.problem not in ("digits", "prefix") and acknowledged_feeling(dispatcher, tracker):
+        return None
     if check.problem == "digits":
         dispatcher.utter_message(response="utter_policy_number_wrong_digits", seen=check.seen, prefix=check.seen[:3])
     elif check.problem == "prefix":
@@ -65,7 +84,7 @@ class ValidateClaimForm(FormValidationAction):
     def validate_policy_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        number = typed_policy_number(value, dispatcher)
+        number = typed_policy_number(value, dispatcher, tracker)
         if number is None:
             return {"policy_number": None}
         try:
@@ -100,7 +119,8 @@ class ValidateClaimForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         incident = find_incident_type(value if isinstance(value, str) else None)
         if incident is None:
-            dispatcher.utter_message(response="utter_incident_type_unclear")
+            if not acknowledged_feeling(dispatcher, tracker):
+                dispatcher.utter_message(response="utter_incident_type_unclear")
             return {"incident_type": None}
         policy = formats.read_policy_number(tracker.get_slot("policy_number"))
         if policy.ok:
@@ -118,7 +138,7 @@ class ValidateClaimForm(FormValidationAction):
             dispatcher.utter_message(response="utter_incident_date_future", date=say_date(check.value))
         elif check.problem == "too_old":
             dispatcher.utter_message(response="utter_incident_date_too_old", date=say_date(check.value))
-        elif check.problem is not None:
+        elif check.problem is not None and not acknowledged_feeling(dispatcher, tracker):
             dispatcher.utter_message(response="utter_incident_date_unclear")
         if check.problem is not None:
             return {"incident_date": None}

@@ -23,6 +23,8 @@ class Cue:
     emotions: dict[str, float] = field(default_factory=dict)
     # Emotions the cue shows the model misread: their level is scaled down by that share.
     dampens: dict[str, float] = field(default_factory=dict)
+    # The whole message is less charged than the model read: intensity is scaled down by this share.
+    softens: float = 0.0
 
     def label(self) -> str:
         return f'{self.kind}: "{self.match}"'
@@ -116,6 +118,19 @@ _EMOJI = [
 ]
 
 
+# A grievance the customer softens themself: "a bit frustrating", "slightly irritating", "a little disappointed".
+# The model reads the named emotion at full strength (frustration 0.80 for "It's a bit frustrating that the
+# report still hasn't come in", above "I am livid… fobbed off"), where people rate the hedged message clearly
+# lower (tests/emotion/test_ordering.py). Only annoyance and disappointment are softened: "a bit scared" or
+# "a little worried" keep their weight (fear is where a missed reading costs most), and a message that also
+# has charged words or swearing is not softened at all.
+_HEDGED = _rx(r"\b(?:a (?:little |tiny |wee )?bit|a little|slightly|somewhat|mildly|a tad|a touch|kind of|kinda|"
+              r"sort of)\s+(?:(?:more|too)\s+)?(?:frustrat\w*|annoy\w*|irritat\w*|disappoint\w*|inconvenien\w*|"
+              r"miffed|peeved|irked|put out|cross|fed up|underwhelm\w*)\b")
+HEDGE_SOFTENS = 0.3   # intensity x 0.7: "a little disappointed" 0.59 -> 0.41, below a flood told as "not ideal"
+HEDGE_DAMPENS = 0.4   # anger and frustration x 0.6
+_NOT_HEDGED_WITH = frozenset({"charged words", "profanity"})
+
 _DENIED_BEFORE = _rx(r"\b(?:not|never|no longer|isn'?t|wasn'?t|aren'?t)\s+(?:(?:at all|so|too|that|really|even|"
                      r"particularly|very|remotely|in the least)\s+){0,2}$")
 _COMPLAINT_KINDS = frozenset({"waiting time", "repeated contact", "charged words", "profanity"})
@@ -162,6 +177,9 @@ def find_cues(text: str) -> list[Cue]:
         cues.append(Cue("negation", match, 0.1, -0.15, {"frustration": 0.2}))
     if match := _first(_CONFUSION, text):
         cues.append(Cue("confusion", match, 0.1, -0.05, {"confusion": 0.5}))
+    if (match := _first(_HEDGED, text)) and not any(c.kind in _NOT_HEDGED_WITH for c in cues):
+        cues.append(Cue("hedged", match, 0.0, 0.0, dampens={"anger": HEDGE_DAMPENS, "frustration": HEDGE_DAMPENS},
+                        softens=HEDGE_SOFTENS))
     if match := find_sarcasm(text, complaint_found=any(c.kind in _COMPLAINT_KINDS for c in cues)):
         cues.append(Cue("sarcasm", match, 0.3, -0.8, {"frustration": 0.5, "anger": 0.15}, dampens={"joy": 0.9}))
     cues.extend(_emphasis(text))

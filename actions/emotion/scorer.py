@@ -122,6 +122,7 @@ class EmotionScorer:
             valence += cue.valence * (1.0 + valence if cue.valence < 0 else 1.0 - valence)
             for emotion, share in cue.dampens.items():
                 emotions[emotion] *= 1.0 - share
+            intensity *= 1.0 - cue.softens
         intensity, valence = clip(intensity, 0, 1), clip(valence, -1, 1)
         top = max(EMOTIONS, key=lambda e: emotions[e])
         language = self.language.detect(cleaned.text)

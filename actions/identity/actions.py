@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.forms import typed_policy_number
+from actions.forms import acknowledged_feeling, typed_policy_number
 from actions.identity import gate, readers, service
 from actions.insurance.db import session_scope
 from actions.session import name_slots
@@ -29,14 +29,15 @@ class ValidateVerifyForm(FormValidationAction):
     def validate_policy_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return {"policy_number": typed_policy_number(value, dispatcher)}
+        return {"policy_number": typed_policy_number(value, dispatcher, tracker)}
 
     def validate_date_of_birth(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         born = readers.read_date_of_birth(value if isinstance(value, str) else None)
         if born is None:
-            dispatcher.utter_message(response="utter_date_of_birth_unclear")
+            if not acknowledged_feeling(dispatcher, tracker):
+                dispatcher.utter_message(response="utter_date_of_birth_unclear")
             return {"date_of_birth": None}
         return {"date_of_birth": born.isoformat()}
 
@@ -44,7 +45,7 @@ class ValidateVerifyForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         postcode = readers.read_postcode(value if isinstance(value, str) else None)
-        if postcode is None:
+        if postcode is None and not acknowledged_feeling(dispatcher, tracker):
             dispatcher.utter_message(response="utter_postcode_unclear")
         return {"postcode": postcode}
 

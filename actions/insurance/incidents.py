@@ -36,7 +36,11 @@ INCIDENT_TYPES: Tuple[IncidentType, ...] = (
                  "photos of the water level and damaged items, and any flood warning reference"),
     IncidentType("fire", (H, M), ("fire", "house fire", "smoke damage", "kitchen fire", "caught fire"),
                  "the fire service incident number, if they attended, and photos"),
-    IncidentType("theft", (H, M, T), ("theft", "stolen", "stole", "nicked", "pickpocketed", "robbed", "car stolen"),
+    # A vehicle broken into is a theft from it on the motor policy, not a burglary (a home's): longest phrase wins.
+    IncidentType("theft", (H, M, T), ("theft", "stolen", "stole", "nicked", "pickpocketed", "robbed", "car stolen",
+                                      "car was broken into", "car has been broken into", "car's been broken into",
+                                      "van was broken into", "van has been broken into", "van's been broken into",
+                                      "broke into my car", "broke into my van", "broken into my car", "car break-in"),
                  "a police crime reference number and proof of ownership for what was taken"),
     IncidentType("burglary", (H,), ("burglary", "burgled", "break-in", "break in", "broken into", "broke into", "burglars"),
                  "a police crime reference number, photos of the damage and a list of what was taken"),

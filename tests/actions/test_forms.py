@@ -200,3 +200,23 @@ async def test_empty_short_or_huge_descriptions_are_asked_again(make_tracker, di
     events = await ValidateClaimForm().run(dispatcher, tracker, domain)
     assert events == [SlotSet("incident_description", None), SlotSet("requested_slot", "incident_description")]
     assert responses(dispatcher) == [response]
+
+
+# A feeling instead of the answer (session 3): acknowledged, then the question again; a future date still
+# gets its own reason, however the customer feels.
+@pytest.mark.parametrize(("requested", "slots", "answer", "band", "response"), [
+    ("incident_type", {"customer_name_asked": True, "policy_number": "HOM-204815"}, "honestly I'm in bits",
+     "distressed", "utter_form_feeling_acknowledged"),
+    ("incident_type", {"customer_name_asked": True, "policy_number": "HOM-204815"}, "honestly I'm in bits",
+     "mild", "utter_incident_type_unclear"),
+    ("incident_date", FILLED_BEFORE_DATE, "I can't even think straight", "upset", "utter_form_feeling_acknowledged"),
+    ("incident_date", FILLED_BEFORE_DATE, "tomorrow", "upset", "utter_incident_date_future"),
+    ("policy_number", {"customer_name_asked": True}, "this is all so stressful", "upset",
+     "utter_form_feeling_acknowledged"),
+])
+async def test_a_feeling_instead_of_the_answer_is_acknowledged_in_the_claim_form(
+        make_tracker, dispatcher, domain, db_session, requested, slots, answer, band, response):
+    tracker = form_tracker(make_tracker, requested, answer, slots={**slots, "emotion_tone": band})
+    events = await ValidateClaimForm().run(dispatcher, tracker, domain)
+    assert events == [SlotSet(requested, None), SlotSet("requested_slot", requested)]
+    assert responses(dispatcher) == [response]

@@ -350,3 +350,31 @@ async def test_an_excess_question_is_answered_with_the_figures_after_the_check(m
     assert events == [SlotSet("verification_request", None)]
     assert responses(dispatcher) == ["utter_policy_cover_summary"]  # the postcode is no unclear follow-up
     assert dispatcher.messages[0]["excess"] == 350
+
+
+# A feeling instead of the answer is acknowledged before the question comes again (session 3).
+@pytest.mark.parametrize("band, response", [
+    ("mild", None), ("positive", None), (None, None),                      # no feeling to acknowledge
+    ("upset", "utter_form_feeling_acknowledged"), ("distressed", "utter_form_feeling_acknowledged"),
+])
+@pytest.mark.parametrize("slot, plain_response", [
+    ("policy_number", "utter_policy_number_missing"),
+    ("date_of_birth", "utter_date_of_birth_unclear"),
+    ("postcode", "utter_postcode_unclear"),
+])
+async def test_a_feeling_instead_of_the_answer_is_acknowledged(make_tracker, dispatcher, domain, band, response,
+                                                               slot, plain_response):
+    text = "it's really stressing me out to be honest"
+    validate = getattr(ValidateVerifyForm(), f"validate_{slot}")
+    tracker = make_tracker(text=text, slots={"emotion_tone": band, "name_vocative": ", Priya"})
+    assert validate(text, dispatcher, tracker, domain) == {slot: None}
+    assert responses(dispatcher) == [response or plain_response]
+    if response:
+        assert dispatcher.messages[0]["name_vocative"] == ", Priya"
+
+
+async def test_a_wrong_looking_number_still_gets_its_specific_hint_when_upset(make_tracker, dispatcher, domain):
+    tracker = make_tracker(text="HOM-20481 ffs", slots={"emotion_tone": "upset"})
+    assert ValidateVerifyForm().validate_policy_number("HOM-20481 ffs", dispatcher, tracker, domain) == {
+        "policy_number": None}
+    assert responses(dispatcher) == ["utter_policy_number_wrong_digits"]

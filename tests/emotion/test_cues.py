@@ -76,3 +76,21 @@ def test_a_figure_of_speech_is_not_a_life_event(text):
 
 def test_the_event_beside_a_figure_of_speech_still_is():
     assert any(label.startswith("loss") for label in labels("we nearly died laughing, then grandad died that night"))
+
+
+@pytest.mark.parametrize("text", ["It's a bit frustrating that the report hasn't come", "slightly irritating form",
+                                  "I'm a little disappointed", "kind of annoyed tbh", "a tad underwhelmed"])
+def test_a_grievance_the_customer_softens_is_a_hedge(text):
+    [hedge] = [cue for cue in find_cues(text) if cue.kind == "hedged"]
+    assert hedge.softens == 0.3 and hedge.dampens == {"anger": 0.4, "frustration": 0.4}
+
+
+@pytest.mark.parametrize("text", [
+    "a bit scared to be honest",                                    # fear keeps its weight
+    "a little worried about the roof",
+    "a bit frustrating, and frankly a disgrace",                    # charged words: not softened
+    "slightly annoyed, bloody hell",                                # swearing: not softened
+    "frustrating that nobody called",                               # no hedge word
+])
+def test_no_hedge_where_the_message_is_not_softened(text):
+    assert not [cue for cue in find_cues(text) if cue.kind == "hedged"]

@@ -47,9 +47,7 @@ def _anger_or_frustration(score: dict) -> float:
 
 @pytest.mark.parametrize(("annoyed", "furious"), [
     (LADDERS[0][1], LADDERS[0][2]),
-    pytest.param(LADDERS[1][1], LADDERS[1][2], marks=pytest.mark.xfail(strict=True, reason=(
-        "known failure (MODEL_CARD.md): 'a bit frustrating' names the emotion and reads as frustration 0.80, "
-        "'I am livid ... fobbed off' 0.79"))),
+    (LADDERS[1][1], LADDERS[1][2]),  # "a bit frustrating" is softened by the customer (cues.py _HEDGED)
     (LADDERS[2][1], LADDERS[2][2]),
 ])
 def test_the_furious_message_shows_more_anger_or_frustration_than_the_annoyed_one(scorer, annoyed, furious):
@@ -72,8 +70,6 @@ def test_not_ideal_after_a_flood_is_not_read_as_mild(scorer):
     assert flood["valence"] < 0
 
 
-@pytest.mark.xfail(strict=True, reason="known failure (MODEL_CARD.md): the linear valence head reads 'a little "
-                   "disappointed the refund took a couple of days longer' as charged as the flood (0.59 vs 0.55)")
 def test_not_ideal_after_a_flood_outscores_every_mild_disappointment(scorer):
     flood = scorer.score(FLOOD_UNDERSTATEMENT)
     assert all(flood["intensity"] > scorer.score(t)["intensity"] for t in MILD_DISAPPOINTMENT)
