@@ -53,7 +53,8 @@ def test_a_near_tie_below_the_sure_score_asks_which_one(rules, gap, outcome):
 @pytest.mark.parametrize("gap, outcome", [(MARGIN - 0.001, "clarify"), (MARGIN, "answer"), (MARGIN + 0.001, "answer")])
 def test_the_margin_reads_the_ranking_scores_where_the_words_count(rules, gap, outcome):
     # Equal cosines; the words put one entry ahead by `gap` on the ranking score.
-    first, second = Match("a", 0.70 + WEIGHT * 0.4, 0.70, 0.4), Match("b", 0.70 + WEIGHT * 0.4 - gap, 0.70, 0.4 - gap / WEIGHT)
+    first = Match("a", 0.70 + WEIGHT * 0.4, 0.70, 0.4)
+    second = Match("b", 0.70 + WEIGHT * 0.4 - gap, 0.70, 0.4 - gap / WEIGHT)
     assert decide([first, second], rules).outcome == outcome
 
 
@@ -65,7 +66,8 @@ def test_a_near_tie_at_or_above_the_sure_score_is_answered(rules, best, outcome)
 @pytest.mark.parametrize("cosine, outcome", [(SURE - EPS, "clarify"), (SURE, "answer"), (SURE + EPS, "answer")])
 def test_the_sure_score_reads_the_cosine(rules, cosine, outcome):
     score = cosine + WEIGHT * 0.5  # far above the sure score on the ranking scale: only the cosine counts
-    assert decide([Match("a", score, cosine, 0.5), Match("b", score - 0.01, cosine - 0.01, 0.5)], rules).outcome == outcome
+    matches = [Match("a", score, cosine, 0.5), Match("b", score - 0.01, cosine - 0.01, 0.5)]
+    assert decide(matches, rules).outcome == outcome
 
 
 def test_nothing_to_decide_on(rules):
