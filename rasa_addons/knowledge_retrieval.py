@@ -7,7 +7,8 @@ is one of ``rescue_intents`` (out_of_scope, nlu_fallback; inform and the canned-
 shaped like a question, the latter only for one clear entry; never a question about the customer's own policy
 or claim) and the knowledge base has an answer or a close choice, the intent becomes ``ask_question``.
 
-The index (every entry's wordings and answer, encoded at training) is stored in the model, and Rasa's
+The index (every entry's wordings and answer, encoded at training, and BM25 statistics of each entry's
+words, ``actions/knowledge/lexical.py``) is stored in the model, and Rasa's
 training cache includes the content's hash, so a changed answer file retrains the model. The message's
 embedding comes from ``SentenceEmbeddingFeaturizer`` (no second encoding); a message without it (an empty
 text) is encoded here.
@@ -38,9 +39,14 @@ KNOWLEDGE_KEY = "knowledge"
 RESCUED_KEY = "intent_rescued_from"
 
 
+# Changes when what the index stores changes (2: BM25 word statistics beside the vectors), so that Rasa's
+# training cache does not hand a new retriever an index without them.
+INDEX_FORMAT = b"2"
+
+
 def content_fingerprint() -> str:
-    """Hash of every knowledge file: another answer or wording means another index."""
-    digest = hashlib.sha256()
+    """Hash of every knowledge file and the index format: another answer or wording means another index."""
+    digest = hashlib.sha256(INDEX_FORMAT)
     for path in sorted(content.KNOWLEDGE_DIR.glob("*.yml")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -104,17 +110,18 @@ class KnowledgeRetriever(GraphComponent):
         return self._encoder.encode([message.get(TEXT) or ""])[0]
 
     def _process_one(self, message: Message) -> None:
-        matches = self._index.search(self._embedding(message), self._settings.top_k)
+        matches = self._index.search(self._embedding(message), self._settings.top_k, message.get(TEXT) or "",
+                                     self._settings.lexical_weight)
         decision = decide(matches, self._settings)
         message.set(KNOWLEDGE_KEY, {"matches": [m.as_dict() for m in matches], "outcome": decision.outcome},
                     add_to_output=True)
         name = (message.get(INTENT) or {}).get("name")
         if not may_rescue(name, message.get(TEXT) or "", message.get(ENTITIES) or [], decision, self._settings):
             return
-        rescued = {"name": self._settings.intent, "confidence": float(decision.best.score)}
+        rescued = {"name": self._settings.intent, "confidence": decision.best.cosine}  # 0-1, unlike the ranking score
         ranking = [rescued] + [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != rescued["name"]]
         message.set(INTENT, rescued, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         message.set(RESCUED_KEY, name, add_to_output=True)
-        logger.info("Intent %s -> %s (knowledge %s %.2f)", name, rescued["name"], decision.best.entry_id,
-                    decision.best.score)
+        logger.info("Intent %s -> %s (knowledge %s %.2f, cosine %.2f)", name, rescued["name"],
+                    decision.best.entry_id, decision.best.score, decision.best.cosine)

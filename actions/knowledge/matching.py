@@ -1,8 +1,11 @@
-"""Finding the vetted answer for a question: the index of sentence embeddings and the rule for when
-the best match is good enough to give.
+"""Finding the vetted answer for a question: the index of sentence embeddings and words, and the rule for
+when the best match is good enough to give.
 
-The index holds one unit vector per wording (each entry's question and paraphrases); an entry scores
-the cosine similarity of its closest wording. The rule (``decide``) and its numbers
+The index holds one unit vector per wording (each entry's question, paraphrases and answer) and BM25
+statistics of each entry's words (``actions/knowledge/lexical.py``). Entries are ranked by the cosine
+similarity of their closest wording plus ``lexical_weight`` times their share of the message's words (0-1);
+whether the best is good enough to give is read on its cosine alone, which is what keeps off-topic questions
+out (words such as "car" or "payment" are shared with them). The rule (``decide``) and its numbers
 (``knowledge/retrieval.yml``) are shared by the retriever in Rasa, which uses them to rescue long-tail
 questions the intent classifier misreads, and by ``action_answer_question``, which answers or says
 honestly that it has no vetted answer.
@@ -18,6 +21,7 @@ from typing import Any, Callable, Dict, List, Optional, Pattern, Sequence, Tuple
 import numpy as np
 
 from actions.knowledge.content import KNOWLEDGE_DIR, RETRIEVAL_FILE, ContentError, KnowledgeBase, read_settings_file
+from actions.knowledge.lexical import LexicalIndex
 
 MATRIX_FILE, IDS_FILE = "knowledge_index.npy", "knowledge_index_ids.json"
 # Enough of a message to judge its form; customer text is unbounded.
@@ -30,11 +34,23 @@ _QUESTION_OPENING = re.compile(
 
 @dataclass(frozen=True)
 class Match:
+    """``score`` ranks the entries (cosine plus weighted words); ``dense`` is the cosine, ``lexical`` the share
+    of the message's words. Matches without the parts (parse data written before them) have the cosine as
+    their score."""
     entry_id: str
     score: float
+    dense: Optional[float] = None
+    lexical: Optional[float] = None
+
+    @property
+    def cosine(self) -> float:
+        return float(self.score if self.dense is None else self.dense)
 
     def as_dict(self) -> Dict[str, Any]:
-        return {"id": self.entry_id, "score": round(float(self.score), 4)}
+        found = {"id": self.entry_id, "score": round(float(self.score), 4)}
+        if self.dense is not None:
+            found.update(dense=round(float(self.dense), 4), lexical=round(float(self.lexical or 0.0), 4))
+        return found
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,7 @@ class RetrievalSettings:
     personal_routes: Tuple[Tuple[Pattern[str], str], ...]
     rescue_needs_answer: Tuple[str, ...] = ()
     rescue_unless: Tuple[Tuple[str, Pattern[str]], ...] = ()
+    lexical_weight: float = 0.0
 
     @classmethod
     def from_file(cls, directory: Path = KNOWLEDGE_DIR) -> "RetrievalSettings":
@@ -62,11 +79,14 @@ class RetrievalSettings:
                                  for item in raw.get("personal_questions") or []),
                            tuple(raw.get("rescue_needs_answer") or ()),
                            tuple((str(intent), re.compile(pattern, re.IGNORECASE))
-                                 for intent, pattern in (raw.get("rescue_unless") or {}).items()))
+                                 for intent, pattern in (raw.get("rescue_unless") or {}).items()),
+                           float(raw["lexical_weight"]))
         except (KeyError, TypeError, ValueError, re.error) as error:
             raise ContentError(f"{RETRIEVAL_FILE}: {error!r}") from error
-        if not 0 < settings.answer_threshold <= settings.sure_score <= 1 or settings.margin < 0 or settings.top_k < 2:
-            raise ContentError(f"{RETRIEVAL_FILE}: need 0 < answer_threshold <= sure_score <= 1, margin >= 0, top_k >= 2")
+        if (not 0 < settings.answer_threshold <= settings.sure_score <= 1 or settings.margin < 0
+                or settings.top_k < 2 or settings.lexical_weight < 0):
+            raise ContentError(f"{RETRIEVAL_FILE}: need 0 < answer_threshold <= sure_score <= 1, margin >= 0, "
+                               "top_k >= 2, lexical_weight >= 0")
         return settings
 
 
@@ -80,12 +100,15 @@ class Decision:
 
 
 def decide(matches: Sequence[Match], settings: RetrievalSettings) -> Decision:
-    if not matches or matches[0].score < settings.answer_threshold:
+    """``matches`` best first. The threshold and the sure score read the best entry's cosine (an absolute
+    scale, on which off-topic questions were measured); the near-tie margin reads the ranking scores, where
+    the words have had their say."""
+    if not matches or matches[0].cosine < settings.answer_threshold:
         return Decision("none")
     best = matches[0]
     runner_up = matches[1] if len(matches) > 1 else None
     if (runner_up is not None and best.score - runner_up.score < settings.margin
-            and best.score < settings.sure_score):
+            and best.cosine < settings.sure_score):
         return Decision("clarify", best, runner_up)
     return Decision("answer", best)
 
@@ -96,8 +119,10 @@ def matches_from_parse(parse_data: Dict[str, Any]) -> List[Match]:
     matches = []
     for item in found.get("matches") or []:
         try:
-            matches.append(Match(str(item["id"]), float(item["score"])))
-        except (KeyError, TypeError, ValueError):
+            dense = None if item.get("dense") is None else float(item["dense"])
+            lexical = None if item.get("lexical") is None else float(item["lexical"])
+            matches.append(Match(str(item["id"]), float(item["score"]), dense, lexical))
+        except (AttributeError, KeyError, TypeError, ValueError):
             continue
     return sorted(matches, key=lambda match: -match.score)
 
@@ -118,7 +143,7 @@ def may_rescue(intent: Optional[str], text: str, entities: Sequence[Dict[str, An
     if intent in settings.rescue_needs_question_form and not looks_like_question(text):
         return False
     if intent in settings.rescue_needs_sure_match and (decision.outcome != "answer"
-                                                        or decision.best.score < settings.sure_score):
+                                                        or decision.best.cosine < settings.sure_score):
         return False
     if intent in settings.rescue_needs_answer and decision.outcome != "answer":
         return False
@@ -132,9 +157,9 @@ def looks_like_question(text: str) -> bool:
 
 
 class Index:
-    """Unit vectors of every wording and answer, and the entry each belongs to."""
+    """Unit vectors of every wording and answer, the entry each belongs to, and the entries' words."""
 
-    def __init__(self, owners: Sequence[str], matrix: np.ndarray) -> None:
+    def __init__(self, owners: Sequence[str], matrix: np.ndarray, lexical: Optional[LexicalIndex] = None) -> None:
         if len(owners) != len(matrix):
             raise ValueError("one owner per row")
         # Rows grouped by entry, so the best wording per entry is one ``maximum.reduceat``.
@@ -144,6 +169,9 @@ class Index:
         starts = [row for row, owner in enumerate(self.owners) if row == 0 or self.owners[row - 1] != owner]
         self._entry_ids = [self.owners[row] for row in starts]
         self._starts = np.array(starts, dtype=np.int64)
+        if lexical is not None and lexical.entry_ids != self._entry_ids:
+            raise ValueError("the lexical statistics are for other entries than the vectors")
+        self.lexical = lexical
 
     @classmethod
     def build(cls, kb: KnowledgeBase, encode: Callable[[List[str]], np.ndarray],
@@ -151,23 +179,41 @@ class Index:
         """``leave_out(entry_id, text)`` keeps wordings out of the index (held-out evaluation)."""
         rows = [(entry.id, text) for entry in kb.entries for text in entry.index_texts()
                 if not leave_out(entry.id, text)]
-        return cls([entry_id for entry_id, _ in rows], encode([text for _, text in rows]))
+        documents: Dict[str, List[str]] = {}
+        for entry_id, text in sorted(rows, key=lambda row: row[0]):  # the vectors' entry order
+            documents.setdefault(entry_id, []).append(text)
+        return cls([entry_id for entry_id, _ in rows], encode([text for _, text in rows]),
+                   LexicalIndex.build(documents))
 
-    def search(self, vector: np.ndarray, k: int) -> List[Match]:
-        """The k best entries for one unit vector, best first (an all-zero vector finds nothing)."""
+    def search(self, vector: np.ndarray, k: int, text: str = "", lexical_weight: float = 0.0) -> List[Match]:
+        """The k best entries for one message (its unit vector and its text), best first; an all-zero vector
+        (a message without words) finds nothing."""
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
         norm = float(np.linalg.norm(vector))
         if norm == 0.0 or not self.owners:
             return []
-        best = np.maximum.reduceat(self.matrix @ (vector / norm), self._starts)
-        order = np.argsort(-best)[:k]
-        return [Match(self._entry_ids[i], float(best[i])) for i in order]
+        dense = np.maximum.reduceat(self.matrix @ (vector / norm), self._starts)
+        if lexical_weight > 0 and self.lexical is not None:
+            lexical = self.lexical.scores(text)
+        else:
+            lexical = np.zeros_like(dense)
+        score = dense + np.float32(lexical_weight) * lexical
+        order = np.argsort(-score)[:k]
+        return [Match(self._entry_ids[i], float(score[i]), float(dense[i]), float(lexical[i])) for i in order]
 
     def save(self, directory: Path) -> None:
         np.save(Path(directory) / MATRIX_FILE, self.matrix)
         (Path(directory) / IDS_FILE).write_text(json.dumps(self.owners), encoding="utf-8")
+        if self.lexical is not None:
+            self.lexical.save(directory)
 
     @classmethod
     def load(cls, directory: Path) -> "Index":
+        """A model saved before the lexical statistics existed cannot be scored on the settings' scale:
+        ``ValueError``, and the retriever says to retrain."""
         owners = json.loads((Path(directory) / IDS_FILE).read_text(encoding="utf-8"))
-        return cls(owners, np.load(Path(directory) / MATRIX_FILE))
+        try:
+            lexical = LexicalIndex.load(directory)
+        except (OSError, KeyError) as error:
+            raise ValueError(f"knowledge index without word statistics ({error}): retrain the model") from error
+        return cls(owners, np.load(Path(directory) / MATRIX_FILE), lexical)
