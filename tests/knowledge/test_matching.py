@@ -138,6 +138,9 @@ ANSWER, CLARIFY, NONE = Decision("answer", Match("a", 0.70)), Decision("clarify"
     ("claim_status", "how long will my " + "x" * 28 + " claim take?", [], ANSWER, False),  # gap 30
     ("claim_status", "how long will my " + "x" * 29 + " claim take?", [], ANSWER, True),  # gap 31
     ("make_complaint", "why is my renewal so expensive?", [], ANSWER, False),
+    ("claim_status", "reference CLM-30417, could someone let me know where it's up to?", [], ANSWER, False),
+    ("claim_status", "I put a claim in for the roof a month ago, where is it up to?", [], ANSWER, False),
+    ("claim_status", "I put it all in a claim form, how long do claims normally take?", [], ANSWER, True),  # gap 13
 ])
 def test_rescue_rule(retrieval_settings, intent, text, entities, decision, rescued):
     assert may_rescue(intent, text, entities, decision, retrieval_settings) is rescued
