@@ -49,6 +49,8 @@ from actions.emotion.risk import active_risk, laughing, read_risk, risk_words
     ("he hit me at the weekend and I'm frightened", "threat"),
     ("he beats me", "threat"),
     ("the driver is not moving and there's smoke", "danger_now"),
+    ("I think I'm having a heart attack after the crash", "danger_now"),  # NHS 999 list: now, not a figure of speech
+    ("my dad is having a stroke", "danger_now"),
 ])
 def test_the_customers_own_risk_is_active(text, category):
     reading = active_risk(text)
@@ -107,6 +109,10 @@ def test_words_in_context_are_read_but_not_active(text, discount):
     "the dog is scared of him",
     "it feels like being trapped in a contract I can't get out of",  # figurative
     "not even with a gun to my head would I pay that excess",
+    "I nearly had a heart attack at the price",  # past, a figure of speech
+    "I'm having a heart attack over this bill",
+    "my husband's having a fit about the renewal price",  # temper: "fit" is left to the reader by meaning
+    "I can't get out of bed most mornings",  # low mood (a check-in), not someone trapped
     "",
 ])
 def test_everyday_words_are_not_risk(text):
