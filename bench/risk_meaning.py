@@ -6,13 +6,21 @@ scored by the real scorer (which sets the band); reported: the at_risk rate (tar
 readings by words (risk.yml) and by meaning, the check-in rate, and the reader's own cost per message on top of
 the encoder pass (one message at a time, features already computed).
 
+With ``--probe`` it scores the held-out probe set instead (``bench/data/risk_probe.jsonl``, README there): people
+at risk in wording the reader was not written for, and hard negatives. Reported: recall on the at-risk probes and
+false at_risk on the others, overall and by kind, for the patterns alone (risk.yml) and for the whole reader (the
+band). ``--errors`` lists the misread probes (to report, never to write exemplars from).
+
     .venv/bin/python bench/risk_meaning.py [--data ../shared/data] [--limit N]
+    .venv/bin/python bench/risk_meaning.py --probe [--errors]
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
+from collections import defaultdict
 import time
 from pathlib import Path
 
@@ -22,8 +30,10 @@ sys.path.insert(0, str(ROOT))
 
 from actions.emotion import get_scorer  # noqa: E402
 from actions.emotion.meaning import meaning_reader  # noqa: E402
+from actions.emotion.risk import active_risk  # noqa: E402
 
 TARGET_FALSE_AT_RISK = 0.001
+PROBE_SET = ROOT / "bench" / "data" / "risk_probe.jsonl"
 
 
 def routine_sets(data: Path, limit: int | None) -> dict[str, list[str]]:
@@ -44,14 +54,53 @@ def reader_cost(texts: list[str], repeats: int = 2000) -> float:
     return (time.perf_counter() - start) / repeats * 1e6
 
 
+def probe(scorer, errors: bool) -> None:
+    """Recall and false at_risk on the probe set, by kind: patterns alone, then the whole reader (the band)."""
+    rows = [json.loads(line) for line in PROBE_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    scores = scorer.score_many([row["text"] for row in rows], batch_size=64)
+    by_kind = defaultdict(lambda: [0, 0, 0])  # n, patterns alone at_risk, reader at_risk
+    totals = {True: [0, 0, 0, 0], False: [0, 0, 0, 0]}  # n, patterns, reader, of which by meaning
+    misread = []
+    for row, score in zip(rows, scores):
+        words = active_risk(row["text"]) is not None
+        reader = score["band"] == "at_risk"
+        meaning = reader and any(r.startswith("risk by meaning") for r in score["band_reasons"])
+        counts = by_kind[(row["at_risk"], row["kind"])]
+        counts[0] += 1
+        counts[1] += words
+        counts[2] += reader
+        total = totals[row["at_risk"]]
+        total[0] += 1
+        total[1] += words
+        total[2] += reader
+        total[3] += meaning
+        if reader != row["at_risk"]:
+            misread.append((row, score))
+    for gold, label in ((True, "at-risk probes: recall"), (False, "hard negatives: false at_risk")):
+        n, words, reader, meaning = totals[gold]
+        print(f"{label}: patterns alone {words}/{n} ({words / n:.1%}); patterns + meaning {reader}/{n} "
+              f"({reader / n:.1%}; by meaning {meaning})")
+        print("  " + " · ".join(f"{kind} {c[2]}/{c[0]} (words {c[1]})"
+                                for (g, kind), c in sorted(by_kind.items()) if g == gold))
+    if errors:
+        for row, score in misread:
+            print(f"  {row['id']} gold {'at_risk' if row['at_risk'] else 'not'} [{row['kind']}] -> {score['band']}: "
+                  f"{row['text'][:120]}  {score['band_reasons']} {score.get('risk_meaning')}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--probe", action="store_true", help="score the held-out probe set instead")
+    parser.add_argument("--errors", action="store_true", help="with --probe: list the misread probes")
     args = parser.parse_args()
     scorer = get_scorer().warm_up()
     if scorer.meaning is None:
         raise SystemExit("the reader by meaning is not loaded (train it: python -m training.risk_meaning)")
+    if args.probe:
+        probe(scorer, args.errors)
+        return
     worst = 0.0
     for name, texts in routine_sets(args.data, args.limit).items():
         scores = scorer.score_many(texts, batch_size=64)

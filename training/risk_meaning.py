@@ -76,18 +76,58 @@ def load_exemplars(path: Path = EXEMPLARS_FILE) -> tuple[list[str], list[str], l
     return texts, labels, kinds
 
 
-def check_not_from_bench(texts: list[str]) -> None:
-    bench = set()
+# Word overlap (Jaccard of the word sets) from which an exemplar counts as a near copy of a held-out bench message.
+# At 0.6 the exemplars of 2026-12-02 had 3 near copies of frozen messages (reworded copies, since removed) and none
+# of the probe set; unrelated sentences on the same topic stay under 0.45.
+NEAR_COPY = 0.6
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def held_out(row: dict) -> bool:
+    """Messages no exemplar may copy even loosely: a set's frozen split, and sets without splits (the probe set)."""
+    return row.get("split", "frozen") != "tune"
+
+
+def near_copies(texts: list[str], bench_rows: list[dict]) -> list[int]:
+    """Indices of exemplars whose words overlap a held-out bench message by NEAR_COPY or more."""
+    held = [words for row in bench_rows if held_out(row) for words in [_words(row["text"])] if words]
+    found = []
+    for i, text in enumerate(texts):
+        mine = _words(text)
+        if mine and any(len(mine & other) / len(mine | other) >= NEAR_COPY for other in held):
+            found.append(i)
+    return found
+
+
+def bench_messages() -> list[dict]:
+    rows = []
     for path in glob.glob(str(ROOT / "bench" / "data" / "*.jsonl")):
         for line in Path(path).read_text(encoding="utf-8").splitlines():
             try:
                 row = json.loads(line)
             except ValueError:
                 continue
-            bench |= {str(row[k]).strip().lower() for k in ("text", "message") if isinstance(row.get(k), str)}
+            for key in ("text", "message"):
+                if isinstance(row.get(key), str):
+                    rows.append({"text": row[key], "split": row.get("split")} if row.get("split") else {"text": row[key]})
+    return rows
+
+
+def check_not_from_bench(texts: list[str]) -> None:
+    rows = bench_messages()
+    bench = {row["text"].strip().lower() for row in rows}
     copied = sum(text.strip().lower() in bench for text in texts)
     if copied:
         raise SystemExit(f"{copied} exemplar(s) are bench messages: write new ones (the benches must stay unseen)")
+    # Held-out messages (frozen splits, the probe set) must not be reworded into exemplars either. The count only:
+    # the messages themselves are not to be read.
+    near = near_copies(texts, rows)
+    if near:
+        raise SystemExit(f"{len(near)} exemplar(s) are near copies of held-out bench messages (exemplar lines: "
+                         f"{[texts[i][:40] for i in near]}): write new ones")
 
 
 def background(data_dir: Path) -> list[str]:

@@ -133,7 +133,9 @@ _SPAN_CONTEXTS = ("before", "after")
 _QUESTION_CONTEXTS = ("hypothetical", "cover_question")
 # Negation and a vehicle need the words' span ("not" or "a van" right before them): for negation the
 # message-level denials of risk_meaning.yml stand in; "he hit me in the car" is violence, so vehicle is skipped.
-_SPAN_ONLY = ("negation", "vehicle")
+# So do the contexts about what the words are said of ("it hit me", "when they find out", "trapped in a contract"):
+# read anywhere in a message, "it" or "if he finds out" would discount a real threat.
+_SPAN_ONLY = ("negation", "vehicle", "not_a_person", "hyperbole", "figurative")
 
 
 @lru_cache(maxsize=32)

@@ -42,6 +42,15 @@ from actions.emotion.risk import active_risk, laughing, read_risk, risk_words
     ("I'm on the motorway hard shoulder, car's dead, what now?", "danger_now"),
     ("we're stuck on the hard shoulder with two kids in the back", "danger_now"),
     ("he hit me last night and took my keys", "threat"),  # a person, not a vehicle
+    # Session 3: the phrases narrowed after GoEmotions-train false alarms must still catch these.
+    ("there's a man with a knife outside my flat", "threat"),
+    ("I'm terrified of him and he's on his way back", "threat"),
+    ("my husband's going to kill me when he finds out I called you, I'm scared", "threat"),  # fear: no hyperbole
+    ("he hit me at the weekend and I'm frightened", "threat"),
+    ("he beats me", "threat"),
+    ("the driver is not moving and there's smoke", "danger_now"),
+    ("I think I'm having a heart attack after the crash", "danger_now"),  # NHS 999 list: now, not a figure of speech
+    ("my dad is having a stroke", "danger_now"),
 ])
 def test_the_customers_own_risk_is_active(text, category):
     reading = active_risk(text)
@@ -87,6 +96,23 @@ def test_words_in_context_are_read_but_not_active(text, discount):
     "the leak damaged the sockets last month",  # "damaged" is not one of the water-meets-electrics verbs
     "the car was on its side when the recovery truck came",  # past
     "I broke down on the hard shoulder last year and you paid for the recovery",  # past
+    # Session 3: phrases that fired on GoEmotions-train comments (new wordings of the same uses).
+    "hit me up when you've got the quote",
+    "it hit me hard when I saw the renewal price",  # a realisation (context not_a_person)
+    "my brother always beats me to the post",
+    "the lads at work are beating me at fantasy football",
+    "my back will kill me after all that lifting",
+    "my mum's going to kill me when she finds out I dented it",  # hyperbole
+    "people sitting in the middle lane doing 50 drive me mad",
+    "they're not moving forward with my claim at all",
+    "that song gets stuck inside your head for days",
+    "the dog is scared of him",
+    "it feels like being trapped in a contract I can't get out of",  # figurative
+    "not even with a gun to my head would I pay that excess",
+    "I nearly had a heart attack at the price",  # past, a figure of speech
+    "I'm having a heart attack over this bill",
+    "my husband's having a fit about the renewal price",  # temper: "fit" is left to the reader by meaning
+    "I can't get out of bed most mornings",  # low mood (a check-in), not someone trapped
     "",
 ])
 def test_everyday_words_are_not_risk(text):

@@ -189,6 +189,30 @@ def test_a_reading_by_meaning_stays_active_without_a_discount(text):
     assert active_risk(text, {"risk_meaning": AT_RISK_READING}).words == AT_RISK_READING["nearest"]
 
 
+THREAT_READING = {"kind": "at_risk", "category": "threat", "p": 0.99, "nearest": "he's kicking the door in"}
+
+
+@pytest.mark.parametrize("text", [
+    "he's taken every penny of my wages and locked me in the spare room",  # "it"/"this" elsewhere is no thing hitting
+    "if he finds out I called he'll do it again",  # "when/if he finds out" is hyperbole only right after the words
+    "it keeps happening and he is outside now",
+])
+def test_span_only_contexts_do_not_discount_a_reading_by_meaning(text):
+    # not_a_person, hyperbole and figurative look at the words' own span; read anywhere in a message they would
+    # discount real threats (session 3: found when "it" anywhere discounted a threat by meaning).
+    assert discount_meaning(text, "threat") is None
+    assert active_risk(text, {"risk_meaning": THREAT_READING}) is not None
+
+
+def test_the_shipped_model_was_trained_on_the_exemplars_as_they_are():
+    from training.risk_meaning import load_exemplars
+
+    texts, labels, _ = load_exemplars()
+    report = json.loads(MODEL_FILE.with_suffix(".json").read_text())
+    assert report["exemplars"] == len(texts), "risk_exemplars.yml changed: run python -m training.risk_meaning"
+    assert len(SHIPPED.exemplar_texts) == sum(label != "negative" for label in labels)
+
+
 def test_words_come_first_and_a_discounted_word_is_not_overruled_by_meaning():
     # The patterns found a joke: the meaning is not consulted, whatever it says.
     text = "my mum will kill me when she sees this lol"

@@ -58,3 +58,15 @@ def test_the_exemplars_load_by_class_and_none_is_a_bench_message():
     assert all(count >= 100 for count in counts.values()) and counts["negative"] >= 400
     assert len(set(t.lower() for t in texts)) == len(texts), "duplicate exemplars"
     risk_meaning.check_not_from_bench(texts)  # raises SystemExit on any copy
+
+
+def test_near_copies_of_held_out_messages_are_refused_below_at_above(monkeypatch):
+    monkeypatch.setattr(risk_meaning, "NEAR_COPY", 0.6)
+    rows = [{"text": "a b c d e", "split": "frozen"}, {"text": "v w x y z", "split": "tune"},
+            {"text": "p q r s t"}]  # no split: the probe set, held out whole
+    exemplars = ["a b c x y",   # 3 of 7 words shared with a frozen message: 0.43, below
+                 "a b c",       # 3 of 5: 0.6, at the limit: a near copy
+                 "a b c d x",   # 4 of 6: 0.67, above
+                 "v w x y q",   # a tune message: tuning on it is allowed
+                 "P Q R S T!"]  # the probe set, reworded only in case and punctuation
+    assert risk_meaning.near_copies(exemplars, rows) == [1, 2, 4]
