@@ -29,15 +29,25 @@ def test_the_shipped_reader_loads_with_the_thresholds_chosen_by_cross_validation
     chosen = report["cross_validation"]
     assert (SHIPPED.thresholds.at_risk, SHIPPED.thresholds.low_mood) == (chosen["at_risk"]["threshold"],
                                                                          chosen["low_mood"]["threshold"])
-    assert dict(SHIPPED.thresholds.category_floors) == {"danger_now": 0.995, "threat": 0.96}
+    assert dict(SHIPPED.thresholds.category_floors) == {"danger_now": 0.995, "threat": 0.96, "self_harm": 0.96}
     assert yaml.safe_load(SETTINGS_FILE.read_text())["thresholds"] == {
         "at_risk": SHIPPED.thresholds.at_risk, "low_mood": SHIPPED.thresholds.low_mood}
 
 
 # --- the decision rule, pinned below / at / above the shipped thresholds -------------------------------------
 
-def test_at_risk_threshold_below_at_above():
+def test_the_self_harm_floor_below_at_above():
     t = SHIPPED.thresholds
+    floor = dict(t.category_floors)["self_harm"]
+    assert floor > t.at_risk
+    below = decide(_probs(self_harm=floor - 1e-6), t)
+    assert below is None or below[0] != "at_risk"
+    assert decide(_probs(self_harm=floor), t)[:2] == ("at_risk", "self_harm")
+    assert decide(_probs(self_harm=floor + 1e-6), t)[:2] == ("at_risk", "self_harm")
+
+
+def test_at_risk_threshold_below_at_above():
+    t = Thresholds(SHIPPED.thresholds.at_risk, SHIPPED.thresholds.low_mood)  # the sum rule, without category floors
     assert decide(_probs(self_harm=t.at_risk - 1e-6), t) is None or decide(_probs(self_harm=t.at_risk - 1e-6), t)[0] != "at_risk"
     assert decide(_probs(self_harm=t.at_risk), t)[:2] == ("at_risk", "self_harm")
     assert decide(_probs(self_harm=t.at_risk + 1e-6), t)[:2] == ("at_risk", "self_harm")
