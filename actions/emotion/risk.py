@@ -101,10 +101,24 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return (before[-1] if before else 0), (after.start() if after else len(text))
 
 
+# Single quotation marks share their character with the apostrophe ("I'm", "dogs'"): one opens a quotation only
+# after a space, a colon, a comma or a bracket and before a letter, and closes one only after a non-space and
+# before a space, punctuation or the end. "My husband says 'the house is on fire' every time I cook" quotes him.
+_SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s:(,]))'(?=[^\W\d_])")
+_SINGLE_CLOSE = re.compile(r"(?<=\S)'(?=[\s.,!?;:)]|$)")
+
+
+def _inside_single_quotes(sentence_before: str) -> bool:
+    """A single quotation mark opened before the match in its sentence and not closed since."""
+    openings = [found.end() for found in _SINGLE_OPEN.finditer(sentence_before)]
+    return bool(openings) and not _SINGLE_CLOSE.search(sentence_before, openings[-1])
+
+
 def _inside_quotes(sentence_before: str) -> bool:
     """An odd number of quotation marks before the match in its sentence: it is being quoted."""
     straight = sentence_before.count('"')
-    return straight % 2 == 1 or sentence_before.count("“") > sentence_before.count("”") or "«" in sentence_before
+    return (straight % 2 == 1 or sentence_before.count("“") > sentence_before.count("”") or "«" in sentence_before
+            or _inside_single_quotes(sentence_before))
 
 
 def _discount(text: str, category: str, start: int, end: int, contexts: tuple[_Context, ...]) -> str | None:
@@ -124,7 +138,8 @@ def _discount(text: str, category: str, start: int, end: int, contexts: tuple[_C
     return None
 
 
-_QUOTATION = re.compile(r'["“«][^"“”«»]{3,}["”»]')
+_QUOTATION = re.compile(r'["“«][^"“”«»]{3,}["”»]'
+                        r"|(?:^|(?<=[\s:(,]))'(?=[^\W\d_])(?:[^']|(?<=\w)'(?=\w)){3,300}(?<=\S)'(?=[\s.,!?;:)]|$)")
 # Contexts that look before or after the words apply to a reading by meaning only in a one-sentence message:
 # in "I can't do this anymore. What if the claim is refused?" the "what if" is not about the first sentence.
 _SPAN_CONTEXTS = ("before", "after")

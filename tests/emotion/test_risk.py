@@ -65,6 +65,8 @@ def test_the_customers_own_risk_is_active(text, category):
     ("one more form and I swear I want to die haha", "humour"),
     ('my son said "I want to die" when he saw the bill', "reported"),
     ('The song is called "Suicide Blonde", weird hold music', "quoted"),
+    ("My husband says 'the house is on fire' every time I cook, ha", "quoted"),   # single quotation marks
+    ("the sign just says 'danger, house is on fire' as a joke", "quoted"),
     ("In the film he kills himself and she wants to end it all", "third_party"),
     ("Another driver hit me at the roundabout", "vehicle"),
     ("a van reversed and hit me in the car park", "vehicle"),
@@ -153,3 +155,12 @@ def test_any_text_is_read_without_error(text):
        st.sampled_from([" lol", " haha", " 😂"]))
 def test_laughter_anywhere_in_the_message_discounts_the_words(words, laugh):
     assert active_risk(words + laugh) is None and active_risk(words) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "I'm trapped, it's on fire and I can't get out",         # apostrophes are not quotation marks
+    "we're stuck in the car and it's on fire",
+    "he said 'call someone' and now the house is on fire",   # the quotation closed before the words
+])
+def test_apostrophes_and_closed_quotations_do_not_hide_danger(text):
+    assert active_risk(text) is not None
