@@ -98,6 +98,11 @@ def test_low_mood_and_a_denied_risk_get_the_gentle_check_in():
     ("I'm so tired of waiting for my claim", False),
     ("the premium is too much for us", False),
     ("I slept badly last night", False),
+    ("what's the point anymore", True),                 # hopelessness as a shrug (session 3)
+    ("honestly, what's the point of it all.", True),
+    ("there's no point any more", True),
+    ("what's the point of insurance if you won't pay out", False),   # about a product
+    ("what's the point in claiming for a scratch?", False),
 ])
 def test_quiet_signs_of_low_mood_get_the_check_in(text, check_in):
     assert band_for(score(0.2), text, PINNED).check_in is check_in
