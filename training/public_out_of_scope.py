@@ -18,8 +18,9 @@ import random
 import re
 from pathlib import Path
 
+from bench.public_data import shared_data_dir
+
 ROOT = Path(__file__).resolve().parent.parent
-CLINC = ROOT.parent / "shared" / "data" / "clinc150"
 OUTPUT = ROOT / "data" / "nlu" / "public_out_of_scope.yml"
 SEED = 150
 PER_INTENT = 1
@@ -37,22 +38,24 @@ INSURANCE_WORDS = re.compile(r"\b(insur\w*|polic(?:y|ies)|claims?|cover(?:ed|age
                              r"cancel\w*|bank\w*|card\w*|pay\w*|bill\w*)\b", re.IGNORECASE)
 
 
-def rows() -> list[dict]:
-    return [json.loads(line) for line in (CLINC / "train.jsonl").read_text(encoding="utf-8").splitlines() if line]
+def rows(clinc: Path) -> list[dict]:
+    return [json.loads(line) for line in (clinc / "train.jsonl").read_text(encoding="utf-8").splitlines() if line]
 
 
-def chosen() -> list[str]:
-    domains = json.loads((CLINC / "domains.json").read_text(encoding="utf-8"))
+def chosen(clinc: Path | None = None, oos_taken: int = OOS_TAKEN) -> list[str]:
+    """The examples, from CLINC150's folder (default: the shared data, ``HEARD_SHARED_DATA`` or ../shared/data)."""
+    clinc = clinc or shared_data_dir() / "clinc150"
+    domains = json.loads((clinc / "domains.json").read_text(encoding="utf-8"))
     allowed = {intent for domain, intents in domains.items() if domain not in SKIPPED_DOMAINS
                for intent in intents if intent not in SKIPPED_INTENTS}
     randomness = random.Random(SEED)
     by_intent: dict[str, list[str]] = {}
-    for row in rows():
+    for row in rows(clinc):
         if (row["intent"] in allowed or row["intent"] == "oos") and not INSURANCE_WORDS.search(row["text"]):
             by_intent.setdefault(row["intent"], []).append(row["text"])
     texts = [text for intent in sorted(allowed) for text in randomness.sample(by_intent.get(intent, []),
                                                                                min(PER_INTENT, len(by_intent.get(intent, []))))]
-    texts += randomness.sample(by_intent["oos"], OOS_TAKEN)
+    texts += randomness.sample(by_intent["oos"], oos_taken)
     return sorted(set(texts))
 
 
