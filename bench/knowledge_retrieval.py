@@ -202,9 +202,16 @@ def top2(scores: np.ndarray):
     return order[:, 0], scores[rows, order[:, 0]], order[:, 1], scores[rows, order[:, 1]]
 
 
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    return np.argsort(np.argsort(-scores, axis=1), axis=1)
+
+
+def _p95(values: list[float]) -> float:
+    return sorted(values)[int(0.95 * len(values))]
+
+
 def rrf_top2(dense: np.ndarray, lexical: np.ndarray, k: int = 60):
-    ranks = lambda m: np.argsort(np.argsort(-m, axis=1), axis=1)  # noqa: E731
-    fused = 1.0 / (k + ranks(dense)) + 1.0 / (k + ranks(lexical))
+    fused = 1.0 / (k + _ranks(dense)) + 1.0 / (k + _ranks(lexical))
     first, _, second, _ = top2(fused)
     rows = np.arange(len(dense))
     return first, dense[rows, first], second, dense[rows, second]
@@ -438,9 +445,8 @@ def main() -> None:
         start = time.perf_counter()
         encoder.encode([text])
         encode_ms.append((time.perf_counter() - start) * 1000)
-    p95 = lambda values: sorted(values)[int(0.95 * len(values))]  # noqa: E731
     print(f"latency per message (n={len(encode_ms)}, 1 thread): encode median {statistics.median(encode_ms):.1f} ms, "
-          f"p95 {p95(encode_ms):.1f} ms")
+          f"p95 {_p95(encode_ms):.1f} ms")
     # The search alone, in a tight loop over 400 off-topic questions (3 rounds), with the words and without.
     sample = list(zip(negative_vectors[:400], negatives_text[:400])) * 3
     for label, weight in (("search", settings.lexical_weight), ("search without the words", 0.0)):
@@ -449,13 +455,13 @@ def main() -> None:
             start = time.perf_counter()
             full.search(vector, settings.top_k, text, weight)
             timings.append((time.perf_counter() - start) * 1e6)
-        print(f"{label} (n={len(timings)}): median {statistics.median(timings):.0f} µs, p95 {p95(timings):.0f} µs")
+        print(f"{label} (n={len(timings)}): median {statistics.median(timings):.0f} µs, p95 {_p95(timings):.0f} µs")
     timings = []
     for _, text in sample:
         start = time.perf_counter()
         full.lexical.scores(text)
         timings.append((time.perf_counter() - start) * 1e6)
-    print(f"the words alone: median {statistics.median(timings):.0f} µs, p95 {p95(timings):.0f} µs")
+    print(f"the words alone: median {statistics.median(timings):.0f} µs, p95 {_p95(timings):.0f} µs")
 
 if __name__ == "__main__":
     main()

@@ -23,11 +23,14 @@ WORDS_PATH = Path(__file__).with_name("injury_care.yml")
 MAX_TEXT = 2000  # the readers look at the start of a huge message only (hostile input stays linear)
 
 
+def _compiled(patterns: list[str]) -> Tuple[re.Pattern, ...]:
+    return tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns)
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> Tuple[Tuple[re.Pattern, ...], Tuple[re.Pattern, ...]]:
     raw = yaml.safe_load(WORDS_PATH.read_text(encoding="utf-8"))
-    compile_all = lambda key: tuple(re.compile(pattern, re.IGNORECASE) for pattern in raw[key])  # noqa: E731
-    return compile_all("cared_for"), compile_all("still_urgent")
+    return _compiled(raw["cared_for"]), _compiled(raw["still_urgent"])
 
 
 def help_may_still_be_needed(text: Text | None) -> bool:

@@ -34,7 +34,8 @@ from actions.emotion.trajectory import conversation_trajectory
 from actions.emotion.bands import band_for
 from actions.emotion.risk import active_risk
 from actions.escalation.complex_case import complex_case_words, never_complex
-from actions.escalation.lexicon import VULNERABILITY, first_match, largest_amount, without_figures_of_speech
+from actions.emotion.figures import without_figures_of_speech
+from actions.escalation.lexicon import VULNERABILITY, first_match, largest_amount
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-from actions.emotion.figures import without_figures_of_speech  # noqa: F401  (read with VULNERABILITY)
-
 _FLAGS = re.IGNORECASE
 
 VULNERABILITY = {
