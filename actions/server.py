@@ -78,6 +78,20 @@ async def _start_handoff_retries(app: Sanic) -> None:
     app.add_task(outbox.retry_forever(), name="handoff-outbox")
 
 
+class SelectiveDomainExecutor(ActionExecutor):
+    """Runs an action whose call carries no domain with an empty one.
+
+    Rasa sends its 56 kB domain only to the actions marked ``send_domain`` in domain.yml (endpoints.yml:
+    ``enable_selective_domain``), the form validators that read it. rasa-sdk 3.21 expects Rasa 3.7's domain
+    digest instead and answers such a call 449, which Rasa 3.6 reads as a failed action. An action that reads
+    the domain must be marked ``send_domain`` (tests/actions/test_selective_domain.py checks the validators).
+    """
+
+    def update_and_return_domain(self, payload: dict[str, Any], action_name: str) -> dict[str, Any]:
+        domain = payload.get("domain")
+        return domain if domain is not None else {}
+
+
 def build_app(action_executor: ActionExecutor, cors_origins: str) -> Sanic:
     app = create_app_for_serve(action_executor, cors_origins=cors_origins)
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
@@ -97,7 +111,7 @@ def main() -> None:
 
     redaction.install()  # logs carry no customer personal data (rasa_addons/redaction.py)
     utils.configure_colored_logging("INFO")
-    executor = ActionExecutor()
+    executor = SelectiveDomainExecutor()
     executor.register_package("actions")
 
     from sanic.worker.loader import AppLoader

@@ -2,7 +2,9 @@
 
 Every argument is Rasa's (``rasa run --model … --port …``). NLU parsing and the SQL tracker store's
 reads and writes move off the event loop (``rasa_addons/nonblocking.py``); action responses are
-validated without re-checking Rasa's schema each time (``rasa_addons/action_validation.py``);
+validated without re-checking Rasa's schema each time (``rasa_addons/action_validation.py``) and sent on
+kept connections (``rasa_addons/kept_connections.py``); event classes are looked up once per type name
+(``rasa_addons/event_types.py``);
 typed ``/intent{…}`` commands nobody offered are read as text (``rasa_addons/sealed_messages.py``); and
 the chat channels take sender ids from signed sessions or namespace them (``rasa_addons/channels.py``).
 Replicas sharing conversations never lose a turn: the tracker store writes every event a turn added and
@@ -17,8 +19,8 @@ import sys
 
 from rasa.__main__ import main as rasa_main
 
-from rasa_addons import (action_validation, channels, lock_lease, nonblocking, redaction, relay_retry,
-                         sealed_messages, settings, tracker_writes)
+from rasa_addons import (action_validation, channels, event_types, kept_connections, lock_lease, nonblocking,
+                         redaction, relay_retry, sealed_messages, settings, tracker_writes)
 
 
 def main() -> None:
@@ -29,6 +31,8 @@ def main() -> None:
     lock_lease.install()
     relay_retry.install()
     action_validation.install()
+    kept_connections.install()  # calls to the action server reuse their connections
+    event_types.install()  # an event's class found once per type name, not once per event read
     sealed_messages.install()  # after nonblocking: it wraps the off-loop parser
     channels.install()  # sender ids namespaced per channel, bound to a signed session on the website
     sys.argv[0] = "rasa"

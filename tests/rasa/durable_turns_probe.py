@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 
+import sqlalchemy
 from rasa.core.lock_store import RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
@@ -228,13 +229,26 @@ def concurrent_tickets(count: int) -> dict:
 async def sqlite_journal(path: str) -> dict:
     """The journal and sync settings every connection of an SQLite tracker store works with, after a save."""
     store = sql_store(f"sqlite:{path}")
+    opened = []
+    sqlalchemy.event.listen(store.engine, "connect", lambda *_: opened.append(1))
     tracker = DialogueStateTracker.from_events("journal", [ActionExecuted("action_listen")])
     turn(tracker, "hello")
     await store.save(tracker)
     with store.engine.connect() as connection:
         journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
         synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
-    return {"journal_mode": journal, "synchronous": synchronous, "texts": user_texts(await store.retrieve("journal"))}
+    for text in ("my policy number is 123", "thanks"):  # more turns: read, then write
+        tracker = await store.retrieve("journal")
+        turn(tracker, text)
+        await store.save(tracker)
+    texts = user_texts(await store.retrieve("journal"))
+    opened_by_turns = len(opened)
+    burst = [store.engine.connect() for _ in range(10)]  # more at once than the pool keeps
+    for connection in burst:
+        connection.close()
+    kept = store.engine.pool.checkedin() if hasattr(store.engine.pool, "checkedin") else 0
+    return {"journal_mode": journal, "synchronous": synchronous, "texts": texts,
+            "connections_opened": opened_by_turns, "kept_after_burst": kept}
 
 
 def run(scenario: str, args: list[str]) -> dict:

@@ -112,7 +112,18 @@ def test_the_embedded_sqlite_store_writes_ahead_and_syncs_at_checkpoints(patched
     # SQLite's synchronous: 1 = NORMAL, 2 = FULL (its default). A committed turn survives kill -9 in WAL mode.
     assert (patched["sqlite_journal"]["journal_mode"], patched["sqlite_journal"]["synchronous"]) == ("wal", 1)
     assert (unpatched["sqlite_journal"]["journal_mode"], unpatched["sqlite_journal"]["synchronous"]) == ("delete", 2)
-    assert patched["sqlite_journal"]["texts"] == unpatched["sqlite_journal"]["texts"] == ["hello"]
+    texts = ["hello", "my policy number is 123", "thanks"]
+    assert patched["sqlite_journal"]["texts"] == unpatched["sqlite_journal"]["texts"] == texts
+
+
+def test_the_embedded_sqlite_store_keeps_its_connection(patched, unpatched):
+    # Rasa alone (SQLAlchemy 1.4's NullPool for a file) connects for each of the 7 reads and writes; kept
+    # connections open one, whose pragmas stay set.
+    assert unpatched["sqlite_journal"]["connections_opened"] == 7
+    assert patched["sqlite_journal"]["connections_opened"] == 1
+    # Ten at once: the pool keeps 8 (tracker_writes.SQLITE_POOL_SIZE, the tracker store's worker threads).
+    assert patched["sqlite_journal"]["kept_after_burst"] == 8
+    assert unpatched["sqlite_journal"]["kept_after_burst"] == 0
 
 
 def test_rasa_alone_fails_the_write_after_postgresql_dropped_its_connections(unpatched):
