@@ -3,8 +3,8 @@
 Every argument is Rasa's (``rasa run --model … --port …``). NLU parsing and the SQL tracker store's
 reads and writes move off the event loop (``rasa_addons/nonblocking.py``); action responses are
 validated without re-checking Rasa's schema each time (``rasa_addons/action_validation.py``) and sent on
-kept connections (``rasa_addons/kept_connections.py``); event classes are looked up once per type name
-(``rasa_addons/event_types.py``);
+kept connections (``rasa_addons/kept_connections.py``); event classes are looked up once per type name and
+slots copied directly (``rasa_addons/hot_paths.py``);
 typed ``/intent{…}`` commands nobody offered are read as text (``rasa_addons/sealed_messages.py``); and
 the chat channels take sender ids from signed sessions or namespace them (``rasa_addons/channels.py``).
 Replicas sharing conversations never lose a turn: the tracker store writes every event a turn added and
@@ -19,7 +19,7 @@ import sys
 
 from rasa.__main__ import main as rasa_main
 
-from rasa_addons import (action_validation, channels, event_types, kept_connections, lock_lease, nonblocking,
+from rasa_addons import (action_validation, channels, hot_paths, kept_connections, lock_lease, nonblocking,
                          redaction, relay_retry, sealed_messages, settings, tracker_writes)
 
 
@@ -32,7 +32,7 @@ def main() -> None:
     relay_retry.install()
     action_validation.install()
     kept_connections.install()  # calls to the action server reuse their connections
-    event_types.install()  # an event's class found once per type name, not once per event read
+    hot_paths.install()  # an event's class found once per type name; slots copied directly
     sealed_messages.install()  # after nonblocking: it wraps the off-loop parser
     channels.install()  # sender ids namespaced per channel, bound to a signed session on the website
     sys.argv[0] = "rasa"
