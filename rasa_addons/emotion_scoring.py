@@ -14,14 +14,16 @@ message; this component then only collects it. A turn no longer waits for the tw
 """
 from __future__ import annotations
 
+import http.client
+import json
 import logging
 import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ClassVar, Dict, List, Optional, Text
+from urllib.parse import urlsplit
 
-import requests
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -38,6 +40,9 @@ EMOTION_KEY = "emotion"
 UNAVAILABLE: Dict[Text, Any] = {"available": False}
 # Requests sent ahead and not collected yet (a message whose parse failed); the oldest are dropped.
 MAX_PREFETCHED = 256
+# A kept connection the scorer closed while idle fails on reuse; scoring is read-only, so it is sent once more
+# on a fresh connection. A connection that fails when fresh is not tried again.
+STALE_CONNECTION_ERRORS = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 _prefetch_pool = ThreadPoolExecutor(max_workers=settings.NLU_PARSE_THREADS, thread_name_prefix="emotion-prefetch")
 _prefetched: "OrderedDict[Text, Future]" = OrderedDict()
@@ -85,8 +90,9 @@ class EmotionScorer(GraphComponent):
         self._url: Text = config["url"]
         self._timeout: float = float(config["timeout"])
         self._retry_after: float = float(config["retry_after"])
-        # One session per thread: NLU runs in several threads (rasa_addons/nonblocking.py).
-        self._sessions = threading.local()
+        # One kept connection per thread: NLU runs in several threads (rasa_addons/nonblocking.py). Plain
+        # http.client: requests cost a millisecond of GIL-held time per message more (bench/load.py, py-spy).
+        self._connections = threading.local()
         self._unavailable_until = 0.0
 
     @classmethod
@@ -128,20 +134,47 @@ class EmotionScorer(GraphComponent):
             return [dict(UNAVAILABLE) for _ in texts]
         return [{**score, "available": True} for score in scores]
 
-    def _session(self) -> requests.Session:
-        if not hasattr(self._sessions, "session"):
-            self._sessions.session = requests.Session()
-        return self._sessions.session
+    def _connection(self) -> http.client.HTTPConnection:
+        connection = getattr(self._connections, "connection", None)
+        if connection is None:
+            url = urlsplit(self._url)
+            kind = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+            connection = kind(url.hostname, url.port, timeout=self._timeout)
+            self._connections.connection = connection
+            self._connections.used = False
+        return connection
+
+    def _post(self, body: bytes) -> bytes:
+        """The response body of one POST; a kept connection found closed is replaced once."""
+        url = urlsplit(self._url)
+        path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+        while True:
+            connection = self._connection()
+            reused = self._connections.used
+            try:
+                connection.request("POST", path, body, {"Content-Type": "application/json"})
+                response = connection.getresponse()
+                data = response.read()
+            except STALE_CONNECTION_ERRORS:
+                connection.close()
+                self._connections.connection = None
+                if reused:
+                    continue
+                raise
+            except BaseException:
+                connection.close()
+                self._connections.connection = None
+                raise
+            self._connections.used = True
+            if response.status >= 400:
+                raise ValueError(f"HTTP {response.status}")
+            return data
 
     def _request(self, texts: List[Text]) -> Optional[List[Dict[Text, Any]]]:
         try:
-            response = self._session().post(
-                self._url, json={"texts": texts}, timeout=self._timeout
-            )
-            response.raise_for_status()
-            scores = response.json()["scores"]
-        except (requests.RequestException, ValueError, KeyError) as error:
-            logger.warning("Emotion scorer unavailable at %s: %s", self._url, error)
+            scores = json.loads(self._post(json.dumps({"texts": texts}).encode()))["scores"]
+        except (OSError, http.client.HTTPException, ValueError, KeyError, TypeError) as error:
+            logger.warning("Emotion scorer unavailable at %s: %s", self._url, error or type(error).__name__)
             return None
         if not isinstance(scores, list) or len(scores) != len(texts):
             logger.warning("Emotion scorer returned %r for %d texts", type(scores), len(texts))

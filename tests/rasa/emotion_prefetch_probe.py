@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from rasa.shared.nlu.training_data.message import Message
@@ -28,6 +30,62 @@ class Score(BaseHTTPRequestHandler):
 
     def log_message(self, *args) -> None:
         pass
+
+
+class RawScorer:
+    """A /score stand-in on a bare socket, to misbehave as a real server can: ``behaviour`` per connection is
+    "keep-then-drop" (answers one request as HTTP/1.1 keep-alive, then closes without a word, as an idle
+    timeout does), "drop" (closes before answering), "500", "not-json" or "slow" (answers after 1 s)."""
+
+    def __init__(self, behaviour: str) -> None:
+        self.behaviour, self.connections, self.answered = behaviour, 0, 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/score"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            connection, _ = self.listener.accept()
+            self.connections += 1
+            with connection:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += connection.recv(65536)
+                head, body = request.split(b"\r\n\r\n", 1)
+                length = int([line.split(b":")[1] for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length")][0])
+                while len(body) < length:
+                    body += connection.recv(65536)
+                if self.behaviour == "drop":
+                    continue
+                if self.behaviour == "slow":
+                    time.sleep(1.0)
+                texts = json.loads(body)["texts"]
+                status, payload = "200 OK", json.dumps({"scores": [{"intensity": 0.5} for _ in texts]}).encode()
+                if self.behaviour == "500":
+                    status = "500 Internal Server Error"
+                elif self.behaviour == "not-json":
+                    payload = b"<html>gateway</html>"
+                try:
+                    connection.sendall(f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n"
+                                       f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
+                    self.answered += 1
+                except OSError:
+                    pass
+
+
+def failure_modes() -> dict:
+    """What one scorer makes of each misbehaviour: the scores it got, connections made, time taken."""
+    results = {}
+    for behaviour in ("keep-then-drop", "drop", "500", "not-json", "slow"):
+        server = RawScorer(behaviour)
+        scorer = EmotionScorer({"url": server.url, "timeout": 0.3, "retry_after": 60})
+        started = time.monotonic()
+        first = scorer._request(["one"])
+        second = scorer._request(["two"])  # on the kept connection, which the server has closed
+        results[behaviour] = {"first": first, "second": second, "connections": server.connections,
+                              "seconds": round(time.monotonic() - started, 2)}
+    return results
 
 
 def score_of(scorer: EmotionScorer, text: str) -> dict:
@@ -61,6 +119,7 @@ def main() -> dict:
     before = len(emotion_scoring._prefetched)
     emotion_scoring.prefetch("while paused")
     result["prefetch_while_paused"] = len(emotion_scoring._prefetched) - before
+    result["failure_modes"] = failure_modes()
     return result
 
 

@@ -41,3 +41,26 @@ def test_uncollected_requests_are_bounded_oldest_first(probed):
 def test_when_the_scorer_is_down_nothing_is_sent_ahead(probed):
     assert probed["down"] == {"available": False}
     assert probed["prefetch_while_paused"] == 0
+
+
+def test_a_kept_connection_the_scorer_closed_is_replaced_once(probed):
+    stale = probed["failure_modes"]["keep-then-drop"]
+    assert stale["first"] == stale["second"] == [{"intensity": 0.5}]
+    assert stale["connections"] == 2
+
+
+def test_a_fresh_connection_that_fails_is_not_tried_again(probed):
+    dropped = probed["failure_modes"]["drop"]
+    assert dropped["first"] is None and dropped["second"] is None
+    assert dropped["connections"] == 2  # one per request: no retry on a fresh connection
+
+
+@pytest.mark.parametrize("behaviour", ["500", "not-json"])
+def test_an_answer_that_is_not_a_score_means_unavailable(probed, behaviour):
+    assert probed["failure_modes"][behaviour]["first"] is None
+
+
+def test_a_scorer_slower_than_the_timeout_means_unavailable_in_time(probed):
+    slow = probed["failure_modes"]["slow"]
+    assert slow["first"] is None and slow["second"] is None
+    assert slow["seconds"] < 1.5  # two requests, 0.3 s timeout each, not the server's 1 s each
