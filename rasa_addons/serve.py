@@ -4,6 +4,7 @@ Every argument is Rasa's (``rasa run --model … --port …``). NLU parsing and 
 reads and writes move off the event loop (``rasa_addons/nonblocking.py``); action responses are
 validated without re-checking Rasa's schema each time (``rasa_addons/action_validation.py``);
 typed ``/intent{…}`` commands nobody offered are read as text (``rasa_addons/sealed_messages.py``); and
+a follow-up question is read with the knowledge-base answer just given (``rasa_addons/conversation_context.py``);
 the chat channels take sender ids from signed sessions or namespace them (``rasa_addons/channels.py``).
 Replicas sharing conversations never lose a turn: the tracker store writes every event a turn added and
 survives a dropped connection (``rasa_addons/tracker_writes.py``), and a conversation's lock is a lease held
@@ -17,8 +18,8 @@ import sys
 
 from rasa.__main__ import main as rasa_main
 
-from rasa_addons import (action_validation, channels, lock_lease, nonblocking, redaction, relay_retry,
-                         sealed_messages, settings, tracker_writes)
+from rasa_addons import (action_validation, channels, conversation_context, lock_lease, nonblocking, redaction,
+                         relay_retry, sealed_messages, settings, tracker_writes)
 
 
 def main() -> None:
@@ -30,6 +31,7 @@ def main() -> None:
     relay_retry.install()
     action_validation.install()
     sealed_messages.install()  # after nonblocking: it wraps the off-loop parser
+    conversation_context.install()  # outermost: the answer just given, for follow-up questions
     channels.install()  # sender ids namespaced per channel, bound to a signed session on the website
     sys.argv[0] = "rasa"
     rasa_main()

@@ -64,7 +64,8 @@ def test_a_missing_outcome_counts_as_no_answer():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("what about snowboarding?", True), ("and for my partner?", True), ("Does that include the shed?", True),
+    ("what about snowboarding?", True), ("and for my partner?", True), ("and is there a fee?", True),
+    ("also my van", True), ("andrew says hi", False), ("Does that include the shed?", True),
     ("what about the other one", True), ("What about my claim from June that nobody has answered yet at all", False),
     ("what is an excess", False), ("the other day my car was hit", False), ("", False),
 ])
