@@ -25,6 +25,14 @@ READINGS = [
     ("other_company", "we had a leak under the sink on Tuesday, the plumber is booked for Friday", CLARIFY_POLICY),
     ("other_company", "the courier says my parcel was stolen from the doorstep", CLARIFY_POLICY),
     ("other_company", "the delivery company lost my parcel again", None),
+    # another company lost or damaged something we may insure: our cover may still concern it (session 4)
+    ("other_company", "the airline has lost our luggage and nobody at the desk knows anything", CLARIFY_POLICY),
+    ("other_company", "the scaffolders smashed the conservatory roof and won't pay", CLARIFY_POLICY),
+    ("other_company", "the tour operator cancelled our holiday two days before we flew", CLARIFY_POLICY),
+    ("make_complaint", "the removals company damaged all our stuff, absolute cowboys", CLARIFY_POLICY),
+    ("other_company", "the courier lost my parcel and the shop won't refund me", None),
+    ("other_company", "my phone company damaged my credit score", None),
+    ("make_complaint", "the delivery driver was rude and damaged my patience", OTHER_COMPANY),
     ("ask_price_increase", "I'm leaving you lot for Admiral, they're half the price", SWITCHING_QUESTION),
     # a chase of an existing claim is claim status
     ("file_claim", "I sent all my documents for my claim ten days ago and heard nothing", CLAIM_STATUS),
