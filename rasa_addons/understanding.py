@@ -8,7 +8,8 @@ question: a claim, your policy or cover, a payment, or something else?) if
 - or it names nothing but help or one of our products ("need help asap", "the thing with my house"),
 - or it is a follow-up with nothing before it ("what about the other one" as a first message).
 
-A message with laughter or a wink ("lol", "haha", ":)") is a remark, never asked about. Words and their reasons
+A message with laughter or a wink ("lol", "haha", ":)") is a remark, and one asking for insurance we do not sell
+("pet insurance") a clear request: neither is asked about. Words and their reasons
 live in ``understanding.yml``. Pure Python (no Rasa imports), so it is tested in either
 runtime; every pattern is a literal alternation or anchored, so the reading is linear.
 """
@@ -58,6 +59,7 @@ class UnderstandingRules:
     follow_up: re.Pattern
     follow_up_max_words: int
     laughter: re.Pattern
+    not_our_products: re.Pattern
 
     @classmethod
     def load(cls, path: Path = RULES_PATH) -> "UnderstandingRules":
@@ -73,6 +75,8 @@ class UnderstandingRules:
             follow_up=re.compile(r"^\W*(?:" + "|".join(re.escape(o) for o in openings) + r")(?![\w'])"),
             follow_up_max_words=int(raw["follow_up_max_words"]),
             laughter=_laughter_pattern(raw["laughter"]),
+            not_our_products=re.compile(_words_pattern(raw["not_our_products"]).pattern
+                                        + r"\s+(?:insurance|insurer|cover|policy|policies)\b"),
         )
 
 
@@ -98,6 +102,8 @@ def vague_reason(text: str, rules: Optional[UnderstandingRules] = None) -> Optio
     words = normalised(text, rules.max_chars)
     if rules.laughter.search(words):
         return None  # a joke or an aside, not a request
+    if rules.not_our_products.search(words):
+        return None  # a clear request for insurance we do not sell: the off-topic reply says what we do
     found = rules.insurance_words.search(words)
     if found:
         return f"names the insurer's business ({found.group(0)!r})"

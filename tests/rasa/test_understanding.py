@@ -38,6 +38,8 @@ LEFT_ALONE = [
     "my car is older than me lol",                            # a remark with laughter is not a request
     "need help with my life haha",
     "the house is a tip :)",
+    "does your company do dental insurance",                  # insurance we do not sell: a clear request
+    "I'm after landlord insurance for a flat I rent out",
 ]
 
 
