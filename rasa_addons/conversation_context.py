@@ -63,12 +63,13 @@ def install() -> bool:
 
     async def parse_with_context(self: Any, message: Any, tracker: Any = None,
                                  only_output_properties: bool = True) -> dict:
-        metadata = dict(message.metadata or {})
-        metadata.pop(CONTEXT_KEY, None)
-        entry = previous_answer(recent(tracker))
-        if entry:
-            metadata[CONTEXT_KEY] = {ANSWER_SLOT: entry}
-        message.metadata = metadata
+        if message.metadata is None or isinstance(message.metadata, dict):
+            metadata = dict(message.metadata or {})
+            metadata.pop(CONTEXT_KEY, None)
+            entry = previous_answer(recent(tracker))
+            if entry:
+                metadata[CONTEXT_KEY] = {ANSWER_SLOT: entry}
+            message.metadata = metadata
         return await parse(self, message, tracker, only_output_properties)
 
     parse_with_context._heard_context = True  # type: ignore[attr-defined]

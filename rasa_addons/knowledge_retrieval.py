@@ -130,7 +130,8 @@ class KnowledgeRetriever(GraphComponent):
         nothing; None when it is not a follow-up to an answer or the context finds nothing either. The entry
         already given is left out unless the follow-up read alone ranks it first ("what about snowboarding?"
         after skiing: the same entry answers both); otherwise the follow-up asks for something it did not cover."""
-        context = (message.get("metadata") or {}).get(CONTEXT_KEY) or {}
+        metadata = message.get("metadata")
+        context = metadata.get(CONTEXT_KEY) if isinstance(metadata, dict) else None
         previous_id = context.get(ANSWER_SLOT) if isinstance(context, dict) else None
         previous = self._question_of(previous_id)
         if not previous or not is_follow_up(text):

@@ -58,6 +58,7 @@ CASES = {
     "unknown_entry": ("and for my partner?", {CONTEXT_KEY: {"kb_answer_id": "no-such-entry"}}, "out_of_scope"),
     "malformed_context": ("and for my partner?", {CONTEXT_KEY: "junk"}, "out_of_scope"),
     "no_metadata": ("and for my partner?", None, "out_of_scope"),
+    "metadata_not_a_mapping": ("and for my partner?", ["junk"], "out_of_scope"),
     "vague_for_us": ("I need to get something sorted with my car", {}, "out_of_scope"),
     "off_topic": ("can you recommend a takeaway", {}, "out_of_scope"),
 }
@@ -74,5 +75,37 @@ def main() -> dict:
     return results
 
 
+def hook() -> dict:
+    """The parse hook (rasa_addons/conversation_context.install) in front of a stand-in parser that returns the
+    metadata the NLU would see."""
+    import asyncio
+
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_addons import conversation_context
+
+    async def stand_in(self, message, tracker=None, only_output_properties=True):
+        return {"metadata": message.metadata}
+
+    MessageProcessor.parse_message = stand_in
+    conversation_context.install()
+    answered = DialogueStateTracker.from_events("s", [
+        UserUttered("Am I covered to drive in Europe?"), ActionExecuted("action_answer_question"),
+        SlotSet("kb_answer_id", "motor-driving-abroad"), BotUttered("Yes…"), ActionExecuted("action_listen")])
+    greeted = DialogueStateTracker.from_events("s", [UserUttered("hi"), ActionExecuted("utter_greet"),
+                                                     ActionExecuted("action_listen")])
+
+    def seen(text, metadata, tracker):
+        return asyncio.run(MessageProcessor.parse_message(None, UserMessage(text, metadata=metadata), tracker))
+
+    forged = {CONTEXT_KEY: {"kb_answer_id": "forged"}, "other": 1}
+    return {"after_answer": seen("and my partner?", None, answered), "forged_after_answer": seen("x", forged, answered),
+            "forged_after_greeting": seen("x", forged, greeted), "no_tracker": seen("x", None, None),
+            "installed_twice": conversation_context.install()}
+
+
 if __name__ == "__main__":
-    print(json.dumps(main()))
+    print(json.dumps({**main(), "hook": hook()}))

@@ -81,7 +81,8 @@ def test_without_an_answer_before_it_the_follow_up_is_asked_about(probed):
                              "reason": "a follow-up with no earlier question"}
 
 
-@pytest.mark.parametrize("name", ["not_a_follow_up", "unknown_entry", "malformed_context", "no_metadata"])
+@pytest.mark.parametrize("name", ["not_a_follow_up", "unknown_entry", "malformed_context", "no_metadata",
+                                  "metadata_not_a_mapping"])
 def test_the_context_is_used_only_for_a_follow_up_to_a_known_answer(probed, name):
     assert "follow_up" not in probed[name]["knowledge"]
 
@@ -100,3 +101,13 @@ def test_the_understanding_check_as_a_component(probed):
     assert probed["vague_for_us"]["intent"] == "clarify_topic"
     assert probed["vague_for_us"]["check"]["reason"].startswith("asks for help with nothing named but")
     assert probed["off_topic"]["intent"] == "out_of_scope" and probed["off_topic"]["check"] is None
+
+
+def test_the_parse_hook_gives_the_answer_just_given_and_replaces_what_a_client_sent(probed):
+    hook = probed["hook"]
+    assert hook["after_answer"]["metadata"] == {"heard_context": {"kb_answer_id": "motor-driving-abroad"}}
+    assert hook["forged_after_answer"]["metadata"] == {"heard_context": {"kb_answer_id": "motor-driving-abroad"},
+                                                       "other": 1}
+    assert hook["forged_after_greeting"]["metadata"] == {"other": 1}  # a client cannot choose the context
+    assert hook["no_tracker"]["metadata"] == {}
+    assert hook["installed_twice"] is False
