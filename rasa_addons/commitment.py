@@ -6,6 +6,8 @@ starts only when the message backs it; otherwise the guess is read again by its 
 - a question or a what-if about claiming ("is it worth claiming for a small scratch?", "what happens if my
   car is stolen?", "I'd sooner lose the car than the house") is ``claim_question``: nothing has happened yet;
 - a question about moving to another insurer is ``switching_question``, not a cancellation to process;
+- our repairer, assessor or approval holding things up ("your repairer says they're waiting on you") is
+  ``claim_status``, even when read as another company's problem or a remark;
 - a complaint that names another company's service and nothing of ours is ``other_company``, and an
   ``other_company`` guess beside an incident we may cover, or saying the company lost or damaged something we
   may insure ("the airline lost my suitcase"), is asked about (``clarify_policy``);
@@ -86,6 +88,8 @@ class CommitmentRules:
     cancel_someone_elses: re.Pattern
     incident_words: re.Pattern
     cover_may_apply: re.Pattern
+    our_side_from: frozenset
+    our_side: re.Pattern
 
     @classmethod
     def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH) -> "CommitmentRules":
@@ -108,6 +112,8 @@ class CommitmentRules:
             ours=_phrase_pattern(raw["ours"]),
             incident_words=_phrase_pattern(_lookup_words(incident_lookup)),
             cover_may_apply=_cover_may_apply(raw["cover_may_apply"]),
+            our_side_from=frozenset(raw["our_side_from_intents"]),
+            our_side=_phrase_pattern(raw["our_side"]),
             cancel_someone_elses=re.compile(
                 r"\bcancel\w*\s+(?:my|the|our|a|this)\s+(?:[\w']+\s+){0,2}?" +
                 _phrase_pattern(raw["cancel_someone_elses"]).pattern),
@@ -138,6 +144,10 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
     if not intent:
         return None
     words = _normalised(text, rules.max_chars)
+    if intent in rules.our_side_from:
+        ours = rules.our_side.search(words)
+        if ours:
+            return Reading(CLAIM_STATUS, f"our side holds up a claim ({ours.group(0)!r})")
     if (intent in rules.switching_from and rules.switching.search(words)
             and not rules.cancel_now.search(words)):
         return Reading(SWITCHING_QUESTION, "moving to another insurer is a question, not a cancellation")
