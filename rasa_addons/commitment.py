@@ -6,8 +6,11 @@ starts only when the message backs it; otherwise the guess is read again by its 
 - a question or a what-if about claiming ("is it worth claiming for a small scratch?", "what happens if my
   car is stolen?", "I'd sooner lose the car than the house") is ``claim_question``: nothing has happened yet;
 - a question about moving to another insurer is ``switching_question``, not a cancellation to process;
+- our repairer, assessor or approval holding things up ("your repairer says they're waiting on you") is
+  ``claim_status``, even when read as another company's problem or a remark;
 - a complaint that names another company's service and nothing of ours is ``other_company``, and an
-  ``other_company`` guess beside an incident we may cover is asked about (``clarify_policy``);
+  ``other_company`` guess beside an incident we may cover, or saying the company lost or damaged something we
+  may insure ("the airline lost my suitcase"), is asked about (``clarify_policy``);
 - a middling guess with no words that back it is asked about in one short question: ``clarify_claim``
   ("a new claim, or one you've already made?") or ``clarify_policy`` ("is this about a policy with us?").
 
@@ -57,6 +60,14 @@ def _lookup_words(path: Path) -> List[str]:
     return words
 
 
+def _cover_may_apply(raw: Dict[str, Any]) -> re.Pattern:
+    """"<verb> my|our|the [one word] <thing>": another company lost or damaged something we may insure."""
+    verbs = _phrase_pattern(raw["verbs"]).pattern
+    things = _phrase_pattern(raw["things"]).pattern
+    return re.compile(verbs + r"\s+(?:(?:all|some|half|most|both|one)\s+(?:of\s+)?)?(?:my|our|the|his|her)\s+"
+                      r"(?:[\w'-]+\s+)?" + things)
+
+
 @dataclass(frozen=True)
 class CommitmentRules:
     max_chars: int
@@ -76,6 +87,9 @@ class CommitmentRules:
     ours: re.Pattern
     cancel_someone_elses: re.Pattern
     incident_words: re.Pattern
+    cover_may_apply: re.Pattern
+    our_side_from: frozenset
+    our_side: re.Pattern
 
     @classmethod
     def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH) -> "CommitmentRules":
@@ -97,6 +111,9 @@ class CommitmentRules:
             complaint_intents=frozenset(raw["complaint_intents"]),
             ours=_phrase_pattern(raw["ours"]),
             incident_words=_phrase_pattern(_lookup_words(incident_lookup)),
+            cover_may_apply=_cover_may_apply(raw["cover_may_apply"]),
+            our_side_from=frozenset(raw["our_side_from_intents"]),
+            our_side=_phrase_pattern(raw["our_side"]),
             cancel_someone_elses=re.compile(
                 r"\bcancel\w*\s+(?:my|the|our|a|this)\s+(?:[\w']+\s+){0,2}?" +
                 _phrase_pattern(raw["cancel_someone_elses"]).pattern),
@@ -127,11 +144,17 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
     if not intent:
         return None
     words = _normalised(text, rules.max_chars)
+    if intent in rules.our_side_from:
+        ours = rules.our_side.search(words)
+        if ours:
+            return Reading(CLAIM_STATUS, f"our side holds up a claim ({ours.group(0)!r})")
     if (intent in rules.switching_from and rules.switching.search(words)
             and not rules.cancel_now.search(words)):
         return Reading(SWITCHING_QUESTION, "moving to another insurer is a question, not a cancellation")
     if (intent in rules.complaint_intents and EVIDENCE[OTHER_COMPANY].search(words)
             and not rules.ours.search(words)):
+        if rules.cover_may_apply.search(words):
+            return Reading(CLARIFY_POLICY, "another company lost or damaged something we may insure")
         return Reading(OTHER_COMPANY, "a complaint about another company's service, with nothing of ours")
     if (intent == "cancel_policy" and rules.cancel_someone_elses.search(words)
             and not rules.ours.search(words)):
@@ -139,6 +162,9 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
     if intent == OTHER_COMPANY and rules.incident_words.search(words):
         # Mixed evidence ("a leak under the sink … the plumber is booked for Friday"): ask, don't turn away.
         return Reading(CLARIFY_POLICY, "another company named beside an incident we may cover")
+    if intent == OTHER_COMPANY and rules.cover_may_apply.search(words):
+        # "The airline lost my suitcase", "the builders damaged our ceiling": our cover may still concern it.
+        return Reading(CLARIFY_POLICY, "another company lost or damaged something we may insure")
     if intent not in rules.committing:
         return None
     if intent == "file_claim":

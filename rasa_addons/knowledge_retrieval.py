@@ -7,6 +7,13 @@ is one of ``rescue_intents`` (out_of_scope, nlu_fallback; inform and the canned-
 shaped like a question, the latter only for one clear entry; never a question about the customer's own policy
 or claim) and the knowledge base has an answer or a close choice, the intent becomes ``ask_question``.
 
+**Follow-ups.** A short elliptical question ("what about snowboarding?", "and for my partner?", "does that
+include the shed?", ``rasa_addons.understanding.is_follow_up``) right after an answer from the knowledge base is
+read with that entry's question as context: ``rasa_addons/conversation_context.py`` puts the entry answered in the
+message's metadata, and when the message alone finds no entry, the entries are ranked again for "<the answered
+entry's question> <the follow-up>", the entry already given left out unless the follow-up alone ranks it first. The
+message's own ranking is kept under ``knowledge.follow_up.own``.
+
 The index (every entry's wordings and answer, encoded at training, and BM25 statistics of each entry's
 words, ``actions/knowledge/lexical.py``) is stored in the model, and Rasa's
 training cache includes the content's hash, so a changed answer file retrains the model. The message's
@@ -17,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -29,9 +36,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from actions.knowledge import content
-from actions.knowledge.matching import Index, RetrievalSettings, decide, may_rescue
+from actions.knowledge.matching import Decision, Index, Match, RetrievalSettings, decide, may_rescue
 from rasa_addons import settings
+from rasa_addons.conversation_context import ANSWER_SLOT, CONTEXT_KEY
 from rasa_addons.sentence_encoder import SentenceEncoder
+from rasa_addons.understanding import is_follow_up
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +69,7 @@ class KnowledgeRetriever(GraphComponent):
         self._index = index
         self._settings = RetrievalSettings.from_file()
         self._encoder = SentenceEncoder(settings.NLU_ENCODER_DIR, threads=settings.NLU_ENCODER_THREADS)
+        self._questions: Optional[Dict[str, str]] = None  # entry id -> its question, for follow-ups
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -109,12 +119,48 @@ class KnowledgeRetriever(GraphComponent):
             return np.asarray(sentence.features).reshape(-1)
         return self._encoder.encode([message.get(TEXT) or ""])[0]
 
+    def _question_of(self, entry_id: Any) -> Optional[str]:
+        if self._questions is None:
+            self._questions = {entry.id: entry.question for entry in content.load().entries}
+        return self._questions.get(str(entry_id)) if entry_id else None
+
+    def _follow_up(self, message: Message, text: str, own: Decision,
+                   own_matches: List[Match]) -> Optional[Tuple[List[Match], Decision, str]]:
+        """The ranking for a follow-up read with the answered entry's question, when the message alone finds
+        nothing; None when it is not a follow-up to an answer or the context finds nothing either. The entry
+        already given is left out unless the follow-up read alone ranks it first ("what about snowboarding?"
+        after skiing: the same entry answers both); otherwise the follow-up asks for something it did not cover."""
+        metadata = message.get("metadata")
+        context = metadata.get(CONTEXT_KEY) if isinstance(metadata, dict) else None
+        previous_id = context.get(ANSWER_SLOT) if isinstance(context, dict) else None
+        previous = self._question_of(previous_id)
+        if not previous or not is_follow_up(text):
+            return None
+        if own.outcome != "none":
+            return None  # understood alone ("what about snowboarding?" finds winter sports): no context needed
+        combined = f"{previous} {text}"
+        ranked = self._index.search(self._encoder.encode([combined])[0], self._settings.top_k + 1, combined,
+                                    self._settings.lexical_weight)
+        if not own_matches or own_matches[0].entry_id != str(previous_id):
+            # Read alone it points elsewhere: it asks for something the answer given did not cover.
+            ranked = [m for m in ranked if m.entry_id != str(previous_id)]
+        matches = ranked[: self._settings.top_k]
+        decision = decide(matches, self._settings)
+        return None if decision.outcome == "none" else (matches, decision, str(previous_id))
+
     def _process_one(self, message: Message) -> None:
-        matches = self._index.search(self._embedding(message), self._settings.top_k, message.get(TEXT) or "",
+        text = message.get(TEXT) or ""
+        matches = self._index.search(self._embedding(message), self._settings.top_k, text,
                                      self._settings.lexical_weight)
         decision = decide(matches, self._settings)
-        message.set(KNOWLEDGE_KEY, {"matches": [m.as_dict() for m in matches], "outcome": decision.outcome},
-                    add_to_output=True)
+        found: Dict[str, Any] = {"matches": [m.as_dict() for m in matches], "outcome": decision.outcome}
+        follow_up = self._follow_up(message, text, decision, matches)
+        if follow_up is not None:
+            own = found
+            matches, decision, previous_id = follow_up
+            found = {"matches": [m.as_dict() for m in matches], "outcome": decision.outcome,
+                     "follow_up": {"after": previous_id, "own": own}}
+        message.set(KNOWLEDGE_KEY, found, add_to_output=True)
         name = (message.get(INTENT) or {}).get("name")
         if not may_rescue(name, message.get(TEXT) or "", message.get(ENTITIES) or [], decision, self._settings):
             return

@@ -5,8 +5,9 @@ reads and writes move off the event loop (``rasa_addons/nonblocking.py``); actio
 validated without re-checking Rasa's schema each time (``rasa_addons/action_validation.py``) and sent on
 kept connections (``rasa_addons/kept_connections.py``); event classes are looked up once per type name and
 slots copied directly (``rasa_addons/hot_paths.py``);
-typed ``/intent{…}`` commands nobody offered are read as text (``rasa_addons/sealed_messages.py``); and
-the chat channels take sender ids from signed sessions or namespace them (``rasa_addons/channels.py``).
+typed ``/intent{…}`` commands nobody offered are read as text (``rasa_addons/sealed_messages.py``); a
+follow-up question is read with the knowledge-base answer just given (``rasa_addons/conversation_context.py``);
+and the chat channels take sender ids from signed sessions or namespace them (``rasa_addons/channels.py``).
 Replicas sharing conversations never lose a turn: the tracker store writes every event a turn added and
 survives a dropped connection (``rasa_addons/tracker_writes.py``), and a conversation's lock is a lease held
 while its turn runs (``rasa_addons/lock_lease.py``). A paused conversation's message that could not be relayed to
@@ -19,8 +20,8 @@ import sys
 
 from rasa.__main__ import main as rasa_main
 
-from rasa_addons import (action_validation, channels, hot_paths, kept_connections, lock_lease, nonblocking,
-                         redaction, relay_retry, sealed_messages, settings, tracker_writes)
+from rasa_addons import (action_validation, channels, conversation_context, hot_paths, kept_connections,
+                         lock_lease, nonblocking, redaction, relay_retry, sealed_messages, settings, tracker_writes)
 
 
 def main() -> None:
@@ -34,6 +35,7 @@ def main() -> None:
     kept_connections.install()  # calls to the action server reuse their connections
     hot_paths.install()  # an event's class found once per type name; slots copied directly
     sealed_messages.install()  # after nonblocking: it wraps the off-loop parser
+    conversation_context.install()  # outermost: the answer just given, for follow-up questions
     channels.install()  # sender ids namespaced per channel, bound to a signed session on the website
     sys.argv[0] = "rasa"
     rasa_main()

@@ -26,10 +26,21 @@ from actions.knowledge.lexical import LexicalIndex
 MATRIX_FILE, IDS_FILE = "knowledge_index.npy", "knowledge_index_ids.json"
 # Enough of a message to judge its form; customer text is unbounded.
 _QUESTION_WINDOW = _PERSONAL_WINDOW = 300
+# A question's form, read sentence by sentence: customers ask in the second sentence ("Hi, bit of a long one.
+# We've just had a new kitchen fitted. Do I need to tell you?"), in text-speak ("wat does", "hw long", "cn i"),
+# or inside a statement ("I was wondering whether…", "can you tell me if…"). Each pattern is anchored or has no
+# unbounded gap, so the reading stays linear.
+_QUESTION_WORD = (r"(?:can|could|do|does|did|is|are|am|will|would|should|shall|what|what's|whats|wat|wats|wot|"
+                  r"how|hw|hows|how's|when|where|who|whose|which|why|if|have|has|cn|r)")
 _QUESTION_OPENING = re.compile(
-    r"^\W*(?:hi|hello|hey|please|sorry|quick question|just wondering|i was wondering)?\W*"
-    r"(?:can|could|do|does|did|is|are|am|will|would|should|shall|what|what's|whats|how|when|where|who|whose|"
-    r"which|why|if|have|has)\b", re.IGNORECASE)
+    r"^\W*(?:(?:hi|hello|hey|please|sorry|quick question|just wondering|i was wondering|also|and|so|but|ok|okay|"
+    r"right|one more thing)\b\W*){0,3}" + _QUESTION_WORD + r"\b", re.IGNORECASE)
+_EMBEDDED_QUESTION = re.compile(
+    r"\b(?:wondering (?:if|whether|what|how|about)|do you know (?:if|whether|what|how)|"
+    r"(?:can|could) you (?:tell|explain to) me|tell me (?:if|whether|what|how|about)|"
+    r"(?:i'd like to|i would like to|i want to|i wanted to|i need to|just want to) (?:know|check|find out|ask)|"
+    r"not sure (?:if|whether|what|how)|is it true)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,7 @@ class RetrievalSettings:
     rescue_needs_answer: Tuple[str, ...] = ()
     rescue_unless: Tuple[Tuple[str, Pattern[str]], ...] = ()
     lexical_weight: float = 0.0
+    rescue_on_sure_match: Tuple[str, ...] = ()
 
     @classmethod
     def from_file(cls, directory: Path = KNOWLEDGE_DIR) -> "RetrievalSettings":
@@ -80,7 +92,8 @@ class RetrievalSettings:
                            tuple(raw.get("rescue_needs_answer") or ()),
                            tuple((str(intent), re.compile(pattern, re.IGNORECASE))
                                  for intent, pattern in (raw.get("rescue_unless") or {}).items()),
-                           float(raw["lexical_weight"]))
+                           float(raw["lexical_weight"]),
+                           tuple(raw.get("rescue_on_sure_match") or ()))
         except (KeyError, TypeError, ValueError, re.error) as error:
             raise ContentError(f"{RETRIEVAL_FILE}: {error!r}") from error
         if (not 0 < settings.answer_threshold <= settings.sure_score <= 1 or settings.margin < 0
@@ -140,7 +153,9 @@ def may_rescue(intent: Optional[str], text: str, entities: Sequence[Dict[str, An
         return False
     if personal_action(text, settings) or any(e.get("entity") == "policy_number" for e in entities):
         return False  # their own policy: the policy actions answer with their figures
-    if intent in settings.rescue_needs_question_form and not looks_like_question(text):
+    sure_answer = decision.outcome == "answer" and decision.best.cosine >= settings.sure_score
+    if (intent in settings.rescue_needs_question_form and not looks_like_question(text)
+            and not (intent in settings.rescue_on_sure_match and sure_answer)):
         return False
     if intent in settings.rescue_needs_sure_match and (decision.outcome != "answer"
                                                         or decision.best.cosine < settings.sure_score):
@@ -152,8 +167,14 @@ def may_rescue(intent: Optional[str], text: str, entities: Sequence[Dict[str, An
 
 
 def looks_like_question(text: str) -> bool:
+    """A question mark anywhere in the opening 300 characters, a sentence that opens like a question, or a
+    question asked inside a statement."""
     head = (text or "")[:_QUESTION_WINDOW].strip()
-    return head.endswith("?") or bool(_QUESTION_OPENING.match(head))
+    if "?" in head:
+        return True
+    if any(_QUESTION_OPENING.match(sentence) for sentence in _SENTENCE_END.split(head)):
+        return True
+    return bool(_EMBEDDED_QUESTION.search(head))
 
 
 class Index:

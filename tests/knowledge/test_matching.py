@@ -93,6 +93,13 @@ def test_a_match_keeps_its_parts_through_the_parse_data():
     ("Can my partner drive my car?", True), ("is my bike covered", True), ("what's an excess", True),
     ("hi, do I need to tell you about points", True), ("it was parked outside the house", False),
     ("my car was stolen last night", False), ("the kitchen ceiling?", True), ("", False),
+    # Text-speak, a question in a later sentence, a question asked inside a statement (session 4).
+    ("wat does my home insurence cover for flooding", True), ("hw long do claims take", True),
+    ("Hi, bit of a long one. We've had a new kitchen fitted. Do I need to tell you", True),
+    ("Is it covered? We go on Friday.", True), ("I was wondering whether my tools are covered in the van", True),
+    ("can you tell me if hail damage is covered", True), ("I'd like to know if my son can drive it", True),
+    ("It was parked outside. The window was smashed.", False), ("whatever happens I'm not paying that", False),
+    ("I told him about the claim", False),
 ])
 def test_question_form(text, expected):
     assert looks_like_question(text) is expected
@@ -112,6 +119,8 @@ def test_personal_patterns_only_read_the_start_of_a_long_message(retrieval_setti
 
 
 ANSWER, CLARIFY, NONE = Decision("answer", Match("a", 0.70)), Decision("clarify", Match("a", 0.7), Match("b", 0.69)), Decision("none")
+SURE_ANSWER, JUST_BELOW_SURE = Decision("answer", Match("a", SURE)), Decision("answer", Match("a", SURE - EPS))
+SURE_CLARIFY = Decision("clarify", Match("a", SURE), Match("b", SURE - 0.01))
 
 
 @pytest.mark.parametrize("intent, text, entities, decision, rescued", [
@@ -126,6 +135,15 @@ ANSWER, CLARIFY, NONE = Decision("answer", Match("a", 0.70)), Decision("clarify"
     ("ask_coverage", "is my bike covered on holiday", [], ANSWER, True),
     ("ask_coverage", "is my bike covered on holiday", [], CLARIFY, False),
     ("ask_coverage", "cover for my bike on holiday please", [], ANSWER, False),
+    # Worded almost like an entry (cosine at or above the sure score): the entry, not the blurb, even without a
+    # question; never for a flow ("I want to cancel") and never a near-tie.
+    ("ask_coverage", "cover for my bike on holiday please", [], SURE_ANSWER, True),
+    ("ask_coverage", "cover for my bike on holiday please", [], JUST_BELOW_SURE, False),
+    ("ask_payment", "paying monthly by direct debit", [], SURE_ANSWER, True),
+    ("cancel_policy", "I want to cancel", [], SURE_ANSWER, False),
+    ("claim_status", "claims taking a long time", [], SURE_ANSWER, False),
+    ("ask_coverage", "cover for my bike on holiday please", [], SURE_CLARIFY, False),
+    ("ask_coverage", "my excess for my bike on holiday", [], SURE_ANSWER, False),
     ("ask_payment", "Can I pay for my policy monthly?", [], ANSWER, True),
     ("ask_payment", "I'd like to pay monthly", [], ANSWER, False),
     ("cancel_policy", "If I cancel within 14 days do I get a full refund?", [], ANSWER, True),

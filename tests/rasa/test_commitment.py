@@ -25,7 +25,21 @@ READINGS = [
     ("other_company", "we had a leak under the sink on Tuesday, the plumber is booked for Friday", CLARIFY_POLICY),
     ("other_company", "the courier says my parcel was stolen from the doorstep", CLARIFY_POLICY),
     ("other_company", "the delivery company lost my parcel again", None),
+    # another company lost or damaged something we may insure: our cover may still concern it (session 4)
+    ("other_company", "the airline has lost our luggage and nobody at the desk knows anything", CLARIFY_POLICY),
+    ("other_company", "the scaffolders smashed the conservatory roof and won't pay", CLARIFY_POLICY),
+    ("other_company", "the tour operator cancelled our holiday two days before we flew", CLARIFY_POLICY),
+    ("make_complaint", "the removals company damaged all our stuff, absolute cowboys", CLARIFY_POLICY),
+    ("other_company", "the courier lost my parcel and the shop won't refund me", None),
+    ("other_company", "my phone company damaged my credit score", None),
+    ("make_complaint", "the delivery driver was rude and damaged my patience", OTHER_COMPANY),
     ("ask_price_increase", "I'm leaving you lot for Admiral, they're half the price", SWITCHING_QUESTION),
+    # our repairer, assessor or approval holds up a claim: a status check, not another company's problem (session 4)
+    ("other_company", "the bodyshop says it can't order parts without the go-ahead from you", CLAIM_STATUS),
+    ("small_talk", "your assessor was meant to ring yesterday, typical", CLAIM_STATUS),
+    ("out_of_scope", "been a month and your builders still haven't started on the ceiling", CLAIM_STATUS),
+    ("other_company", "the garage down the road overcharged me for tyres", None),
+    ("other_company", "my bank says they're waiting on the transfer", None),
     # a chase of an existing claim is claim status
     ("file_claim", "I sent all my documents for my claim ten days ago and heard nothing", CLAIM_STATUS),
     ("file_claim", "I emailed the photos for my claim last week and still haven't heard anything", CLAIM_STATUS),
