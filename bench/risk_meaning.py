@@ -13,6 +13,7 @@ band). ``--errors`` lists the misread probes (to report, never to write exemplar
 
     .venv/bin/python bench/risk_meaning.py [--data ../shared/data] [--limit N]
     .venv/bin/python bench/risk_meaning.py --probe [--errors]
+    .venv/bin/python bench/risk_meaning.py --probe --probe-file bench/data/risk_probe2.jsonl   # the second probe
 """
 from __future__ import annotations
 
@@ -54,17 +55,18 @@ def reader_cost(texts: list[str], repeats: int = 2000) -> float:
     return (time.perf_counter() - start) / repeats * 1e6
 
 
-def probe(scorer, errors: bool) -> None:
+def probe(scorer, errors: bool, probe_set: Path = PROBE_SET) -> None:
     """Recall and false at_risk on the probe set, by kind: patterns alone, then the whole reader (the band)."""
-    rows = [json.loads(line) for line in PROBE_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in probe_set.read_text(encoding="utf-8").splitlines() if line.strip()]
     scores = scorer.score_many([row["text"] for row in rows], batch_size=64)
     by_kind = defaultdict(lambda: [0, 0, 0])  # n, patterns alone at_risk, reader at_risk
-    totals = {True: [0, 0, 0, 0], False: [0, 0, 0, 0]}  # n, patterns, reader, of which by meaning
+    totals = {True: [0, 0, 0, 0, 0], False: [0, 0, 0, 0, 0]}  # n, patterns, reader, by meaning, of which tuned
     misread = []
     for row, score in zip(rows, scores):
         words = active_risk(row["text"]) is not None
         reader = score["band"] == "at_risk"
         meaning = reader and any(r.startswith("risk by meaning") for r in score["band_reasons"])
+        tuned = meaning and (score.get("risk_meaning") or {}).get("reader") == "tuned"
         counts = by_kind[(row["at_risk"], row["kind"])]
         counts[0] += 1
         counts[1] += words
@@ -74,12 +76,13 @@ def probe(scorer, errors: bool) -> None:
         total[1] += words
         total[2] += reader
         total[3] += meaning
+        total[4] += tuned
         if reader != row["at_risk"]:
             misread.append((row, score))
     for gold, label in ((True, "at-risk probes: recall"), (False, "hard negatives: false at_risk")):
-        n, words, reader, meaning = totals[gold]
+        n, words, reader, meaning, tuned = totals[gold]
         print(f"{label}: patterns alone {words}/{n} ({words / n:.1%}); patterns + meaning {reader}/{n} "
-              f"({reader / n:.1%}; by meaning {meaning})")
+              f"({reader / n:.1%}; by meaning {meaning}, of which the fine-tuned reader {tuned})")
         print("  " + " · ".join(f"{kind} {c[2]}/{c[0]} (words {c[1]})"
                                 for (g, kind), c in sorted(by_kind.items()) if g == gold))
     if errors:
@@ -93,24 +96,27 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--probe", action="store_true", help="score the held-out probe set instead")
+    parser.add_argument("--probe-file", type=Path, default=PROBE_SET,
+                        help="with --probe: which probe set (bench/data/risk_probe2.jsonl: held out in session 4)")
     parser.add_argument("--errors", action="store_true", help="with --probe: list the misread probes")
     args = parser.parse_args()
     scorer = get_scorer().warm_up()
     if scorer.meaning is None:
         raise SystemExit("the reader by meaning is not loaded (train it: python -m training.risk_meaning)")
     if args.probe:
-        probe(scorer, args.errors)
+        probe(scorer, args.errors, args.probe_file)
         return
     worst = 0.0
     for name, texts in routine_sets(args.data, args.limit).items():
         scores = scorer.score_many(texts, batch_size=64)
         at_risk = [s for s in scores if s["band"] == "at_risk"]
         by_meaning = [s for s in at_risk if any(r.startswith("risk by meaning") for r in s["band_reasons"])]
+        by_tuned = sum((s.get("risk_meaning") or {}).get("reader") == "tuned" for s in by_meaning)
         check_in = sum(bool(s.get("check_in")) for s in scores)
         meaning_check_in = sum(any(r.startswith("low mood by meaning") for r in s["band_reasons"]) for s in scores)
         rate = len(at_risk) / len(texts)
         worst = max(worst, rate)
-        print(f"{name}: n={len(texts)}  at_risk {len(at_risk)} ({rate:.3%}; by meaning {len(by_meaning)}, "
+        print(f"{name}: n={len(texts)}  at_risk {len(at_risk)} ({rate:.3%}; by meaning {len(by_meaning)} (fine-tuned {by_tuned}), "
               f"by words {len(at_risk) - len(by_meaning)})  check-in {check_in} ({check_in / len(texts):.2%}; "
               f"by meaning {meaning_check_in})")
     print(f"reader by meaning: {reader_cost(texts):.0f} us per message on top of the encoder pass")
