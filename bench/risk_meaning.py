@@ -60,13 +60,12 @@ def probe(scorer, errors: bool, probe_set: Path = PROBE_SET) -> None:
     rows = [json.loads(line) for line in probe_set.read_text(encoding="utf-8").splitlines() if line.strip()]
     scores = scorer.score_many([row["text"] for row in rows], batch_size=64)
     by_kind = defaultdict(lambda: [0, 0, 0])  # n, patterns alone at_risk, reader at_risk
-    totals = {True: [0, 0, 0, 0, 0], False: [0, 0, 0, 0, 0]}  # n, patterns, reader, by meaning, of which tuned
+    totals = {True: [0, 0, 0, 0], False: [0, 0, 0, 0]}  # n, patterns, reader, of which by meaning
     misread = []
     for row, score in zip(rows, scores):
         words = active_risk(row["text"]) is not None
         reader = score["band"] == "at_risk"
         meaning = reader and any(r.startswith("risk by meaning") for r in score["band_reasons"])
-        tuned = meaning and (score.get("risk_meaning") or {}).get("reader") == "tuned"
         counts = by_kind[(row["at_risk"], row["kind"])]
         counts[0] += 1
         counts[1] += words
@@ -76,13 +75,12 @@ def probe(scorer, errors: bool, probe_set: Path = PROBE_SET) -> None:
         total[1] += words
         total[2] += reader
         total[3] += meaning
-        total[4] += tuned
         if reader != row["at_risk"]:
             misread.append((row, score))
     for gold, label in ((True, "at-risk probes: recall"), (False, "hard negatives: false at_risk")):
-        n, words, reader, meaning, tuned = totals[gold]
+        n, words, reader, meaning = totals[gold]
         print(f"{label}: patterns alone {words}/{n} ({words / n:.1%}); patterns + meaning {reader}/{n} "
-              f"({reader / n:.1%}; by meaning {meaning}, of which the fine-tuned reader {tuned})")
+              f"({reader / n:.1%}; by meaning {meaning})")
         print("  " + " · ".join(f"{kind} {c[2]}/{c[0]} (words {c[1]})"
                                 for (g, kind), c in sorted(by_kind.items()) if g == gold))
     if errors:
@@ -111,12 +109,11 @@ def main() -> None:
         scores = scorer.score_many(texts, batch_size=64)
         at_risk = [s for s in scores if s["band"] == "at_risk"]
         by_meaning = [s for s in at_risk if any(r.startswith("risk by meaning") for r in s["band_reasons"])]
-        by_tuned = sum((s.get("risk_meaning") or {}).get("reader") == "tuned" for s in by_meaning)
         check_in = sum(bool(s.get("check_in")) for s in scores)
         meaning_check_in = sum(any(r.startswith("low mood by meaning") for r in s["band_reasons"]) for s in scores)
         rate = len(at_risk) / len(texts)
         worst = max(worst, rate)
-        print(f"{name}: n={len(texts)}  at_risk {len(at_risk)} ({rate:.3%}; by meaning {len(by_meaning)} (fine-tuned {by_tuned}), "
+        print(f"{name}: n={len(texts)}  at_risk {len(at_risk)} ({rate:.3%}; by meaning {len(by_meaning)}, "
               f"by words {len(at_risk) - len(by_meaning)})  check-in {check_in} ({check_in / len(texts):.2%}; "
               f"by meaning {meaning_check_in})")
     print(f"reader by meaning: {reader_cost(texts):.0f} us per message on top of the encoder pass")
