@@ -64,7 +64,8 @@ def kept_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
 
 
 async def close_all() -> None:
-    """Closes this event loop's kept sessions (at server stop)."""
+    """Closes this event loop's kept sessions. The server never needs it (its connections close with the
+    process); tests and scripts that run several event loops call it before their loop ends."""
     for session in _sessions.pop(asyncio.get_running_loop(), {}).values():
         await session.close()
 
