@@ -113,6 +113,10 @@ _NOT_NAMES = {
     # A sentence's first word is no name: "our kitchen is flooded" must not make the customer "Our".
     "i", "my", "our", "we", "me", "you", "your", "it", "its", "this", "that", "he", "she", "they", "his",
     "her", "their", "them", "us", "there", "can", "do", "don't", "dont", "please", "how", "when", "where",
+    # An answer about the claim given to the name question ("motor", "yesterday") made the bot call the
+    # customer "Motor" for the rest of the conversation (tried in ./heard chat).
+    "home", "motor", "car", "travel", "life", "policy", "claim", "insurance", "theft", "stolen", "flood",
+    "fire", "accident", "yesterday", "today", "tonight", "tomorrow", "help", "anonymous", "unknown",
 }
 _COURTESIES = re.compile(r"(?:[\s,.!]+(?:thanks|thank you|thankyou|ta|cheers|please|speaking|here))+[\s,.!]*$",
                          re.IGNORECASE)

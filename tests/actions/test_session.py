@@ -69,6 +69,11 @@ async def test_without_a_usable_name_nothing_is_set(make_tracker, dispatcher, do
         ("our kitchen is flooded", None),
         ("I don't want to give my name", None),
         ("my grandad is no longer with us and I don't know where to start", None),
+        # An answer about the claim is not a name either.
+        ("motor", None),
+        ("Yesterday", None),
+        ("car insurance", None),
+        ("Motor.", None),
     ],
 )
 def test_clean_first_name(raw, expected):
