@@ -4,7 +4,8 @@
 that the lexicon already ties to a claim ("my claim was rejected", "the ombudsman") counts; a bare one ("it
 was rejected") counts only when the conversation is about a claim (a claim intent now or earlier, or claim
 words in an earlier message) — never on the message's own loose words, so "why have you declined my card"
-stays routine. A message read as another company's problem or a what-if is never a complex case. Lists in
+stays routine. A message read as another company's problem or a what-if, or one that puts the decline with
+someone else's insurer ("my mate's insurer refused his claim") without speaking to us, is never a complex case. Lists in
 ``complex_case.yml`` with their reasons.
 """
 from __future__ import annotations
@@ -31,6 +32,20 @@ def _settings() -> Tuple[re.Pattern, frozenset, frozenset]:
     return pattern, frozenset(raw["never_complex_intents"]), frozenset(raw["claim_intents"])
 
 
+@lru_cache(maxsize=1)
+def _someone_elses() -> Tuple[re.Pattern, re.Pattern]:
+    raw = yaml.safe_load(SETTINGS_PATH.read_text(encoding="utf-8"))
+    insurer = re.compile("|".join(f"(?:{expression})" for expression in raw["someone_elses_insurer"]), re.IGNORECASE)
+    return insurer, re.compile(raw["speaks_to_us"], re.IGNORECASE)
+
+
+def about_someone_elses_insurer(text: str) -> bool:
+    """True when the message puts the decline with another insurer and does not speak to us at all."""
+    insurer, speaks_to_us = _someone_elses()
+    text = (text or "")[:2000]
+    return insurer.search(text) is not None and speaks_to_us.search(text) is None
+
+
 def about_a_claim(text: str, intent: Optional[str], earlier_texts: Iterable[str] = (),
                   earlier_intents: Iterable[Optional[str]] = ()) -> bool:
     claim_words, _, claim_intents = _settings()
@@ -43,7 +58,7 @@ def complex_case_words(text: str, intent: Optional[str], earlier_texts: Iterable
                        earlier_intents: Iterable[Optional[str]] = ()) -> Optional[Tuple[str, str]]:
     """(category, words) of a complex case this message shows, or None."""
     _, never, _ = _settings()
-    if intent in never:
+    if intent in never or about_someone_elses_insurer(text):
         return None
     earlier_texts, earlier_intents = list(earlier_texts), list(earlier_intents)
     for category, pattern in COMPLEX_CASE.items():

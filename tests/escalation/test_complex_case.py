@@ -62,3 +62,25 @@ def test_a_large_loss_of_ours_stays_a_complex_case():
 @given(st.text(max_size=300))
 def test_other_company_never_escalates_as_a_complex_case(text):
     assert complex_case_words(text, "other_company") is None
+
+
+@pytest.mark.parametrize("text", [
+    "my mate's insurer refused his claim, typical",
+    "My sister's insurance company turned down her claim",
+    "his insurer rejected the claim after the flood",
+    "my old insurer refused my claim, that's why I moved",
+    "their insurers declined the payout",
+])
+def test_a_decline_by_someone_elses_insurer_is_not_a_complex_case(text):
+    assert complex_case_words(text, None) is None
+    assert decide_message(calm(text)) is None
+
+
+@pytest.mark.parametrize("text", [
+    "my old insurer paid out but you refused my claim",  # speaks to us: a dispute of ours
+    "my mate's insurer paid him, but your team rejected my claim",
+    "my claim was rejected",  # nobody else's insurer named
+    "the insurer refused my claim",  # "the insurer" is us until said otherwise
+])
+def test_a_decline_of_ours_stays_a_complex_case(text):
+    assert complex_case_words(text, None)[0] == "declined_or_disputed_claim"
