@@ -1,23 +1,14 @@
 """rasa_addons/action_validation.py judges action server responses exactly as Rasa does, schema checked once."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
 import pytest
 
-from tests.conftest import ROOT
-
-PROBE = ROOT / "tests" / "rasa" / "action_validation_probe.py"
+from tests.conftest import run_rasa_probe
 
 
 @pytest.fixture(scope="module")
 def probed() -> dict:
-    result = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), str(PROBE)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=180, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_rasa_probe("action_validation_probe.py")
 
 
 def test_same_verdict_and_message_as_rasa_for_every_response(probed):

@@ -1,22 +1,14 @@
 """The emotion score is requested when a message arrives and collected by the NLU component (one request)."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import run_rasa_probe
 
 
 @pytest.fixture(scope="module")
 def probed() -> dict:
-    result = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), str(ROOT / "tests/rasa/emotion_prefetch_probe.py")],
-                            cwd=ROOT, capture_output=True, text=True, timeout=180,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_rasa_probe("emotion_prefetch_probe.py")
 
 
 def test_nothing_is_sent_before_a_model_is_loaded(probed):

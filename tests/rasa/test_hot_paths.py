@@ -1,23 +1,14 @@
 """rasa_addons/hot_paths.py: event classes and slot copies as Rasa makes them, with less work."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
 import pytest
 
-from tests.conftest import ROOT
-
-PROBE = ROOT / "tests" / "rasa" / "hot_paths_probe.py"
+from tests.conftest import run_rasa_probe
 
 
 @pytest.fixture(scope="module")
 def probed() -> dict:
-    result = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), str(PROBE)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=180, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_rasa_probe("hot_paths_probe.py")
 
 
 def test_same_class_for_every_type_name_and_same_answers_for_unknown_ones(probed):

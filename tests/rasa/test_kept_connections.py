@@ -1,22 +1,13 @@
 """rasa_addons/kept_connections.py: Rasa's calls to the action server reuse connections, idle ones close in time."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
 import pytest
 
-from tests.conftest import ROOT
-
-PROBE = ROOT / "tests" / "rasa" / "kept_connections_probe.py"
+from tests.conftest import run_rasa_probe
 
 
 def _probe(mode: str) -> dict:
-    result = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), str(PROBE), mode], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_rasa_probe("kept_connections_probe.py", mode, timeout=120)
 
 
 @pytest.fixture(scope="module")
