@@ -52,6 +52,9 @@ class RasaAddonSettings:
     # Threads that run the NLU graph off Rasa's event loop (rasa_addons/nonblocking.py); measured in
     # docs/benchmarks.md ("Load").
     NLU_PARSE_THREADS: int
+    # Conversations whose dialogue states the policies continue instead of rebuilding (rasa_addons/dialogue_states.py;
+    # ~100 KiB each for a 20-turn conversation, beyond its events); 0 turns the cache off.
+    DIALOGUE_STATE_CACHE_SIZE: int
     # Website sessions (rasa_addons/chat_sessions.py): the key that signs them, CHAT_SESSION_SECRET or one
     # derived from HANDOFF_SECRET_KEY. REST channel: a bearer token clients must send when set; in the
     # production profile the channel is off without one (rasa_addons/channels.py).
@@ -70,6 +73,7 @@ class RasaAddonSettings:
             NLU_ENCODER_DIR=Path(env.get("NLU_ENCODER_DIR") or ROOT / "var" / "nlu-encoder"),
             NLU_ENCODER_THREADS=_number(env, "NLU_ENCODER_THREADS", 1, 1, int),
             NLU_PARSE_THREADS=_number(env, "NLU_PARSE_THREADS", 8, 1, int),
+            DIALOGUE_STATE_CACHE_SIZE=_number(env, "DIALOGUE_STATE_CACHE_SIZE", 300, 0, int),
             CHAT_SESSION_KEY=session_key(env.get("CHAT_SESSION_SECRET") or "", env.get("HANDOFF_SECRET_KEY") or ""),
             REST_CHANNEL_TOKEN=(env.get("REST_CHANNEL_TOKEN") or "").strip(),
             PRODUCTION=(env.get("HEARD_PROFILE") or "").strip() == "production",
@@ -84,6 +88,7 @@ EMOTION_SCORER_RETRY_AFTER_SECONDS = SETTINGS.EMOTION_SCORER_RETRY_AFTER_SECONDS
 NLU_ENCODER_DIR = SETTINGS.NLU_ENCODER_DIR
 NLU_ENCODER_THREADS = SETTINGS.NLU_ENCODER_THREADS
 NLU_PARSE_THREADS = SETTINGS.NLU_PARSE_THREADS
+DIALOGUE_STATE_CACHE_SIZE = SETTINGS.DIALOGUE_STATE_CACHE_SIZE
 CHAT_SESSION_KEY = SETTINGS.CHAT_SESSION_KEY
 REST_CHANNEL_TOKEN = SETTINGS.REST_CHANNEL_TOKEN
 PRODUCTION = SETTINGS.PRODUCTION
