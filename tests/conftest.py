@@ -1,10 +1,13 @@
 """Shared test helpers: the repository root and the two runtimes."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import random
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,10 +26,38 @@ def run_rasa_probe(probe: str, *args: str, timeout: int = 180) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def _outgoing_port_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def _listening_ports() -> Iterator[int]:
+    # A port from the kernel's outgoing range can be taken by any connection (a health probe, a database client)
+    # between the test choosing it and a server binding it seconds later: CI once failed so. Test servers take
+    # theirs from below that range, starting at a random place so two runs on one machine rarely meet.
+    low = min(_outgoing_port_range()[0], 32768)
+    candidates = list(range(max(1024, low - 12000), low))
+    start = random.randrange(len(candidates))
+    return itertools.cycle(candidates[start:] + candidates[:start])
+
+
+_PORTS = _listening_ports()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on now and no outgoing connection will be given."""
+    for _ in range(1000):
+        port = next(_PORTS)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the outgoing range")
 
 
 @pytest.fixture(scope="session")

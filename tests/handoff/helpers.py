@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from handoff_service.models import Agent, Presence
 from handoff_service.runtime import Runtime
 from handoff_service.security import hash_password
+from tests.conftest import free_port  # noqa: F401  (re-exported for the handoff tests)
 
 SERVICE_TOKEN = "test-service-token"
 _FAST_HASH = hash_password("correct horse battery")
@@ -67,12 +68,6 @@ def claim_until_empty(database_url: str, agent_id: int, *, stop_after: int | Non
     return claimed
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class LiveServer:
