@@ -11,10 +11,11 @@ when events are added. This cache keeps, per conversation and per kind of call, 
 already replayed, the tracker they built, the states found and the two facts Rasa carries from turn to turn
 (the last action the stories can see, whether the turn was hidden as rule-only). A later call whose events
 start with exactly those events continues the walk from there; any other call (another conversation under the
-same sender id, an erased and restarted one, a rewound turn, a tracker cut short by the memoization policy)
+same sender id, an erased and restarted one, a rewound turn, a tracker cut short by Rasa's memoization policy)
 walks from the first event, as Rasa does; a tracker with fewer events than the conversation's last one does not
-replace its walk. Events match when they are of one class, made at the same moment and
-equal in what Rasa compares. The result equals Rasa's (tests/rasa/test_dialogue_states.py compares the
+replace its walk. The cuts made by rasa_addons/memoization_cuts.py name their own walks (``WALK_KEY``), kept in
+a cache of their own. Events match when they are of one class, made at the same moment and equal in what Rasa
+compares. The result equals Rasa's (tests/rasa/test_dialogue_states.py compares the
 two on many conversations); callers get copies, so changing them cannot change the cache.
 """
 from __future__ import annotations
@@ -31,6 +32,9 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUtter
 from rasa.shared.core.trackers import DialogueStateTracker
 
 _INSTALLED_MARK = "_heard_dialogue_states"
+# A tracker that is part of a conversation (the memoization policy's cuts, rasa_addons/memoization_cuts.py)
+# names its own walk under this attribute; any other tracker's walk is its conversation's.
+WALK_KEY = "_heard_walk_key"
 
 
 @dataclass
@@ -147,7 +151,7 @@ class DialogueStateCache:
         rule_only_data: Optional[Dict[Text, Any]] = None,
     ) -> List[State]:
         """What ``domain.states_for_tracker_history(tracker, …)`` returns, continuing an earlier walk if it can."""
-        key = (tracker.sender_id, tracker.is_rule_tracker, omit_unset_slots, ignore_rule_only_turns,
+        key = (getattr(tracker, WALK_KEY, None) or tracker.sender_id, tracker.is_rule_tracker, omit_unset_slots, ignore_rule_only_turns,
                _frozen(rule_only_data))
         applied = tracker.applied_events()
         with self._lock:
@@ -195,10 +199,13 @@ class DialogueStateCache:
 
 
 def install(capacity: int) -> bool:
-    """Makes ``Domain.states_for_tracker_history`` use one cache of ``capacity`` walks; False when already done."""
+    """Makes ``Domain.states_for_tracker_history`` use a cache of ``capacity`` conversations' walks and one of twice
+    as many cuts' walks (``WALK_KEY``); False when already done."""
     if getattr(Domain.states_for_tracker_history, _INSTALLED_MARK, False):
         return False
     cache = DialogueStateCache(capacity)
+    # Cuts of a conversation come and go as it moves on: kept apart, they never push out a conversation's walk.
+    cut_cache = DialogueStateCache(2 * capacity)
 
     def states_for_tracker_history(
         self: Domain,
@@ -207,9 +214,11 @@ def install(capacity: int) -> bool:
         ignore_rule_only_turns: bool = False,
         rule_only_data: Optional[Dict[Text, Any]] = None,
     ) -> List[State]:
-        return cache.states(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        chosen = cut_cache if getattr(tracker, WALK_KEY, None) else cache
+        return chosen.states(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
 
     setattr(states_for_tracker_history, _INSTALLED_MARK, True)
     states_for_tracker_history.cache = cache  # type: ignore[attr-defined]
+    states_for_tracker_history.cut_cache = cut_cache  # type: ignore[attr-defined]
     Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]
     return True

@@ -5,7 +5,9 @@ reads and writes move off the event loop (``rasa_addons/nonblocking.py``); actio
 validated without re-checking Rasa's schema each time (``rasa_addons/action_validation.py``) and sent on
 kept connections (``rasa_addons/kept_connections.py``); event classes are looked up once per type name and
 slots copied directly (``rasa_addons/hot_paths.py``); a conversation's dialogue states are continued from
-the last turn instead of rebuilt from its first event (``rasa_addons/dialogue_states.py``); the loaded model
+the last turn instead of rebuilt from its first event (``rasa_addons/dialogue_states.py``), the memoization
+policy's cuts are made without replaying events (``rasa_addons/memoization_cuts.py``) and the rules are
+found by the action they follow (``rasa_addons/rule_lookup.py``); the loaded model
 is frozen out of the garbage collector's walks (``rasa_addons/settled_heap.py``);
 typed ``/intent{…}`` commands nobody offered are read as text (``rasa_addons/sealed_messages.py``); a
 follow-up question is read with the knowledge-base answer just given (``rasa_addons/conversation_context.py``);
@@ -23,8 +25,8 @@ import sys
 from rasa.__main__ import main as rasa_main
 
 from rasa_addons import (action_validation, channels, conversation_context, dialogue_states, hot_paths,
-                         kept_connections, lock_lease, nonblocking, redaction, relay_retry, sealed_messages, settings,
-                         settled_heap, tracker_writes)
+                         kept_connections, lock_lease, memoization_cuts, nonblocking, redaction, relay_retry,
+                         rule_lookup, sealed_messages, settings, settled_heap, tracker_writes)
 
 
 def main() -> None:
@@ -39,6 +41,8 @@ def main() -> None:
     hot_paths.install()  # an event's class found once per type name; slots copied directly
     if settings.DIALOGUE_STATE_CACHE_SIZE:
         dialogue_states.install(3 * settings.DIALOGUE_STATE_CACHE_SIZE)  # states continued, not rebuilt
+    memoization_cuts.install()  # cuts hold their events unapplied; their states continue in the cache above
+    rule_lookup.install()  # only the rules that can follow the previous action are tested
     settled_heap.install()  # after the model loads, its objects are out of the garbage collector's way
     sealed_messages.install()  # after nonblocking: it wraps the off-loop parser
     conversation_context.install()  # outermost: the answer just given, for follow-up questions

@@ -1,0 +1,32 @@
+"""rasa_addons/memoization_cuts.py: the memoization policy asks memory what Rasa's truncation asks, in its order."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ROOT, run_rasa_probe
+
+MODEL = ROOT / "models" / "heard.tar.gz"
+
+
+@pytest.fixture(scope="module")
+def probed() -> dict:
+    assert MODEL.exists(), "models/heard.tar.gz missing: ./heard test trains it before the tests"
+    return run_rasa_probe("memoization_cuts_probe.py", str(MODEL), "60", timeout=300)
+
+
+def test_the_questions_and_answers_are_rasas(probed):
+    assert probed["compared"] > 800
+    assert probed["differ"] == 0
+    assert probed["asked"] > 2 * probed["compared"]  # most truncations ask about several cuts
+    assert probed["matched"] > 100  # the early return after a match is part of the comparison
+
+
+def test_cuts_continue_their_walks_in_a_cache_of_their_own(probed):
+    assert probed["capacities"] == [64, 128]
+    assert probed["continued"] > probed["walked"] > 0
+    assert probed["conversation_walks"] == 0  # cuts never reach the conversations' cache
+
+
+def test_installed_once_the_policy_uses_it(probed):
+    assert probed["installed"] == [True, False]
+    assert probed["uses_ours"] is True
