@@ -24,6 +24,36 @@ def waited_for(text: Optional[Text]) -> Optional[Text]:
     return words[0].upper() + words[1:]
 
 
+_TIMES = r"(?:twice|(?:\d{1,2}|three|four|five|six|seven|eight|nine|ten|several|a few|so many) times)"
+_WHEN = r"(?:\s+(?:this|last)\s+(?:week|month|fortnight)|\s+today|\s+now|\s+already)?"
+_CHASED = re.compile(rf"\b({_TIMES}{_WHEN})\b", re.IGNORECASE)
+# "my boiler claim", "the car claim": what the claim is about, in the customer's word for it.
+_CLAIM_SUBJECT = re.compile(r"\b(?:my|our|the)\s+([a-z]+(?:\s+[a-z]+){0,2})\s+claim\b", re.IGNORECASE)
+_NOT_SUBJECTS = {"new", "old", "last", "first", "this", "that", "insurance", "whole", "stupid", "bloody", "damn",
+                 "same", "other", "previous", "current", "latest", "own", "entire"}
+_VERB_CLAIM = {"to", "i", "we", "you", "they", "and", "or", "not", "never", "can", "could", "should", "would",
+               "will", "did", "do", "didn't", "won't", "can't", "cannot", "must", "might", "may"}
+
+
+def chased(text: Optional[Text]) -> Optional[Text]:
+    """How often the customer says they have had to contact us ("three times this week"), in their words."""
+    match = _CHASED.search(plain_text(text, max_length=2000))
+    return " ".join(match.group(1).lower().split()) if match else None
+
+
+def claim_subject(text: Optional[Text]) -> Optional[Text]:
+    """What the customer's claim is about, when they name it ("my boiler claim" -> "boiler claim")."""
+    match = _CLAIM_SUBJECT.search(plain_text(text, max_length=2000))
+    if match is None:
+        return None
+    words = match.group(1).lower().split()
+    while words and words[0] in _NOT_SUBJECTS:
+        words = words[1:]
+    if _VERB_CLAIM & set(words):  # "the decision to claim", "the right I should claim": claim is the verb
+        return None
+    return " ".join(words + ["claim"]) if words else None
+
+
 class ActionAcknowledgeComplaint(Action):
     def name(self) -> Text:
         return "action_acknowledge_complaint"
@@ -34,7 +64,15 @@ class ActionAcknowledgeComplaint(Action):
         text = (tracker.latest_message or {}).get("text")
         incident = find_incident_type(tracker.get_slot("incident_type")) or find_incident_type((text or "")[:2000])
         waited = waited_for(text)
-        if incident and waited:
+        subject = f"{incident.name} claim" if incident else claim_subject(text)
+        times = chased(text)
+        if times and not waited:
+            # Having to chase us is the concern, said back in the bot's words, not the message quoted.
+            dispatcher.utter_message(response="utter_complaint_acknowledge_chased", times=times,
+                                     subject=f"your {subject}" if subject else "this")
+        elif subject and waited and not incident:
+            dispatcher.utter_message(response="utter_complaint_acknowledge_wait", incident=subject, waited=waited)
+        elif incident and waited:
             dispatcher.utter_message(response="utter_complaint_acknowledge_wait", incident=incident.name, waited=waited)
         elif incident:
             dispatcher.utter_message(

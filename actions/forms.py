@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -20,6 +21,23 @@ from actions.session import name_slots
 logger = logging.getLogger(__name__)
 
 MIN_DESCRIPTION_LETTERS = 8
+# An answer to "what's your first name?" of at least this many words, neither a refusal nor a question, is the
+# customer carrying on with what happened ("it was about 10am, nobody hurt, just the bumper"), found by talking
+# to the bot (session 6): it was answered "No problem, we can carry on without it" and lost.
+MIN_DETAIL_WORDS = 4
+_REFUSAL = re.compile(r"\b(?:rather not|prefer not|don'?t want|do not want|no thanks|not telling|skip|none of your|"
+                      r"why do you|what for|not saying|no need)\b", re.IGNORECASE)
+
+
+def details_instead_of_name(value: Any) -> Optional[Text]:
+    """The message as claim details when it tells what happened instead of giving a name, else None."""
+    text = formats.plain_text(value if isinstance(value, str) else None)
+    words = [word for word in text.split() if any(char.isalpha() for char in word)]
+    if len(words) < MIN_DETAIL_WORDS or text.rstrip().endswith("?") or _REFUSAL.search(text):
+        return None
+    if len(text) > formats.MAX_DESCRIPTION_LENGTH:
+        return None
+    return text
 
 
 # A form's question answered with how the customer feels ("it's really stressing me out") rather than the
@@ -77,9 +95,18 @@ class ValidateClaimForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         name = formats.clean_first_name(value if isinstance(value, str) else None)
-        if name is None:
+        slots: Dict[Text, Any] = {**name_slots(name), "customer_name_asked": True}
+        if name is not None:
+            return slots
+        details = details_instead_of_name(value)
+        if details is None:
             dispatcher.utter_message(response="utter_name_skipped")
-        return {**name_slots(name), "customer_name_asked": True}
+            return slots
+        # Asked for a name, the customer went on telling us what happened: that is kept, not waved away.
+        dispatcher.utter_message(response="utter_name_skipped_details_noted")
+        if not tracker.get_slot("incident_description"):
+            slots["incident_description"] = details
+        return slots
 
     def validate_policy_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -117,6 +117,12 @@ _NOT_NAMES = {
     # customer "Motor" for the rest of the conversation (tried in ./heard chat).
     "home", "motor", "car", "travel", "life", "policy", "claim", "insurance", "theft", "stolen", "flood",
     "fire", "accident", "yesterday", "today", "tonight", "tomorrow", "help", "anonymous", "unknown",
+    # Words that open an account of what happened ("nobody hurt thankfully" made the customer "Nobody").
+    "nobody", "noone", "someone", "somebody", "everyone", "everybody", "anyone", "nothing", "something", "all",
+    "both", "some", "about", "around", "was", "is", "were", "had", "has", "got", "nah", "um", "umm", "er", "erm",
+    "well", "so", "oh", "ah", "luckily", "thankfully", "unfortunately", "actually", "basically", "honestly",
+    "last", "morning", "night", "afternoon", "evening", "week", "weekend", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "then", "after", "before", "while", "at", "on", "in",
 }
 _COURTESIES = re.compile(r"(?:[\s,.!]+(?:thanks|thank you|thankyou|ta|cheers|please|speaking|here))+[\s,.!]*$",
                          re.IGNORECASE)

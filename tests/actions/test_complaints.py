@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.complaints import ActionAcknowledgeComplaint, waited_for
+from actions.complaints import ActionAcknowledgeComplaint, chased, claim_subject, waited_for
 from tests.actions.helpers import responses
 
 pytestmark = pytest.mark.anyio
@@ -39,3 +39,45 @@ async def test_plain_acknowledgement_otherwise(make_tracker, dispatcher, domain,
 )
 def test_waited_for(text, expected):
     assert waited_for(text) == expected
+
+
+async def test_mirrors_having_to_chase_us_and_what_about(make_tracker, dispatcher, domain):
+    # Found in a trial chat (session 6): this got the general "not the service you should get" line.
+    text = ("I've been on hold three times this week about my boiler claim and nobody rings back. "
+            "honestly at the end of my tether")
+    await ActionAcknowledgeComplaint().run(dispatcher, make_tracker(text=text, intent="make_complaint"), domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_complaint_acknowledge_chased"
+    assert (message["times"], message["subject"]) == ("three times this week", "your boiler claim")
+
+
+async def test_chasing_without_a_subject_is_about_this(make_tracker, dispatcher, domain):
+    await ActionAcknowledgeComplaint().run(dispatcher, make_tracker(text="I've rung 4 times already!!",
+                                                                    intent="make_complaint"), domain)
+    [message] = dispatcher.messages
+    assert (message["response"], message["times"], message["subject"]) == (
+        "utter_complaint_acknowledge_chased", "4 times already", "this")
+
+
+async def test_a_named_claim_and_a_wait_are_said_back_together(make_tracker, dispatcher, domain):
+    text = "still nothing on my boiler claim after 2 weeks"
+    await ActionAcknowledgeComplaint().run(dispatcher, make_tracker(text=text, intent="make_complaint"), domain)
+    [message] = dispatcher.messages
+    assert (message["response"], message["incident"], message["waited"]) == (
+        "utter_complaint_acknowledge_wait", "boiler claim", "2 weeks")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("called twice", "twice"), ("I've emailed FIVE TIMES this month", "five times this month"),
+    ("10 times now", "10 times now"), ("a few times", "a few times"), ("three weeks", None),
+    ("sometimes it works", None), ("", None), (None, None)])
+def test_chased(text, expected):
+    assert chased(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("my boiler claim", "boiler claim"), ("the car claim", "car claim"), ("our new claim", None),
+    ("my stupid water damage claim", "water damage claim"), ("I want to claim", None),
+    ("I made the decision to claim", None), ("the excess I should claim", None), ("", None)])
+def test_claim_subject(text, expected):
+    assert claim_subject(text) == expected

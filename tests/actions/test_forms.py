@@ -52,6 +52,44 @@ async def test_no_usable_name_is_asked_only_once(make_tracker, dispatcher, domai
     assert responses(dispatcher) == ["utter_name_skipped"]
 
 
+@pytest.mark.parametrize("answer", ["it was about 10am, nobody hurt, just the back bumper",
+                                    "the other driver reversed into me", "  it was   at night  "])
+async def test_details_given_instead_of_a_name_are_kept_as_the_description(make_tracker, dispatcher, domain, answer,
+                                                                           db_session):
+    tracker = form_tracker(make_tracker, "customer_name", answer)
+    events = await ValidateClaimForm().run(dispatcher, tracker, domain)
+    assert events == [
+        SlotSet("customer_name", None),
+        SlotSet("name_vocative", ""),
+        SlotSet("customer_name_asked", True),
+        SlotSet("incident_description", " ".join(answer.split()) if answer.startswith(" ") else answer),
+        SlotSet("requested_slot", "policy_number"),
+    ]
+    assert responses(dispatcher) == ["utter_name_skipped_details_noted"]
+
+
+@pytest.mark.parametrize("answer", [
+    "nobody hurt thankfully",  # three words: one under the limit
+    "I'd rather not say thanks",  # a refusal is not details
+    "why do you need my name?",
+    "what do you need it for?",
+])
+async def test_a_short_answer_a_refusal_or_a_question_is_not_taken_for_details(make_tracker, dispatcher, domain,
+                                                                               answer, db_session):
+    tracker = form_tracker(make_tracker, "customer_name", answer)
+    events = await ValidateClaimForm().run(dispatcher, tracker, domain)
+    assert SlotSet("incident_description", answer) not in events
+    assert responses(dispatcher) == ["utter_name_skipped"]
+
+
+async def test_details_do_not_replace_a_description_already_given(make_tracker, dispatcher, domain, db_session):
+    tracker = form_tracker(make_tracker, "customer_name", "it was about 10am on the motorway",
+                           slots={"incident_description": "a lorry hit my wing mirror"})
+    events = await ValidateClaimForm().run(dispatcher, tracker, domain)
+    assert not any(event.get("name") == "incident_description" for event in events)
+    assert responses(dispatcher) == ["utter_name_skipped_details_noted"]
+
+
 async def test_a_name_from_the_channel_is_not_asked_for(make_tracker, dispatcher, domain):
     tracker = make_tracker(slots={"customer_name": "Tom", "name_vocative": ", Tom"}, active_loop="claim_form")
     required = await ValidateClaimForm().required_slots(

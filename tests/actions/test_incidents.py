@@ -13,6 +13,9 @@ from actions.insurance.incidents import find_incident_type
     ("our house was broken into while we were away", "burglary"),
     ("we've been burgled", "burglary"),
     ("a pipe burst under the sink", "burst pipe"),
+    ("someone reversed into my car in the car park", "car accident"),  # found in a trial chat, session 6
+    ("a van backed into me at the lights", "car accident"),
+    ("he went into the back of me on the roundabout", "car accident"),
     ("nothing happened, just asking", None),
     ("", None),
 ])

@@ -74,6 +74,10 @@ async def test_without_a_usable_name_nothing_is_set(make_tracker, dispatcher, do
         ("Yesterday", None),
         ("car insurance", None),
         ("Motor.", None),
+        ("nobody hurt thankfully", None),
+        ("friday night", None),
+        ("thankfully fine", None),
+        ("Nobby", "Nobby"),
     ],
 )
 def test_clean_first_name(raw, expected):
