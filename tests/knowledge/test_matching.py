@@ -253,3 +253,19 @@ def test_the_floor_is_only_for_off_topic_readings(retrieval_settings):
     assert may_rescue("inform", "is it worth claiming for a scratch?", [], weak, retrieval_settings) is True
     assert below_rescue_floor("ask_coverage", weak, retrieval_settings) is False
     assert below_rescue_floor("out_of_scope", Decision("none"), retrieval_settings) is False
+
+
+# The commitment guard's questions give way to a question one entry clearly answers (session 6).
+@pytest.mark.parametrize("intent", ["claim_question", "clarify_policy"])
+@pytest.mark.parametrize("text, decision, rescued", [
+    ("how do I take someone off my policy?", ANSWER, True),
+    ("how do I take someone off my policy?", CLARIFY, False),  # a guess between two: the guard's question
+    ("how do I take someone off my policy?", NONE, False),
+    ("I need to talk about my policy", ANSWER, False),  # not a question: the guard's question
+])
+def test_a_guard_question_gives_way_to_a_clear_answer(retrieval_settings, intent, text, decision, rescued):
+    assert may_rescue(intent, text, [], decision, retrieval_settings) is rescued
+
+
+def test_a_claim_of_theirs_is_never_given_a_general_answer(retrieval_settings):
+    assert may_rescue("clarify_claim", "what's going on with my claim?", [], SURE_ANSWER, retrieval_settings) is False
