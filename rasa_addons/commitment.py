@@ -99,6 +99,8 @@ class CommitmentRules:
     cover_may_apply: re.Pattern
     our_side_from: frozenset
     our_side: re.Pattern
+    yours_from: frozenset = frozenset()
+    yours: Optional[re.Pattern] = None
 
     @classmethod
     def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH) -> "CommitmentRules":
@@ -125,6 +127,8 @@ class CommitmentRules:
             cover_may_apply=_cover_may_apply(raw["cover_may_apply"]),
             our_side_from=frozenset(raw["our_side_from_intents"]),
             our_side=_phrase_pattern(raw["our_side"]),
+            yours_from=frozenset(raw.get("yours_from_intents") or ()),
+            yours=_phrase_pattern(raw["yours"]) if raw.get("yours") else None,
             cancel_someone_elses=re.compile(
                 r"\bcancel\w*\s+(?:my|the|our|a|this)\s+(?:[\w']+\s+){0,2}?" +
                 _phrase_pattern(raw["cancel_someone_elses"]).pattern),
@@ -162,6 +166,10 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
     if (intent in rules.switching_from and rules.switching.search(words)
             and not rules.cancel_now.search(words)):
         return Reading(SWITCHING_QUESTION, "moving to another insurer is a question, not a cancellation")
+    if intent in rules.yours_from and rules.yours is not None:
+        yours = rules.yours.search(words)
+        if yours:
+            return Reading(CLARIFY_POLICY, f"names something of ours ({yours.group(0)!r})")
     if (intent in rules.complaint_intents and EVIDENCE[OTHER_COMPANY].search(words)
             and not rules.ours.search(words)):
         if rules.cover_may_apply.search(words):

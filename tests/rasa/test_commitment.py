@@ -233,3 +233,21 @@ def test_a_question_after_an_incident_keeps_its_claim(text):
 def test_a_statement_with_no_incident_is_not_withdrawn():
     # Only a question's form withdraws the guess; a statement goes to the readings above (0.6 asks, higher stands).
     assert reading("file_claim", "the people behind us keep parking across our drive", 0.7) is None
+
+
+# --- something of ours is never another company's problem (session 6) ---------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("your app keeps logging me out", CLARIFY_POLICY),
+    ("the payment page on your site froze halfway", CLARIFY_POLICY),
+    ("my bank won't let the payment for my renewal through", CLARIFY_POLICY),
+    ("my bank blocked my card for no reason", None),  # theirs
+    ("can you believe the courier lost it again", None),  # "you" said to us about anyone
+])
+def test_an_other_company_guess_that_names_something_of_ours_is_asked_about(text, expected):
+    assert reading("other_company", text) == expected
+
+
+def test_yours_is_read_only_for_an_other_company_guess():
+    assert RULES.yours_from == frozenset({"other_company"})
+    assert reading("make_complaint", "your app keeps logging me out") is None
