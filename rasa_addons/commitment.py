@@ -12,7 +12,11 @@ starts only when the message backs it; otherwise the guess is read again by its 
   ``other_company`` guess beside an incident we may cover, or saying the company lost or damaged something we
   may insure ("the airline lost my suitcase"), is asked about (``clarify_policy``);
 - a middling guess with no words that back it is asked about in one short question: ``clarify_claim``
-  ("a new claim, or one you've already made?") or ``clarify_policy`` ("is this about a policy with us?").
+  ("a new claim, or one you've already made?") or ``clarify_policy`` ("is this about a policy with us?");
+- a claim guess below a sure reading on a question that names no incident or claim ("can I make my neighbour
+  cut the hedge down, or is there someone I can report it to?") is withdrawn: ``out_of_scope``, which the
+  knowledge retriever and the understanding check then read as any off-topic guess (an answer, one short
+  question, or the honest off-topic reply).
 
 The four readings are intents of the domain with no training examples: only this guard sets them, and
 rules answer them. Words and thresholds live in ``commitment.yml`` with their reasons. Pure Python (no
@@ -28,6 +32,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
+from actions.knowledge.matching import looks_like_question
 from rasa_addons.evidence import EVIDENCE
 
 HERE = Path(__file__).resolve().parent
@@ -40,6 +45,8 @@ SWITCHING_QUESTION = "switching_question"
 CLARIFY_CLAIM = "clarify_claim"
 CLARIFY_POLICY = "clarify_policy"
 OTHER_COMPANY = "other_company"
+# Not the guard's own reading: the classifier's "none of our intents", left to the readers after the guard.
+WITHDRAWN = "out_of_scope"
 GUARD_INTENTS = (CLAIM_QUESTION, SWITCHING_QUESTION, CLARIFY_CLAIM, CLARIFY_POLICY)
 _NEW_CLAIM = re.compile(r"\b(?:new|another|second|make an?|start an?|open an?|put in an?|file an?|report an?) claim\b")
 _OPENS_WITH_IF = re.compile(r"^\W*(?:and |but |so )?(?:even )?if\b")
@@ -72,6 +79,8 @@ def _cover_may_apply(raw: Dict[str, Any]) -> re.Pattern:
 class CommitmentRules:
     max_chars: int
     min_confidence: float
+    max_question_confidence: float
+    incident_signs: re.Pattern
     committing: frozenset
     switching_from: frozenset
     hypothetical: re.Pattern
@@ -90,6 +99,8 @@ class CommitmentRules:
     cover_may_apply: re.Pattern
     our_side_from: frozenset
     our_side: re.Pattern
+    yours_from: frozenset = frozenset()
+    yours: Optional[re.Pattern] = None
 
     @classmethod
     def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH) -> "CommitmentRules":
@@ -97,6 +108,8 @@ class CommitmentRules:
         return cls(
             max_chars=int(raw["max_chars"]),
             min_confidence=float(raw["min_confidence_without_evidence"]),
+            max_question_confidence=float(raw["max_confidence_question_without_incident"]),
+            incident_signs=_phrase_pattern(raw["incident_signs"]),
             committing=frozenset(raw["committing_intents"]),
             switching_from=frozenset(raw["switching_from_intents"]),
             hypothetical=_phrase_pattern(raw["hypothetical"]),
@@ -114,6 +127,8 @@ class CommitmentRules:
             cover_may_apply=_cover_may_apply(raw["cover_may_apply"]),
             our_side_from=frozenset(raw["our_side_from_intents"]),
             our_side=_phrase_pattern(raw["our_side"]),
+            yours_from=frozenset(raw.get("yours_from_intents") or ()),
+            yours=_phrase_pattern(raw["yours"]) if raw.get("yours") else None,
             cancel_someone_elses=re.compile(
                 r"\bcancel\w*\s+(?:my|the|our|a|this)\s+(?:[\w']+\s+){0,2}?" +
                 _phrase_pattern(raw["cancel_someone_elses"]).pattern),
@@ -151,6 +166,10 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
     if (intent in rules.switching_from and rules.switching.search(words)
             and not rules.cancel_now.search(words)):
         return Reading(SWITCHING_QUESTION, "moving to another insurer is a question, not a cancellation")
+    if intent in rules.yours_from and rules.yours is not None:
+        yours = rules.yours.search(words)
+        if yours:
+            return Reading(CLARIFY_POLICY, f"names something of ours ({yours.group(0)!r})")
     if (intent in rules.complaint_intents and EVIDENCE[OTHER_COMPANY].search(words)
             and not rules.ours.search(words)):
         if rules.cover_may_apply.search(words):
@@ -168,13 +187,13 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
     if intent not in rules.committing:
         return None
     if intent == "file_claim":
-        return _claim_reading(confidence, words, rules)
+        return _claim_reading(confidence, words, rules, text)
     if confidence < rules.min_confidence and not rules.cancel_words.search(words):
         return Reading(CLARIFY_POLICY, f"cancellation at {confidence:.2f} with no word of leaving")
     return None
 
 
-def _claim_reading(confidence: float, words: str, rules: CommitmentRules) -> Optional[Reading]:
+def _claim_reading(confidence: float, words: str, rules: CommitmentRules, text: str = "") -> Optional[Reading]:
     not_new = rules.not_new_claim.search(words)
     if not_new:
         return Reading(CLAIM_STATUS, f"says it is not a new claim ({not_new.group(0)!r})")
@@ -188,8 +207,11 @@ def _claim_reading(confidence: float, words: str, rules: CommitmentRules) -> Opt
         return Reading(CLAIM_QUESTION, f"a question or what-if, not an incident ({what_if.group(0).strip()!r})")
     if existing and not asks_new and not happened:
         return Reading(CLARIFY_CLAIM, f"names a claim without saying new or existing ({existing.group(0)!r})")
+    names_incident = rules.claim_words.search(words) or happened or rules.incident_signs.search(words)
     if confidence < rules.min_confidence and not rules.claim_words.search(words):
         return Reading(CLARIFY_POLICY, f"claim at {confidence:.2f} with no word of an incident or a claim")
+    if confidence < rules.max_question_confidence and not names_incident and looks_like_question(text or words):
+        return Reading(WITHDRAWN, f"a question at {confidence:.2f} that names no incident or claim")
     return None
 
 

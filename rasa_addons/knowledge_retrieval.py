@@ -36,7 +36,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from actions.knowledge import content
-from actions.knowledge.matching import Decision, Index, Match, RetrievalSettings, decide, may_rescue
+from actions.knowledge.matching import (Decision, Index, Match, RetrievalSettings, below_rescue_floor, decide,
+                                       may_rescue)
 from rasa_addons import settings
 from rasa_addons.conversation_context import ANSWER_SLOT, CONTEXT_KEY
 from rasa_addons.sentence_encoder import SentenceEncoder
@@ -160,8 +161,10 @@ class KnowledgeRetriever(GraphComponent):
             matches, decision, previous_id = follow_up
             found = {"matches": [m.as_dict() for m in matches], "outcome": decision.outcome,
                      "follow_up": {"after": previous_id, "own": own}}
-        message.set(KNOWLEDGE_KEY, found, add_to_output=True)
         name = (message.get(INTENT) or {}).get("name")
+        if below_rescue_floor(name, decision, self._settings):
+            found["below_rescue_floor"] = True  # too weak to overrule the classifier: read as no answer after this
+        message.set(KNOWLEDGE_KEY, found, add_to_output=True)
         if not may_rescue(name, message.get(TEXT) or "", message.get(ENTITIES) or [], decision, self._settings):
             return
         rescued = {"name": self._settings.intent, "confidence": decision.best.cosine}  # 0-1, unlike the ranking score

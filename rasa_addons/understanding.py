@@ -60,6 +60,8 @@ class UnderstandingRules:
     follow_up_max_words: int
     laughter: re.Pattern
     not_our_products: re.Pattern
+    no_topic_intents: frozenset = frozenset()
+    topic_free_words: frozenset = frozenset()
 
     @classmethod
     def load(cls, path: Path = RULES_PATH) -> "UnderstandingRules":
@@ -77,6 +79,8 @@ class UnderstandingRules:
             laughter=_laughter_pattern(raw["laughter"]),
             not_our_products=re.compile(_words_pattern(raw["not_our_products"]).pattern
                                         + r"\s+(?:insurance|insurer|cover|policy|policies)\b"),
+            no_topic_intents=frozenset(raw.get("no_topic_intents") or ()),
+            topic_free_words=frozenset(str(raw.get("topic_free_words") or "").lower().split()),
         )
 
 
@@ -116,11 +120,27 @@ def vague_reason(text: str, rules: Optional[UnderstandingRules] = None) -> Optio
     return None
 
 
+def names_no_topic(text: str, rules: Optional[UnderstandingRules] = None) -> Optional[str]:
+    """Why a message names no topic (only fillers, help words, our products, insurance itself), or None."""
+    rules = rules or default_rules()
+    words = normalised(text, rules.max_chars)
+    if rules.laughter.search(words):
+        return None
+    tokens = set(_WORD.findall(words))
+    named = tokens & (rules.help_words | rules.product_words | rules.topic_free_words)
+    if named and tokens <= rules.generic_words | rules.help_words | rules.product_words | rules.topic_free_words:
+        return f"names no topic, only {', '.join(sorted(named))}"
+    return None
+
+
 def clarify_reading(intent: Optional[str], knowledge_outcome: Optional[str], text: str,
                     rules: Optional[UnderstandingRules] = None) -> Optional[str]:
     """The reason to ask what the message is about, or None when the guess stands. A knowledge-base answer or
-    choice (``knowledge_outcome`` other than none) is left to the retriever."""
+    choice (``knowledge_outcome`` other than none) is left to the retriever, except for a message that names no
+    topic (``no_topic_intents``)."""
     rules = rules or default_rules()
+    if intent in rules.no_topic_intents:
+        return names_no_topic(text, rules)
     if intent not in rules.intents or knowledge_outcome not in (None, "none"):
         return None
     return vague_reason(text, rules)

@@ -41,7 +41,9 @@ class UnderstandingCheck(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            outcome = (message.get("knowledge") or {}).get("outcome")
+            knowledge = message.get("knowledge") or {}
+            # A match too weak to overrule an off-topic reading (retrieval.yml `rescue_min_cosine`) is no answer.
+            outcome = "none" if knowledge.get("below_rescue_floor") else knowledge.get("outcome")
             reason = clarify_reading(intent.get("name"), outcome, message.get(TEXT) or "", self._rules)
             if not reason:
                 continue

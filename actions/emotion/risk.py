@@ -71,6 +71,9 @@ class RiskLexicon:
     # Message-level context for readings by meaning (risk_meaning.yml): safe now, denied.
     safe_now: re.Pattern | None = None
     denial: re.Pattern | None = None
+    # Harm to a thing only, the doer gone (risk_meaning.yml `property_only`), unless a person is in it.
+    property_only: re.Pattern | None = None
+    property_only_unless: re.Pattern | None = None
 
     @classmethod
     def load(cls, path: Path = RISK_FILE) -> "RiskLexicon":
@@ -83,7 +86,10 @@ class RiskLexicon:
                      re.compile(spec["unless"], re.IGNORECASE) if spec.get("unless") else None)
             for name, spec in data["context"].items())
         meaning = yaml.safe_load(SETTINGS_FILE.read_text(encoding="utf-8"))
-        return cls(patterns, contexts, _any_of(meaning["safe_now"]), _any_of(meaning["denial"]))
+        unless = meaning.get("property_only_unless")
+        return cls(patterns, contexts, _any_of(meaning["safe_now"]), _any_of(meaning["denial"]),
+                   _any_of(meaning["property_only"]) if meaning.get("property_only") else None,
+                   re.compile(unless, re.IGNORECASE) if unless else None)
 
 
 def _any_of(words: list[str]) -> re.Pattern:
@@ -170,6 +176,9 @@ def discount_meaning(text: str, category: str, risk_lexicon: RiskLexicon | None 
         return "safe_now"
     if as_category == "self_harm" and words.denial and words.denial.search(text):
         return "negation"
+    if (as_category == "threat" and words.property_only and words.property_only.search(text)
+            and not (words.property_only_unless and words.property_only_unless.search(text))):
+        return "property_only"
     one_sentence = len([part for part in _SENTENCE_END.split(text) if part.strip()]) <= 1
     for context in words.contexts:
         if as_category not in context.categories or context.name in _SPAN_ONLY:

@@ -79,6 +79,8 @@ class RetrievalSettings:
     rescue_unless: Tuple[Tuple[str, Pattern[str]], ...] = ()
     lexical_weight: float = 0.0
     rescue_on_sure_match: Tuple[str, ...] = ()
+    # intent -> the least cosine that may overrule it (retrieval.yml `rescue_min_cosine`)
+    rescue_min_cosine: Tuple[Tuple[str, float], ...] = ()
 
     @classmethod
     def from_file(cls, directory: Path = KNOWLEDGE_DIR) -> "RetrievalSettings":
@@ -93,7 +95,9 @@ class RetrievalSettings:
                            tuple((str(intent), re.compile(pattern, re.IGNORECASE))
                                  for intent, pattern in (raw.get("rescue_unless") or {}).items()),
                            float(raw["lexical_weight"]),
-                           tuple(raw.get("rescue_on_sure_match") or ()))
+                           tuple(raw.get("rescue_on_sure_match") or ()),
+                           tuple((str(intent), float(floor))
+                                 for intent, floor in (raw.get("rescue_min_cosine") or {}).items()))
         except (KeyError, TypeError, ValueError, re.error) as error:
             raise ContentError(f"{RETRIEVAL_FILE}: {error!r}") from error
         if (not 0 < settings.answer_threshold <= settings.sure_score <= 1 or settings.margin < 0
@@ -162,8 +166,16 @@ def may_rescue(intent: Optional[str], text: str, entities: Sequence[Dict[str, An
         return False
     if intent in settings.rescue_needs_answer and decision.outcome != "answer":
         return False
+    if below_rescue_floor(intent, decision, settings):
+        return False
     head = (text or "")[:_QUESTION_WINDOW]
     return not any(name == intent and pattern.search(head) for name, pattern in settings.rescue_unless)
+
+
+def below_rescue_floor(intent: Optional[str], decision: Decision, settings: RetrievalSettings) -> bool:
+    """Whether the best match is too weak to overrule the classifier's ``intent`` (``rescue_min_cosine``)."""
+    floor = dict(settings.rescue_min_cosine).get(intent or "")
+    return floor is not None and decision.best is not None and decision.best.cosine < floor
 
 
 def looks_like_question(text: str) -> bool:

@@ -186,3 +186,13 @@ def test_the_refit_script_writes_only_the_two_thresholds(tmp_path):
     assert (written.upset, written.distressed) == (0.41, 1.23)
     assert written.with_thresholds(0.30, 0.78) == settings()
     assert len(copy.read_text().splitlines()) == len(BANDS_FILE.read_text().splitlines())
+
+
+# Weather is a light topic whatever its determiner (session 6): "the", "this", "that".
+@pytest.mark.parametrize("text, expected", [("this weather is getting me down", "mild"),
+                                            ("that weather last week was grim", "mild"),
+                                            ("the weather has been awful", "mild"),
+                                            ("the storm last night took the fence down", "distressed")])
+def test_weather_talk_is_light_but_storm_damage_is_not(text, expected):
+    charged = score(1.0, -1.0, sadness=1.0)
+    assert band(charged, text) == expected

@@ -277,3 +277,40 @@ def test_decide_is_total_on_probabilities(values):
     assert decided is None or decided[0] in ("at_risk", LOW_MOOD)
     if decided is None:
         assert p[:3].sum() < SHIPPED.thresholds.at_risk and p[3] < SHIPPED.thresholds.low_mood
+
+
+# --- a threat needs a person (risk_meaning.yml `property_only`, session 6) ----------------------------------------
+
+PROPERTY_THREAT = {"kind": "at_risk", "category": "threat", "p": 0.9965,
+                   "nearest": "someone's been smashing my car windows every week and last night they left a bullet"}
+
+
+@pytest.mark.parametrize("text", [
+    "got back from the gym and somebody has keyed the driver's door",
+    "the van's been broken into overnight, they've taken all the tools",
+    "vandals have snapped both wing mirrors off",
+    "woke up to find the shed's been broken into",
+])
+def test_harm_to_a_thing_with_the_doer_gone_is_not_a_threat(text):
+    assert discount_meaning(text, "threat") == "property_only"
+    assert active_risk(text, {"risk_meaning": PROPERTY_THREAT}) is None
+
+
+@pytest.mark.parametrize("text", [
+    "someone smashed my car window and they're still outside",  # there now
+    "somebody keyed my car again, third time this month, I think they know where I live",  # repeated
+    "my ex has smashed the windows and says he's coming back for me",  # a person targeted
+    "someone's smashed the back door and I'm scared to go downstairs",  # fear, someone may be inside
+    "they slashed my tyres and left a note saying I'm next",  # a warning
+])
+def test_a_threat_to_property_with_a_person_in_it_stays_a_threat(text):
+    assert discount_meaning(text, "threat") is None
+    assert active_risk(text, {"risk_meaning": PROPERTY_THREAT}) is not None
+
+
+def test_property_only_discounts_threat_alone():
+    # Danger now and self-harm are read as before: a smashed window beside smoke is still danger.
+    text = "someone's smashed the kitchen window"
+    assert discount_meaning(text, "threat") == "property_only"
+    assert discount_meaning(text, "danger_now") is None
+    assert discount_meaning(text, "self_harm") is None

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings as hyp_settings, strategies as st
 
-from actions.knowledge.matching import (Decision, Index, Match, decide, looks_like_question, matches_from_parse,
-                                        may_rescue, personal_action)
+from actions.knowledge.matching import (Decision, Index, Match, below_rescue_floor, decide, looks_like_question,
+                                        matches_from_parse, may_rescue, personal_action)
 
 EPS = 1e-6
 
@@ -232,3 +232,40 @@ def test_readers_take_any_text(text):
 from actions.knowledge.matching import RetrievalSettings  # noqa: E402
 
 _SETTINGS = RetrievalSettings.from_file()
+
+
+# rescue_min_cosine (session 6): an off-topic or unread guess is overruled only at or above 0.70; pinned below, at
+# and above, for an answer and for a choice; the canned-answer intents keep the ordinary threshold.
+@pytest.mark.parametrize("cosine, rescued", [(0.69, False), (0.70, True), (0.71, True)])
+@pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback"])
+def test_an_off_topic_reading_needs_a_surer_match(retrieval_settings, intent, cosine, rescued):
+    assert dict(retrieval_settings.rescue_min_cosine) == {"out_of_scope": 0.70, "nlu_fallback": 0.70}
+    answer = Decision("answer", Match("a", cosine))
+    choice = Decision("clarify", Match("a", cosine), Match("b", cosine - 0.01))
+    assert may_rescue(intent, "can my partner drive my car", [], answer, retrieval_settings) is rescued
+    assert may_rescue(intent, "can my partner drive my car", [], choice, retrieval_settings) is rescued
+    assert below_rescue_floor(intent, answer, retrieval_settings) is not rescued
+
+
+def test_the_floor_is_only_for_off_topic_readings(retrieval_settings):
+    weak = Decision("answer", Match("a", 0.66))
+    assert may_rescue("ask_coverage", "is my bike covered on holiday", [], weak, retrieval_settings) is True
+    assert may_rescue("inform", "is it worth claiming for a scratch?", [], weak, retrieval_settings) is True
+    assert below_rescue_floor("ask_coverage", weak, retrieval_settings) is False
+    assert below_rescue_floor("out_of_scope", Decision("none"), retrieval_settings) is False
+
+
+# The commitment guard's questions give way to a question one entry clearly answers (session 6).
+@pytest.mark.parametrize("intent", ["claim_question", "clarify_policy"])
+@pytest.mark.parametrize("text, decision, rescued", [
+    ("how do I take someone off my policy?", ANSWER, True),
+    ("how do I take someone off my policy?", CLARIFY, False),  # a guess between two: the guard's question
+    ("how do I take someone off my policy?", NONE, False),
+    ("I need to talk about my policy", ANSWER, False),  # not a question: the guard's question
+])
+def test_a_guard_question_gives_way_to_a_clear_answer(retrieval_settings, intent, text, decision, rescued):
+    assert may_rescue(intent, text, [], decision, retrieval_settings) is rescued
+
+
+def test_a_claim_of_theirs_is_never_given_a_general_answer(retrieval_settings):
+    assert may_rescue("clarify_claim", "what's going on with my claim?", [], SURE_ANSWER, retrieval_settings) is False

@@ -72,6 +72,15 @@ def main() -> dict:
         check.process(knowledge.process([message]))
         results[case] = {"intent": message.get(INTENT)["name"], "knowledge": message.get(KNOWLEDGE_KEY),
                          "rescued_from": message.get(RESCUED_KEY), "check": message.get(CHECK_KEY)}
+    # A knowledge match too weak to overrule an off-topic reading (retrieval.yml rescue_min_cosine) counts as no
+    # answer for the understanding check: a message meant for us is asked about (session 6).
+    for case, flagged in (("weak_match_flagged", True), ("weak_match_unflagged", False)):
+        found = {"matches": [{"id": "motor-total-loss", "score": 0.9, "dense": 0.68, "lexical": 0.4}],
+                 "outcome": "answer", **({"below_rescue_floor": True} if flagged else {})}
+        message = Message(data={TEXT: "the garage says the car insurance thing is a write off",
+                                INTENT: {"name": "out_of_scope", "confidence": 0.9}, KNOWLEDGE_KEY: found})
+        check.process([message])
+        results[case] = {"intent": message.get(INTENT)["name"], "check": message.get(CHECK_KEY)}
     return results
 
 

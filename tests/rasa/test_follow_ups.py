@@ -103,6 +103,11 @@ def test_the_understanding_check_as_a_component(probed):
     assert probed["off_topic"]["intent"] == "out_of_scope" and probed["off_topic"]["check"] is None
 
 
+def test_a_match_below_the_rescue_floor_counts_as_no_answer_for_the_check(probed):
+    assert probed["weak_match_flagged"]["intent"] == "clarify_topic"
+    assert probed["weak_match_unflagged"]["intent"] == "out_of_scope"  # an answer left to the retriever, as before
+
+
 def test_the_parse_hook_gives_the_answer_just_given_and_replaces_what_a_client_sent(probed):
     hook = probed["hook"]
     assert hook["after_answer"]["metadata"] == {"heard_context": {"kb_answer_id": "motor-driving-abroad"}}

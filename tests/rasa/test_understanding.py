@@ -54,7 +54,9 @@ def test_real_off_topic_requests_keep_their_reply(text):
 
 
 @pytest.mark.parametrize("intent, outcome", [
-    ("file_claim", "none"), ("ask_question", "none"), ("nlu_fallback", "none"),  # only off-topic guesses
+    # only off-topic guesses (and, since session 6, a no-topic message guessed as ask_question or ask_coverage:
+    # tested below, where the message of this test is asked about)
+    ("file_claim", "none"), ("inform", "none"), ("nlu_fallback", "none"),
     ("out_of_scope", "answer"), ("out_of_scope", "clarify"),                       # the knowledge base speaks first
 ])
 def test_only_an_off_topic_guess_without_a_knowledge_answer_is_read_again(intent, outcome):
@@ -103,3 +105,28 @@ def test_clinc_style_off_topic_requests_are_rarely_asked_about():
 @given(st.text(max_size=2000))
 def test_any_text_is_read(text):
     clarify_reading("out_of_scope", "none", text, RULES)
+
+
+# --- a message that names no topic is asked about whatever was guessed (session 6) --------------------------------
+
+@pytest.mark.parametrize("intent", ["ask_question", "ask_coverage"])
+@pytest.mark.parametrize("text, asked", [
+    ("could you help me with my policy please", True),
+    ("home insurance", True),
+    ("need some help with the car insurance", True),
+    ("what does my home insurance cover?", False),  # names what it asks
+    ("what am I insured for", False),
+    ("is my bike covered on holiday", False),
+    ("help with my insurance lol", False),  # laughter: an aside
+])
+def test_a_message_naming_no_topic_is_asked_about_even_with_a_knowledge_answer(intent, text, asked):
+    reason = clarify_reading(intent, "answer", text, RULES)
+    assert (reason is not None) is asked
+    if asked:
+        assert reason.startswith("names no topic")
+
+
+def test_no_topic_is_read_only_for_its_intents():
+    assert RULES.no_topic_intents == frozenset({"ask_question", "ask_coverage"})
+    assert clarify_reading("inform", "none", "home insurance", RULES) is None  # an answer to a form's question
+    assert clarify_reading("file_claim", "answer", "help with my car insurance", RULES) is None
