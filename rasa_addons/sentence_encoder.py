@@ -77,7 +77,9 @@ class SentenceEncoder:
         if self._session is None:
             self._load()
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
-        wanted = [i for i, text in enumerate(texts) if text and text.strip()]
+        # Batches of texts of like length: a batch is padded to its longest text, so in arrival order most of
+        # the work was padding (CLINC150's validation texts: 10.9 -> 5.3 s CPU, vectors equal within 1e-7).
+        wanted = sorted((i for i, text in enumerate(texts) if text and text.strip()), key=lambda i: len(texts[i]))
         for start in range(0, len(wanted), batch_size):
             rows = wanted[start : start + batch_size]
             encodings = self._tokenizer.encode_batch([texts[i] for i in rows])
