@@ -46,8 +46,7 @@ VALIDATION_SHARE = 0.10
 # and entity parts that read Heard's lookup tables and cue regexes (data/nlu/lookups), which the public
 # data does not have. Everything else in the pipeline is measured as configured.
 HEARD_ADDONS_PREFIX = "rasa_addons."
-GENERAL_ADDONS = {"rasa_addons.sentence_features.SentenceEmbeddingFeaturizer",
-                  "rasa_addons.intent_classifier.TunedLogisticRegressionClassifier"}
+GENERAL_ADDONS = {"rasa_addons.sentence_features.SentenceEmbeddingFeaturizer"}
 BOT_SPECIFIC_BUILTINS = {"RegexFeaturizer", "RegexEntityExtractor", "EntitySynonymMapper"}
 TARGETS = {"banking77": {"accuracy": 0.94}, "clinc150": {"in_scope_accuracy": 0.95, "oos_recall": 0.60}}
 MAX_TRAINING_SECONDS = 600

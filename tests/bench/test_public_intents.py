@@ -30,12 +30,6 @@ def test_a_new_heard_component_is_left_out_without_editing_the_benchmark():
     assert not is_bot_specific("rasa_addons.sentence_features.SentenceEmbeddingFeaturizer")
     assert not is_bot_specific("CountVectorsFeaturizer")
     assert not is_bot_specific("LogisticRegressionClassifier")
-    assert not is_bot_specific("rasa_addons.intent_classifier.TunedLogisticRegressionClassifier")  # the classifier
-
-
-def test_the_measured_pipeline_keeps_an_intent_classifier():
-    names = [c["name"] for c in benchmark_config(ROOT / "config.yml")["pipeline"]]
-    assert any(name.endswith("LogisticRegressionClassifier") for name in names)
 
 
 @settings(max_examples=50, deadline=None)
