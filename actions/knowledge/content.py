@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
-ENTRY_FILES = ("home.yml", "motor.yml", "travel.yml", "life.yml", "general.yml")
+ENTRY_FILES = ("home.yml", "motor.yml", "travel.yml", "life.yml", "general.yml", "long_tail.yml")
 SECTIONS_FILE, RETRIEVAL_FILE, FRAMES_FILE = "policy_sections.yml", "retrieval.yml", "frames.yml"
 PRODUCTS = ("home", "motor", "travel", "life")
 KINDS = ("cover", "how", "money", "rule", "explain")
