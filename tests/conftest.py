@@ -26,6 +26,13 @@ def run_rasa_probe(probe: str, *args: str, timeout: int = 180) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def run_model_probe(probe: str, *args: str, timeout: int = 300) -> dict:
+    """``run_rasa_probe`` for a probe that reads the trained model (its path goes first)."""
+    model = ROOT / "models" / "heard.tar.gz"
+    assert model.exists(), "models/heard.tar.gz missing: ./heard test trains it before the tests"
+    return run_rasa_probe(probe, str(model), *args, timeout=timeout)
+
+
 def _outgoing_port_range() -> tuple[int, int]:
     try:
         low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()

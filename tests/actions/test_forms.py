@@ -27,6 +27,12 @@ def form_tracker(make_tracker, requested, answer, slots=None, extracted=None):
     )
 
 
+def name_skipped_events(*kept):
+    """The events after an answer to the name question that gave no name (and ``kept``, what it did give)."""
+    return [SlotSet("customer_name", None), SlotSet("name_vocative", ""), SlotSet("customer_name_asked", True),
+            *kept, SlotSet("requested_slot", "policy_number")]
+
+
 async def test_name_is_cleaned_remembered_and_the_policy_number_asked_next(make_tracker, dispatcher, domain, db_session):
     tracker = form_tracker(make_tracker, "customer_name", "I'm <b>priya</b>")
     events = await ValidateClaimForm().run(dispatcher, tracker, domain)
@@ -43,12 +49,7 @@ async def test_name_is_cleaned_remembered_and_the_policy_number_asked_next(make_
 async def test_no_usable_name_is_asked_only_once(make_tracker, dispatcher, domain, answer, db_session):
     tracker = form_tracker(make_tracker, "customer_name", answer)
     events = await ValidateClaimForm().run(dispatcher, tracker, domain)
-    assert events == [
-        SlotSet("customer_name", None),
-        SlotSet("name_vocative", ""),
-        SlotSet("customer_name_asked", True),
-        SlotSet("requested_slot", "policy_number"),
-    ]
+    assert events == name_skipped_events()
     assert responses(dispatcher) == ["utter_name_skipped"]
 
 
@@ -58,13 +59,7 @@ async def test_details_given_instead_of_a_name_are_kept_as_the_description(make_
                                                                            db_session):
     tracker = form_tracker(make_tracker, "customer_name", answer)
     events = await ValidateClaimForm().run(dispatcher, tracker, domain)
-    assert events == [
-        SlotSet("customer_name", None),
-        SlotSet("name_vocative", ""),
-        SlotSet("customer_name_asked", True),
-        SlotSet("incident_description", " ".join(answer.split()) if answer.startswith(" ") else answer),
-        SlotSet("requested_slot", "policy_number"),
-    ]
+    assert events == name_skipped_events(SlotSet("incident_description", " ".join(answer.split())))
     assert responses(dispatcher) == ["utter_name_skipped_details_noted"]
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from handoff_service.models import Agent, Presence
 from handoff_service.runtime import Runtime
 from handoff_service.security import hash_password
-from tests.conftest import free_port  # noqa: F401  (re-exported for the handoff tests)
+from tests.conftest import free_port
 
 SERVICE_TOKEN = "test-service-token"
 _FAST_HASH = hash_password("correct horse battery")

@@ -15,8 +15,8 @@ from handoff_service.bootstrap import prepare_database
 from handoff_service.config import Settings, replace_settings
 from handoff_service.db import make_engine, make_session_factory
 from handoff_service.services.agents import authenticate, list_agents
+from tests.conftest import free_port
 
-from .helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -24,10 +24,11 @@ from websockets.sync.client import connect as ws_connect
 
 from handoff_service.db import make_engine, make_session_factory
 from handoff_service.models import Delivery, DeliveryStatus
+from tests.conftest import free_port
 
 from .conftest import PG_ADMIN_URL, _pg_reachable, _pg_url
 from .fake_rasa import FakeRasa
-from .helpers import AGENT_PASSWORD, free_port, make_agent
+from .helpers import AGENT_PASSWORD, make_agent
 from .test_redis_bus import REDIS_URL, _redis_reason
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ROOT, run_rasa_probe
-
-MODEL = ROOT / "models" / "heard.tar.gz"
+from tests.conftest import run_model_probe
 
 
 @pytest.fixture(scope="module")
 def probed() -> dict:
-    assert MODEL.exists(), "models/heard.tar.gz missing: ./heard test trains it before the tests"
-    return run_rasa_probe("memoization_cuts_probe.py", str(MODEL), "60", timeout=300)
+    return run_model_probe("memoization_cuts_probe.py", "60")
 
 
 def test_the_questions_and_answers_are_rasas(probed):

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ROOT, run_rasa_probe
-
-MODEL = ROOT / "models" / "heard.tar.gz"
+from tests.conftest import run_model_probe
 
 
 @pytest.fixture(scope="module")
 def probed() -> dict:
-    assert MODEL.exists(), "models/heard.tar.gz missing: ./heard test trains it before the tests"
-    return run_rasa_probe("rule_lookup_probe.py", str(MODEL), "300", timeout=300)
+    return run_model_probe("rule_lookup_probe.py", "300")
 
 
 def test_the_rules_found_are_rasas_for_both_tables(probed):
