@@ -13,7 +13,8 @@ number) could write into that conversation and read its replies. ``install()`` s
   send ``Authorization: Bearer <token>``; in the production profile the channel is off without one.
 - **callback** (the messaging stand-in): ``callback:<id>`` inside Rasa, the platform's own id outside.
 
-Replies reach a socket through a socket.io room named by the sender id (Rasa's output channel emits to it).
+Replies reach a socket through a socket.io room named by the sender id (Rasa's output channel emits to it);
+across Rasa replicas through rasa_addons/socket_bus.py.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from socketio import AsyncServer
 
-from rasa_addons import chat_sessions, settings
+from rasa_addons import chat_sessions, settings, socket_bus
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,9 @@ class SignedSocketIOInput(SocketIOInput):
         self.bound: Dict[Text, tuple[Text, Optional[Text]]] = {}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        # With replicas, a reply made by the one without this customer's socket travels over Redis.
+        manager = socket_bus.client_manager(settings.CHAT_SOCKET_BUS_URL, settings.CHAT_SOCKET_BUS_CHANNEL)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], client_manager=manager)
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
 

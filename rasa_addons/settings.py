@@ -37,6 +37,13 @@ def _number(env: Mapping[str, str], name: str, default: float, minimum: float, k
     return value
 
 
+def _redis_url(env: Mapping[str, str], name: str) -> str:
+    raw = (env.get(name) or "").strip()
+    if raw and not raw.startswith(("redis://", "rediss://")):
+        raise SettingsError(f"{name} must be a redis:// or rediss:// URL, got {raw.split('://')[0]!r}://…")
+    return raw
+
+
 @dataclass(frozen=True)
 class RasaAddonSettings:
     ACTION_SERVER_URL: str
@@ -60,6 +67,10 @@ class RasaAddonSettings:
     # production profile the channel is off without one (rasa_addons/channels.py).
     CHAT_SESSION_KEY: str
     REST_CHANNEL_TOKEN: str
+    # Replies for a website socket held by another Rasa replica (rasa_addons/socket_bus.py): a redis:// URL
+    # and the pub/sub channel every replica of one deployment shares; "" keeps sockets within this process.
+    CHAT_SOCKET_BUS_URL: str
+    CHAT_SOCKET_BUS_CHANNEL: str
     PRODUCTION: bool
 
     @classmethod
@@ -76,6 +87,8 @@ class RasaAddonSettings:
             DIALOGUE_STATE_CACHE_SIZE=_number(env, "DIALOGUE_STATE_CACHE_SIZE", 300, 0, int),
             CHAT_SESSION_KEY=session_key(env.get("CHAT_SESSION_SECRET") or "", env.get("HANDOFF_SECRET_KEY") or ""),
             REST_CHANNEL_TOKEN=(env.get("REST_CHANNEL_TOKEN") or "").strip(),
+            CHAT_SOCKET_BUS_URL=_redis_url(env, "CHAT_SOCKET_BUS_URL"),
+            CHAT_SOCKET_BUS_CHANNEL=(env.get("CHAT_SOCKET_BUS_CHANNEL") or "").strip() or "heard:chat-sockets",
             PRODUCTION=(env.get("HEARD_PROFILE") or "").strip() == "production",
         )
 
@@ -91,4 +104,6 @@ NLU_PARSE_THREADS = SETTINGS.NLU_PARSE_THREADS
 DIALOGUE_STATE_CACHE_SIZE = SETTINGS.DIALOGUE_STATE_CACHE_SIZE
 CHAT_SESSION_KEY = SETTINGS.CHAT_SESSION_KEY
 REST_CHANNEL_TOKEN = SETTINGS.REST_CHANNEL_TOKEN
+CHAT_SOCKET_BUS_URL = SETTINGS.CHAT_SOCKET_BUS_URL
+CHAT_SOCKET_BUS_CHANNEL = SETTINGS.CHAT_SOCKET_BUS_CHANNEL
 PRODUCTION = SETTINGS.PRODUCTION

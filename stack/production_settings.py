@@ -138,6 +138,10 @@ class ProductionSettings(BaseSettings):
             "REDIS_PORT": str(self.REDIS_PORT),
             "REDIS_LOCK_DB": str(self.REDIS_LOCK_DB),
             "HANDOFF_EVENT_BUS_URL": f"redis://{self.REDIS_HOST}:{self.REDIS_PORT}/{self.REDIS_BUS_DB}",
+            # A website reply made by the Rasa replica without the customer's socket (rasa_addons/socket_bus.py).
+            # Pub/sub channels are shared by every Redis database, so the channel carries the deployment's prefix.
+            "CHAT_SOCKET_BUS_URL": f"redis://{self.REDIS_HOST}:{self.REDIS_PORT}/{self.REDIS_BUS_DB}",
+            "CHAT_SOCKET_BUS_CHANNEL": f"{self.POSTGRES_DB_PREFIX}:chat-sockets",
             # Service to service through nginx's loopback listener: a dead replica is skipped.
             "RASA_URL": f"{internal}/rasa",
             "ACTION_SERVER_URL": f"{internal}/actions",

@@ -6,6 +6,7 @@ and checks that nothing is left. Databases get a unique prefix and are dropped a
 from __future__ import annotations
 
 import os
+import queue
 import random
 import secrets
 import signal
@@ -106,6 +107,34 @@ def test_two_messages_at_once_on_both_replicas_are_both_kept(production):
     assert replies[0] and replies[1]
     texts = _user_texts(production, 0, sender)
     assert texts[0] == "hi" and sorted(texts[1:]) == ["are you a bot?", "how do I pay my premium?"]
+
+
+def test_a_reply_made_by_the_replica_without_the_website_socket_reaches_it(production):
+    # The handoff service sends the agent's messages through nginx to the least busy Rasa replica
+    # (output_channel=latest): the customer's socket may well be held by the other one.
+    import socketio
+
+    received: "queue.Queue[dict]" = queue.Queue()
+    confirmed: "queue.Queue[str]" = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    client.on("bot_uttered", received.put)
+    client.on("session_confirm", confirmed.put)
+    client.connect(_rasa_url(production, 0), socketio_path="/socket.io", transports=["websocket"])
+    try:
+        client.emit("session_request", {})
+        sender = confirmed.get(timeout=30)
+        client.emit("user_uttered", {"message": "hi"})
+        received.get(timeout=120)  # the bot's greeting, from replica 0 itself
+        executed = httpx.post(f"{_rasa_url(production, 1)}/conversations/{sender}/execute",
+                              params={"token": production.production.RASA_TOKEN, "output_channel": "latest"},
+                              json={"name": "utter_greet"}, timeout=120)
+        assert executed.status_code == 200, executed.text
+        expected = [e["text"] for e in executed.json()["tracker"]["events"] if e["event"] == "bot"][-1]
+        texts = []
+        while expected not in texts:
+            texts.append(received.get(timeout=30).get("text"))
+    finally:
+        client.disconnect()
 
 
 def test_nginx_is_the_only_public_entry(production):
