@@ -331,12 +331,12 @@ def test_a_browser_video_call_connects_across_replicas(deployment: Deployment) -
                   onStream: (local, remote) => { if (remote) { window.__remote = remote; } } });
               }""", [ticket["id"], ticket["customer_token"]])
             for page in (agent, customer):
-                page.wait_for_function("document.documentElement.dataset.videoState === 'connected'", timeout=30_000)
-            agent.wait_for_function("document.querySelector('#video-remote').srcObject !== null", timeout=10_000)
-            customer.wait_for_function("window.__remote !== undefined", timeout=10_000)
+                page.wait_for_function("() => document.documentElement.dataset.videoState === 'connected'", timeout=30_000)
+            agent.wait_for_function("() => document.querySelector('#video-remote').srcObject !== null", timeout=10_000)
+            customer.wait_for_function("() => window.__remote !== undefined", timeout=10_000)
             assert agent.locator("#video-state").inner_text() == "Connected."
             agent.click("#video-end")
-            customer.wait_for_function("document.documentElement.dataset.videoState === 'ended'", timeout=10_000)
+            customer.wait_for_function("() => document.documentElement.dataset.videoState === 'ended'", timeout=10_000)
         finally:
             browser.close()
 
