@@ -36,7 +36,7 @@ from actions.emotion.trajectory import conversation_trajectory
 from actions.emotion.bands import band_for
 from actions.emotion.risk import active_risk
 from actions.escalation.asked import asks_for_claim
-from actions.escalation.complex_case import complex_case_words, never_complex
+from actions.escalation.complex_case import amount_counts, complex_case_words
 from actions.emotion.figures import without_figures_of_speech
 from actions.escalation.lexicon import VULNERABILITY, first_match, largest_amount
 
@@ -176,8 +176,9 @@ def decide_message(turn: Turn, thresholds: Thresholds = Thresholds(),
         return Decision("unsupported_language", text, _priority("normal", score), immediate=True,
                         category=str(score.get("language", "")))
     # By meaning: "my card was declined at the shop" is not a declined claim (actions/escalation/complex_case.py).
-    match = complex_case_words(text, turn.intent, [t.text for t in earlier], [t.intent for t in earlier])
-    amount = 0.0 if never_complex(turn.intent) else largest_amount(text)
+    earlier_texts, earlier_intents = [t.text for t in earlier], [t.intent for t in earlier]
+    match = complex_case_words(text, turn.intent, earlier_texts, earlier_intents)
+    amount = largest_amount(text) if amount_counts(text, turn.intent, earlier_texts, earlier_intents) else 0.0
     if match or amount >= thresholds.large_loss_amount:
         category, words = match if match else ("large_loss", text)
         return Decision("complex_case", words, _priority("normal", score), immediate=False,
