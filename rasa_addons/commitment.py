@@ -38,13 +38,17 @@ from rasa_addons.evidence import EVIDENCE
 HERE = Path(__file__).resolve().parent
 RULES_PATH = HERE / "commitment.yml"
 INCIDENT_LOOKUP_PATH = HERE.parent / "data" / "nlu" / "lookups" / "incident_type.yml"
+# A request for a claim in so many words ("I want to make a claim"), shared with the escalation decision.
+CLAIM_ASKED_PATH = HERE.parent / "actions" / "escalation" / "asked.yml"
 
 CLAIM_STATUS = "claim_status"
 CLAIM_QUESTION = "claim_question"
 SWITCHING_QUESTION = "switching_question"
 CLARIFY_CLAIM = "clarify_claim"
 CLARIFY_POLICY = "clarify_policy"
+FILE_CLAIM = "file_claim"
 OTHER_COMPANY = "other_company"
+COMPLAINT = "make_complaint"
 # Not the guard's own reading: the classifier's "none of our intents", left to the readers after the guard.
 WITHDRAWN = "out_of_scope"
 GUARD_INTENTS = (CLAIM_QUESTION, SWITCHING_QUESTION, CLARIFY_CLAIM, CLARIFY_POLICY)
@@ -65,6 +69,17 @@ def _lookup_words(path: Path) -> List[str]:
         if block.get("lookup") == "incident_type":
             words += [line[2:].strip() for line in block["examples"].splitlines() if line.strip().startswith("- ")]
     return words
+
+
+def _stem_pattern(stems: Iterable[str]) -> re.Pattern:
+    """Words or phrases starting a word: "disappoint" also finds "disappointed" (linear in the text)."""
+    ordered = sorted({s.lower().replace("’", "'") for s in stems if s}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(s) for s in ordered) + r")")
+
+
+def _claim_asked(path: Path) -> re.Pattern:
+    expressions = yaml.safe_load(path.read_text(encoding="utf-8"))["claim_asked"]
+    return re.compile("|".join(f"(?:{expression})" for expression in expressions), re.IGNORECASE)
 
 
 def _cover_may_apply(raw: Dict[str, Any]) -> re.Pattern:
@@ -101,9 +116,17 @@ class CommitmentRules:
     our_side: re.Pattern
     yours_from: frozenset = frozenset()
     yours: Optional[re.Pattern] = None
+    claim_asked_from: frozenset = frozenset()
+    claim_asked: Optional[re.Pattern] = None
+    claim_asked_hedges: Optional[re.Pattern] = None
+    complaint_needs_words: frozenset = frozenset()
+    payment_problem_from: frozenset = frozenset()
+    payment_problem: Optional[re.Pattern] = None
+    complaint_words: Optional[re.Pattern] = None
 
     @classmethod
-    def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH) -> "CommitmentRules":
+    def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH,
+             claim_asked: Path = CLAIM_ASKED_PATH) -> "CommitmentRules":
         raw: Dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         return cls(
             max_chars=int(raw["max_chars"]),
@@ -129,6 +152,14 @@ class CommitmentRules:
             our_side=_phrase_pattern(raw["our_side"]),
             yours_from=frozenset(raw.get("yours_from_intents") or ()),
             yours=_phrase_pattern(raw["yours"]) if raw.get("yours") else None,
+            payment_problem_from=frozenset(raw.get("payment_problem_from_intents") or ()),
+            payment_problem=(re.compile("|".join(f"(?:{e})" for e in raw["payment_problem"]))
+                             if raw.get("payment_problem") else None),
+            complaint_needs_words=frozenset(raw.get("complaint_needs_words_intents") or ()),
+            complaint_words=_stem_pattern(raw["complaint_words"]) if raw.get("complaint_words") else None,
+            claim_asked_from=frozenset(raw.get("claim_asked_from_intents") or ()),
+            claim_asked=_claim_asked(claim_asked),
+            claim_asked_hedges=_phrase_pattern(raw.get("claim_asked_hedges") or ["if"]),
             cancel_someone_elses=re.compile(
                 r"\bcancel\w*\s+(?:my|the|our|a|this)\s+(?:[\w']+\s+){0,2}?" +
                 _phrase_pattern(raw["cancel_someone_elses"]).pattern),
@@ -175,6 +206,13 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
         if rules.cover_may_apply.search(words):
             return Reading(CLARIFY_POLICY, "another company lost or damaged something we may insure")
         return Reading(OTHER_COMPANY, "a complaint about another company's service, with nothing of ours")
+    if intent in rules.payment_problem_from and rules.payment_problem is not None:
+        problem = rules.payment_problem.search(words)
+        if problem:
+            return Reading(COMPLAINT, f"a problem with a payment we took ({problem.group(0)!r})")
+    if (intent in rules.complaint_needs_words and confidence < rules.min_confidence
+            and rules.complaint_words is not None and not rules.complaint_words.search(words)):
+        return Reading(CLARIFY_POLICY, f"complaint at {confidence:.2f} with no word of dissatisfaction")
     if (intent == "cancel_policy" and rules.cancel_someone_elses.search(words)
             and not rules.ours.search(words)):
         return Reading(OTHER_COMPANY, "cancelling another company's product, not a policy of ours")
@@ -184,6 +222,12 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
     if intent == OTHER_COMPANY and rules.cover_may_apply.search(words):
         # "The airline lost my suitcase", "the builders damaged our ceiling": our cover may still concern it.
         return Reading(CLARIFY_POLICY, "another company lost or damaged something we may insure")
+    if (intent in rules.claim_asked_from and rules.claim_asked is not None and rules.claim_asked.search(words)
+            and not looks_like_question(text or words)
+            and not (rules.claim_asked_hedges and rules.claim_asked_hedges.search(words))):
+        # "wnat to make a clam": asked for in so many words. Still a chase, a what-if or an existing claim when
+        # the words say so (read as a sure claim guess would be).
+        return _claim_reading(1.0, words, rules, text) or Reading(FILE_CLAIM, "asks for a claim in so many words")
     if intent not in rules.committing:
         return None
     if intent == "file_claim":

@@ -251,3 +251,72 @@ def test_an_other_company_guess_that_names_something_of_ours_is_asked_about(text
 def test_yours_is_read_only_for_an_other_company_guess():
     assert RULES.yours_from == frozenset({"other_company"})
     assert reading("make_complaint", "your app keeps logging me out") is None
+
+
+@pytest.mark.parametrize("text", ["wnat to make a clam", "i need to put in a claim for my glasses",
+                                  "I'd like to make a claim please",
+                                  "need to file a cliam for the fence"])
+@pytest.mark.parametrize("confidence", [0.3, 0.82, 0.99])
+def test_an_off_topic_guess_that_asks_for_a_claim_in_words_is_a_claim(text, confidence):
+    found = read_commitment("out_of_scope", confidence, text, RULES)
+    assert found is not None and found.intent == "file_claim"
+
+
+def test_a_claim_asked_for_in_words_is_still_read_as_a_claim_guess_would_be():
+    assert reading("out_of_scope", "Not a new claim, I want to make a claim follow-up on CLM-12345") == CLAIM_STATUS
+
+
+@pytest.mark.parametrize("text", ["do I need to make a claim for a scratch?", "should I file a claim or not?",
+                                  "the claim I made last year", "I claim the last biscuit", "clam chowder recipe",
+                                  # a polite request is shaped like a question: left to the readers (a limit)
+                                  "can you start a claim for me",
+                                  # hedged: a question about claiming, not a claim to start
+                                  "I might make a claim, not sure yet", "I may need to make a claim if it gets worse",
+                                  "what if I make a claim and it goes up", "thinking I might have to make a claim"])
+def test_a_question_or_no_request_is_left_to_the_readers_after_the_guard(text):
+    assert read_commitment("out_of_scope", 0.8, text, RULES) is None
+
+
+@pytest.mark.parametrize("intent", ["small_talk", "other_company", "ask_question", "greet"])
+def test_only_an_off_topic_guess_is_read_for_a_claim_asked_for(intent):
+    found = read_commitment(intent, 0.5, "I want to make a claim", RULES)
+    assert found is None or found.intent != "file_claim"
+
+
+def test_every_training_example_of_a_complaint_has_a_word_of_dissatisfaction():
+    examples = nlu_examples()["make_complaint"]
+    assert len(examples) >= 20
+    assert [text for text in examples if not RULES.complaint_words.search(text.lower().replace("’", "'"))] == []
+
+
+@pytest.mark.parametrize("confidence, expected", [(0.36, CLARIFY_POLICY), (0.59, CLARIFY_POLICY), (0.6, None),
+                                                  (0.61, None)])
+def test_a_complaint_guess_with_no_word_of_dissatisfaction_is_asked_about_below_the_threshold(confidence, expected):
+    text = "Hello? Is this the right place for the thing I emailed about?"
+    assert reading("make_complaint", text, confidence) == expected
+
+
+@pytest.mark.parametrize("text", ["I'm disappointed with how this went", "you've let me down twice now",
+                                  "Absolutely unacceptable.", "I was promised a call and heard nothing"])
+def test_a_complaint_in_words_of_dissatisfaction_stands_at_any_confidence(text):
+    assert reading("make_complaint", text, 0.3) is None
+
+
+@pytest.mark.parametrize("text", ["I've been charged twice for the renewal", "you took the premium twice this month",
+                                  "Wrong amount taken this month", "I think I've been over-charged",
+                                  "there's a payment from you I didn't authorise",
+                                  "you billed me double and still haven't refunded it"])
+@pytest.mark.parametrize("confidence", [0.3, 0.99])
+def test_a_problem_with_a_payment_we_took_is_a_complaint_not_a_how_to(text, confidence):
+    assert reading("ask_payment", text, confidence) == "make_complaint"
+
+
+@pytest.mark.parametrize("text", ["how do I pay my premium", "can I pay twice a year instead of monthly?",
+                                  "when will I get my refund", "can I change my payment date",
+                                  "is there a fee for paying monthly"])
+def test_a_question_about_paying_stays_a_payment_question(text):
+    assert reading("ask_payment", text) is None
+
+
+def test_a_payment_problem_is_read_only_from_a_payment_guess():
+    assert reading("ask_renewal", "I've been charged twice for the renewal") != "make_complaint"
