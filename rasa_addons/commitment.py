@@ -71,12 +71,6 @@ def _lookup_words(path: Path) -> List[str]:
     return words
 
 
-def _stem_pattern(stems: Iterable[str]) -> re.Pattern:
-    """Words or phrases starting a word: "disappoint" also finds "disappointed" (linear in the text)."""
-    ordered = sorted({s.lower().replace("’", "'") for s in stems if s}, key=len, reverse=True)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(s) for s in ordered) + r")")
-
-
 def _claim_asked(path: Path) -> re.Pattern:
     expressions = yaml.safe_load(path.read_text(encoding="utf-8"))["claim_asked"]
     return re.compile("|".join(f"(?:{expression})" for expression in expressions), re.IGNORECASE)
@@ -119,10 +113,8 @@ class CommitmentRules:
     claim_asked_from: frozenset = frozenset()
     claim_asked: Optional[re.Pattern] = None
     claim_asked_hedges: Optional[re.Pattern] = None
-    complaint_needs_words: frozenset = frozenset()
     payment_problem_from: frozenset = frozenset()
     payment_problem: Optional[re.Pattern] = None
-    complaint_words: Optional[re.Pattern] = None
 
     @classmethod
     def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH,
@@ -155,8 +147,6 @@ class CommitmentRules:
             payment_problem_from=frozenset(raw.get("payment_problem_from_intents") or ()),
             payment_problem=(re.compile("|".join(f"(?:{e})" for e in raw["payment_problem"]))
                              if raw.get("payment_problem") else None),
-            complaint_needs_words=frozenset(raw.get("complaint_needs_words_intents") or ()),
-            complaint_words=_stem_pattern(raw["complaint_words"]) if raw.get("complaint_words") else None,
             claim_asked_from=frozenset(raw.get("claim_asked_from_intents") or ()),
             claim_asked=_claim_asked(claim_asked),
             claim_asked_hedges=_phrase_pattern(raw.get("claim_asked_hedges") or ["if"]),
@@ -210,9 +200,6 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
         problem = rules.payment_problem.search(words)
         if problem:
             return Reading(COMPLAINT, f"a problem with a payment we took ({problem.group(0)!r})")
-    if (intent in rules.complaint_needs_words and confidence < rules.min_confidence
-            and rules.complaint_words is not None and not rules.complaint_words.search(words)):
-        return Reading(CLARIFY_POLICY, f"complaint at {confidence:.2f} with no word of dissatisfaction")
     if (intent == "cancel_policy" and rules.cancel_someone_elses.search(words)
             and not rules.ours.search(words)):
         return Reading(OTHER_COMPANY, "cancelling another company's product, not a policy of ours")

@@ -283,25 +283,6 @@ def test_only_an_off_topic_guess_is_read_for_a_claim_asked_for(intent):
     assert found is None or found.intent != "file_claim"
 
 
-def test_every_training_example_of_a_complaint_has_a_word_of_dissatisfaction():
-    examples = nlu_examples()["make_complaint"]
-    assert len(examples) >= 20
-    assert [text for text in examples if not RULES.complaint_words.search(text.lower().replace("’", "'"))] == []
-
-
-@pytest.mark.parametrize("confidence, expected", [(0.36, CLARIFY_POLICY), (0.59, CLARIFY_POLICY), (0.6, None),
-                                                  (0.61, None)])
-def test_a_complaint_guess_with_no_word_of_dissatisfaction_is_asked_about_below_the_threshold(confidence, expected):
-    text = "Hello? Is this the right place for the thing I emailed about?"
-    assert reading("make_complaint", text, confidence) == expected
-
-
-@pytest.mark.parametrize("text", ["I'm disappointed with how this went", "you've let me down twice now",
-                                  "Absolutely unacceptable.", "I was promised a call and heard nothing"])
-def test_a_complaint_in_words_of_dissatisfaction_stands_at_any_confidence(text):
-    assert reading("make_complaint", text, 0.3) is None
-
-
 @pytest.mark.parametrize("text", ["I've been charged twice for the renewal", "you took the premium twice this month",
                                   "Wrong amount taken this month", "I think I've been over-charged",
                                   "there's a payment from you I didn't authorise",
