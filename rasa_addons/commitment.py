@@ -114,6 +114,8 @@ class CommitmentRules:
     claim_asked: Optional[re.Pattern] = None
     claim_asked_hedges: Optional[re.Pattern] = None
     payment_problem_from: frozenset = frozenset()
+    incident_told_from: frozenset = frozenset()
+    chase_from: frozenset = frozenset()
     payment_problem: Optional[re.Pattern] = None
 
     @classmethod
@@ -144,6 +146,8 @@ class CommitmentRules:
             our_side=_phrase_pattern(raw["our_side"]),
             yours_from=frozenset(raw.get("yours_from_intents") or ()),
             yours=_phrase_pattern(raw["yours"]) if raw.get("yours") else None,
+            chase_from=frozenset(raw.get("chase_from_intents") or ()),
+            incident_told_from=frozenset(raw.get("incident_told_from_intents") or ()),
             payment_problem_from=frozenset(raw.get("payment_problem_from_intents") or ()),
             payment_problem=(re.compile("|".join(f"(?:{e})" for e in raw["payment_problem"]))
                              if raw.get("payment_problem") else None),
@@ -184,6 +188,10 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
         ours = rules.our_side.search(words)
         if ours:
             return Reading(CLAIM_STATUS, f"our side holds up a claim ({ours.group(0)!r})")
+    if intent in rules.chase_from:
+        existing = rules.existing_claim.search(words)
+        if existing and rules.chase.search(words) and not _NEW_CLAIM.search(words):
+            return Reading(CLAIM_STATUS, f"chases an existing claim ({existing.group(0)!r})")
     if (intent in rules.switching_from and rules.switching.search(words)
             and not rules.cancel_now.search(words)):
         return Reading(SWITCHING_QUESTION, "moving to another insurer is a question, not a cancellation")
@@ -215,6 +223,11 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
         # "wnat to make a clam": asked for in so many words. Still a chase, a what-if or an existing claim when
         # the words say so (read as a sure claim guess would be).
         return _claim_reading(1.0, words, rules, text) or Reading(FILE_CLAIM, "asks for a claim in so many words")
+    if (intent in rules.incident_told_from and not looks_like_question(text or words)
+            and (rules.happened.search(words) or rules.incident_signs.search(words))):
+        told = rules.happened.search(words) or rules.incident_signs.search(words)
+        return (_claim_reading(1.0, words, rules, text)
+                or Reading(FILE_CLAIM, f"tells an incident as having happened ({told.group(0)!r})"))
     if intent not in rules.committing:
         return None
     if intent == "file_claim":

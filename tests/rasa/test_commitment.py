@@ -301,3 +301,47 @@ def test_a_question_about_paying_stays_a_payment_question(text):
 
 def test_a_payment_problem_is_read_only_from_a_payment_guess():
     assert reading("ask_renewal", "I've been charged twice for the renewal") != "make_complaint"
+
+
+@pytest.mark.parametrize("intent", ["ask_coverage", "ask_question"])
+@pytest.mark.parametrize("text", ["I dropped my laptop and the screen's smashed, I have accidental damage cover",
+                                  "someone reversed into my car at the shops, I'm fully comprehensive",
+                                  "we've had a leak from the bathroom, I think the home policy includes it"])
+def test_a_statement_of_an_incident_read_as_a_question_is_a_claim(intent, text):
+    assert reading(intent, text, 0.6) == "file_claim"
+
+
+@pytest.mark.parametrize("text", ["does my home insurance cover a leak?",  # a question
+                                  "I have accidental damage cover",          # nothing happened
+                                  "tell me what my motor policy includes",
+                                  "if a tree fell on the house I'd want to know I'm covered"])  # a what-if
+def test_a_question_or_a_statement_with_no_incident_stays_a_question(text):
+    assert reading("ask_coverage", text) in (None, CLAIM_QUESTION)
+
+
+@pytest.mark.parametrize("intent", ["ask_coverage", "ask_question"])
+def test_no_training_example_of_a_question_intent_is_read_as_an_incident(intent):
+    flipped = [text for text in nlu_examples()[intent] if reading(intent, text) == "file_claim"]
+    assert flipped == []
+
+
+@pytest.mark.parametrize("intent", ["ask_question", "out_of_scope", "small_talk", "other_company"])
+@pytest.mark.parametrize("text", [
+    "our bike was nicked in spring and we claimed at once, you said yes but we haven't seen a penny",
+    "I reported the leak a month ago and still no word from anyone",
+    "sent you everything for the windscreen weeks ago, haven't received anything",
+])
+def test_a_chase_of_an_existing_claim_is_a_status_check_whatever_the_guess(intent, text):
+    assert reading(intent, text, 0.5) == CLAIM_STATUS
+
+
+@pytest.mark.parametrize("text", ["I reported it to the police, what do I do now?",  # no chase word
+                                  "I haven't received my documents",                  # no existing claim
+                                  "still no word, I want to make a new claim for the fence"])  # a new claim
+def test_without_both_words_or_with_a_new_claim_it_is_no_chase(text):
+    assert reading("ask_question", text) != CLAIM_STATUS
+
+
+@pytest.mark.parametrize("intent", ["ask_question", "out_of_scope", "small_talk", "other_company"])
+def test_no_training_example_of_those_intents_is_read_as_a_chase(intent):
+    assert [text for text in nlu_examples()[intent] if reading(intent, text) == CLAIM_STATUS] == []
