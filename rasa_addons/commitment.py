@@ -8,7 +8,8 @@ starts only when the message backs it; otherwise the guess is read again by its 
 - a question about moving to another insurer is ``switching_question``, not a cancellation to process;
 - our repairer, assessor or approval holding things up ("your repairer says they're waiting on you") is
   ``claim_status``, even when read as another company's problem or a remark;
-- a complaint that names another company's service and nothing of ours is ``other_company``, and an
+- a complaint that names another company's service and nothing of ours is ``other_company`` (and so is an
+  ``other_company`` guess whose runner-up is such a complaint: the two readings agree, no near tie), and an
   ``other_company`` guess beside an incident we may cover, or saying the company lost or damaged something we
   may insure ("the airline lost my suitcase"), is asked about (``clarify_policy``);
 - a middling guess with no words that back it is asked about in one short question: ``clarify_claim``
@@ -16,7 +17,13 @@ starts only when the message backs it; otherwise the guess is read again by its 
 - a claim guess below a sure reading on a question that names no incident or claim ("can I make my neighbour
   cut the hedge down, or is there someone I can report it to?") is withdrawn: ``out_of_scope``, which the
   knowledge retriever and the understanding check then read as any off-topic guess (an answer, one short
-  question, or the honest off-topic reply).
+  question, or the honest off-topic reply);
+- a chase of an existing claim is ``claim_status`` from a general, off-topic, small-talk or other-company guess
+  too ("we claimed in January … we haven't seen any money");
+- an off-topic guess on a statement that asks for a claim in so many words ("wnat to make a clam") is read as
+  a claim guess would be;
+- a payment guess that tells of a problem with money we took ("charged twice", "wrong amount taken") is a
+  complaint (``make_complaint``: sorry, and customer relations offered), not a how-to.
 
 The four readings are intents of the domain with no training examples: only this guard sets them, and
 rules answer them. Words and thresholds live in ``commitment.yml`` with their reasons. Pure Python (no
@@ -114,7 +121,6 @@ class CommitmentRules:
     claim_asked: Optional[re.Pattern] = None
     claim_asked_hedges: Optional[re.Pattern] = None
     payment_problem_from: frozenset = frozenset()
-    incident_told_from: frozenset = frozenset()
     chase_from: frozenset = frozenset()
     payment_problem: Optional[re.Pattern] = None
 
@@ -147,7 +153,6 @@ class CommitmentRules:
             yours_from=frozenset(raw.get("yours_from_intents") or ()),
             yours=_phrase_pattern(raw["yours"]) if raw.get("yours") else None,
             chase_from=frozenset(raw.get("chase_from_intents") or ()),
-            incident_told_from=frozenset(raw.get("incident_told_from_intents") or ()),
             payment_problem_from=frozenset(raw.get("payment_problem_from_intents") or ()),
             payment_problem=(re.compile("|".join(f"(?:{e})" for e in raw["payment_problem"]))
                              if raw.get("payment_problem") else None),
@@ -178,8 +183,9 @@ def _normalised(text: str, max_chars: int) -> str:
 
 
 def read_commitment(intent: Optional[str], confidence: float, text: str,
-                    rules: Optional[CommitmentRules] = None) -> Optional[Reading]:
-    """The reading that replaces the classifier's guess, or None when the guess stands."""
+                    rules: Optional[CommitmentRules] = None, runner_up: Optional[str] = None) -> Optional[Reading]:
+    """The reading that replaces the classifier's guess, or None when the guess stands. ``runner_up`` is the
+    classifier's second intent, when known."""
     rules = rules or default_rules()
     if not intent:
         return None
@@ -217,17 +223,18 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
     if intent == OTHER_COMPANY and rules.cover_may_apply.search(words):
         # "The airline lost my suitcase", "the builders damaged our ceiling": our cover may still concern it.
         return Reading(CLARIFY_POLICY, "another company lost or damaged something we may insure")
+    if (intent == OTHER_COMPANY and runner_up in rules.complaint_intents and EVIDENCE[OTHER_COMPANY].search(words)
+            and not rules.ours.search(words)):
+        # "The train was cancelled again this morning, I'm sick of it": read as theirs, or as a complaint that the
+        # complaint rule above would call theirs. Both readings give the same reply, so a near tie between them
+        # is no reason to ask what the message is about (session 7).
+        return Reading(OTHER_COMPANY, f"another company's service, with nothing of ours (runner-up {runner_up})")
     if (intent in rules.claim_asked_from and rules.claim_asked is not None and rules.claim_asked.search(words)
             and not looks_like_question(text or words)
             and not (rules.claim_asked_hedges and rules.claim_asked_hedges.search(words))):
         # "wnat to make a clam": asked for in so many words. Still a chase, a what-if or an existing claim when
         # the words say so (read as a sure claim guess would be).
         return _claim_reading(1.0, words, rules, text) or Reading(FILE_CLAIM, "asks for a claim in so many words")
-    if (intent in rules.incident_told_from and not looks_like_question(text or words)
-            and (rules.happened.search(words) or rules.incident_signs.search(words))):
-        told = rules.happened.search(words) or rules.incident_signs.search(words)
-        return (_claim_reading(1.0, words, rules, text)
-                or Reading(FILE_CLAIM, f"tells an incident as having happened ({told.group(0)!r})"))
     if intent not in rules.committing:
         return None
     if intent == "file_claim":
@@ -269,7 +276,8 @@ def guarded_intent(intent: Optional[Intent], ranking: List[Intent], text: str,
     A replacement is decided by the message's words, so it is not left to the FallbackClassifier's
     confidence margins: it carries confidence 1.0 and heads the ranking."""
     name = (intent or {}).get("name")
-    reading = read_commitment(name, float((intent or {}).get("confidence") or 0.0), text, rules)
+    runner_up = next((entry.get("name") for entry in ranking or [] if entry.get("name") != name), None)
+    reading = read_commitment(name, float((intent or {}).get("confidence") or 0.0), text, rules, runner_up=runner_up)
     if reading is None:
         return intent, list(ranking or []), None
     replaced = {"name": reading.intent, "confidence": 1.0}
