@@ -8,7 +8,8 @@ starts only when the message backs it; otherwise the guess is read again by its 
 - a question about moving to another insurer is ``switching_question``, not a cancellation to process;
 - our repairer, assessor or approval holding things up ("your repairer says they're waiting on you") is
   ``claim_status``, even when read as another company's problem or a remark;
-- a complaint that names another company's service and nothing of ours is ``other_company``, and an
+- a complaint that names another company's service and nothing of ours is ``other_company`` (and so is an
+  ``other_company`` guess whose runner-up is such a complaint: the two readings agree, no near tie), and an
   ``other_company`` guess beside an incident we may cover, or saying the company lost or damaged something we
   may insure ("the airline lost my suitcase"), is asked about (``clarify_policy``);
 - a middling guess with no words that back it is asked about in one short question: ``clarify_claim``
@@ -16,7 +17,13 @@ starts only when the message backs it; otherwise the guess is read again by its 
 - a claim guess below a sure reading on a question that names no incident or claim ("can I make my neighbour
   cut the hedge down, or is there someone I can report it to?") is withdrawn: ``out_of_scope``, which the
   knowledge retriever and the understanding check then read as any off-topic guess (an answer, one short
-  question, or the honest off-topic reply).
+  question, or the honest off-topic reply);
+- a chase of an existing claim is ``claim_status`` from a general, off-topic, small-talk or other-company guess
+  too ("we claimed in January … we haven't seen any money");
+- an off-topic guess on a statement that asks for a claim in so many words ("wnat to make a clam") is read as
+  a claim guess would be;
+- a payment guess that tells of a problem with money we took ("charged twice", "wrong amount taken") is a
+  complaint (``make_complaint``: sorry, and customer relations offered), not a how-to.
 
 The four readings are intents of the domain with no training examples: only this guard sets them, and
 rules answer them. Words and thresholds live in ``commitment.yml`` with their reasons. Pure Python (no
@@ -38,13 +45,17 @@ from rasa_addons.evidence import EVIDENCE
 HERE = Path(__file__).resolve().parent
 RULES_PATH = HERE / "commitment.yml"
 INCIDENT_LOOKUP_PATH = HERE.parent / "data" / "nlu" / "lookups" / "incident_type.yml"
+# A request for a claim in so many words ("I want to make a claim"), shared with the escalation decision.
+CLAIM_ASKED_PATH = HERE.parent / "actions" / "escalation" / "asked.yml"
 
 CLAIM_STATUS = "claim_status"
 CLAIM_QUESTION = "claim_question"
 SWITCHING_QUESTION = "switching_question"
 CLARIFY_CLAIM = "clarify_claim"
 CLARIFY_POLICY = "clarify_policy"
+FILE_CLAIM = "file_claim"
 OTHER_COMPANY = "other_company"
+COMPLAINT = "make_complaint"
 # Not the guard's own reading: the classifier's "none of our intents", left to the readers after the guard.
 WITHDRAWN = "out_of_scope"
 GUARD_INTENTS = (CLAIM_QUESTION, SWITCHING_QUESTION, CLARIFY_CLAIM, CLARIFY_POLICY)
@@ -65,6 +76,11 @@ def _lookup_words(path: Path) -> List[str]:
         if block.get("lookup") == "incident_type":
             words += [line[2:].strip() for line in block["examples"].splitlines() if line.strip().startswith("- ")]
     return words
+
+
+def _claim_asked(path: Path) -> re.Pattern:
+    expressions = yaml.safe_load(path.read_text(encoding="utf-8"))["claim_asked"]
+    return re.compile("|".join(f"(?:{expression})" for expression in expressions), re.IGNORECASE)
 
 
 def _cover_may_apply(raw: Dict[str, Any]) -> re.Pattern:
@@ -101,9 +117,16 @@ class CommitmentRules:
     our_side: re.Pattern
     yours_from: frozenset = frozenset()
     yours: Optional[re.Pattern] = None
+    claim_asked_from: frozenset = frozenset()
+    claim_asked: Optional[re.Pattern] = None
+    claim_asked_hedges: Optional[re.Pattern] = None
+    payment_problem_from: frozenset = frozenset()
+    chase_from: frozenset = frozenset()
+    payment_problem: Optional[re.Pattern] = None
 
     @classmethod
-    def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH) -> "CommitmentRules":
+    def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH,
+             claim_asked: Path = CLAIM_ASKED_PATH) -> "CommitmentRules":
         raw: Dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         return cls(
             max_chars=int(raw["max_chars"]),
@@ -129,6 +152,13 @@ class CommitmentRules:
             our_side=_phrase_pattern(raw["our_side"]),
             yours_from=frozenset(raw.get("yours_from_intents") or ()),
             yours=_phrase_pattern(raw["yours"]) if raw.get("yours") else None,
+            chase_from=frozenset(raw.get("chase_from_intents") or ()),
+            payment_problem_from=frozenset(raw.get("payment_problem_from_intents") or ()),
+            payment_problem=(re.compile("|".join(f"(?:{e})" for e in raw["payment_problem"]))
+                             if raw.get("payment_problem") else None),
+            claim_asked_from=frozenset(raw.get("claim_asked_from_intents") or ()),
+            claim_asked=_claim_asked(claim_asked),
+            claim_asked_hedges=_phrase_pattern(raw.get("claim_asked_hedges") or ["if"]),
             cancel_someone_elses=re.compile(
                 r"\bcancel\w*\s+(?:my|the|our|a|this)\s+(?:[\w']+\s+){0,2}?" +
                 _phrase_pattern(raw["cancel_someone_elses"]).pattern),
@@ -153,8 +183,9 @@ def _normalised(text: str, max_chars: int) -> str:
 
 
 def read_commitment(intent: Optional[str], confidence: float, text: str,
-                    rules: Optional[CommitmentRules] = None) -> Optional[Reading]:
-    """The reading that replaces the classifier's guess, or None when the guess stands."""
+                    rules: Optional[CommitmentRules] = None, runner_up: Optional[str] = None) -> Optional[Reading]:
+    """The reading that replaces the classifier's guess, or None when the guess stands. ``runner_up`` is the
+    classifier's second intent, when known."""
     rules = rules or default_rules()
     if not intent:
         return None
@@ -163,6 +194,10 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
         ours = rules.our_side.search(words)
         if ours:
             return Reading(CLAIM_STATUS, f"our side holds up a claim ({ours.group(0)!r})")
+    if intent in rules.chase_from:
+        existing = rules.existing_claim.search(words)
+        if existing and rules.chase.search(words) and not _NEW_CLAIM.search(words):
+            return Reading(CLAIM_STATUS, f"chases an existing claim ({existing.group(0)!r})")
     if (intent in rules.switching_from and rules.switching.search(words)
             and not rules.cancel_now.search(words)):
         return Reading(SWITCHING_QUESTION, "moving to another insurer is a question, not a cancellation")
@@ -175,6 +210,10 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
         if rules.cover_may_apply.search(words):
             return Reading(CLARIFY_POLICY, "another company lost or damaged something we may insure")
         return Reading(OTHER_COMPANY, "a complaint about another company's service, with nothing of ours")
+    if intent in rules.payment_problem_from and rules.payment_problem is not None:
+        problem = rules.payment_problem.search(words)
+        if problem:
+            return Reading(COMPLAINT, f"a problem with a payment we took ({problem.group(0)!r})")
     if (intent == "cancel_policy" and rules.cancel_someone_elses.search(words)
             and not rules.ours.search(words)):
         return Reading(OTHER_COMPANY, "cancelling another company's product, not a policy of ours")
@@ -184,6 +223,18 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
     if intent == OTHER_COMPANY and rules.cover_may_apply.search(words):
         # "The airline lost my suitcase", "the builders damaged our ceiling": our cover may still concern it.
         return Reading(CLARIFY_POLICY, "another company lost or damaged something we may insure")
+    if (intent == OTHER_COMPANY and runner_up in rules.complaint_intents and EVIDENCE[OTHER_COMPANY].search(words)
+            and not rules.ours.search(words)):
+        # "The train was cancelled again this morning, I'm sick of it": read as theirs, or as a complaint that the
+        # complaint rule above would call theirs. Both readings give the same reply, so a near tie between them
+        # is no reason to ask what the message is about (session 7).
+        return Reading(OTHER_COMPANY, f"another company's service, with nothing of ours (runner-up {runner_up})")
+    if (intent in rules.claim_asked_from and rules.claim_asked is not None and rules.claim_asked.search(words)
+            and not looks_like_question(text or words)
+            and not (rules.claim_asked_hedges and rules.claim_asked_hedges.search(words))):
+        # "wnat to make a clam": asked for in so many words. Still a chase, a what-if or an existing claim when
+        # the words say so (read as a sure claim guess would be).
+        return _claim_reading(1.0, words, rules, text) or Reading(FILE_CLAIM, "asks for a claim in so many words")
     if intent not in rules.committing:
         return None
     if intent == "file_claim":
@@ -225,7 +276,8 @@ def guarded_intent(intent: Optional[Intent], ranking: List[Intent], text: str,
     A replacement is decided by the message's words, so it is not left to the FallbackClassifier's
     confidence margins: it carries confidence 1.0 and heads the ranking."""
     name = (intent or {}).get("name")
-    reading = read_commitment(name, float((intent or {}).get("confidence") or 0.0), text, rules)
+    runner_up = next((entry.get("name") for entry in ranking or [] if entry.get("name") != name), None)
+    reading = read_commitment(name, float((intent or {}).get("confidence") or 0.0), text, rules, runner_up=runner_up)
     if reading is None:
         return intent, list(ranking or []), None
     replaced = {"name": reading.intent, "confidence": 1.0}

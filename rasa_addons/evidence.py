@@ -36,6 +36,14 @@ EVIDENCE: Dict[str, re.Pattern] = {
         r"universal credit|benefits|sick pay|financ|hardship|can'?t (?:pay|make|keep up|cover)|nothing left|"
         r"\bbust\b|food|hours (?:were|got|have been) cut|no work|cost of living|payment break|behind on|"
         r"no income|unemployed|evict|repossess", _FLAGS),
+    # A person to talk to, or a way of reaching one (session 7). "How do I add someone?" (to a policy) read as
+    # a request for a person at 0.78: "someone" alone is whom the customer adds, pays or names, not whom
+    # they want to speak to. Every training example of the intent has one of these words (tested).
+    "request_human": re.compile(
+        r"\b(?:human|person|people|agent|advis[eo]r|operator|representative|rep|real|actual|speak|talk|chat|"
+        r"call|ring|phone|colleague|staff|manager|supervisor|bot|robot|machine|transfer|put me through|"
+        r"connect|live|employee|voice|(?:some|any)(?:one|body) (?:who|that) (?:can|could|knows)|"
+        r"get me (?:some|any)(?:one|body))\b", _FLAGS),
     # "Not us, but who can help" must never turn away our own customer: another company's name or service.
     "other_company": re.compile(
         r"\b(?:bank|card|cash machine|atm|shop|supermarket|store|checkout|courier|parcel|package|deliver\w*|"

@@ -1,4 +1,4 @@
-"""NLU component: a sensitive intent (fraud, bereavement, injury, hardship) guessed with middling
+"""NLU component: a sensitive intent (fraud, bereavement, injury, hardship, a request for a person) guessed with middling
 confidence stands only when the message has words that back it (``rasa_addons.evidence``).
 
 Placed after the intent classifier and before the FallbackClassifier in ``config.yml``.

@@ -4,7 +4,9 @@
 that the lexicon already ties to a claim ("my claim was rejected", "the ombudsman") counts; a bare one ("it
 was rejected") counts only when the conversation is about a claim (a claim intent now or earlier, or claim
 words in an earlier message) — never on the message's own loose words, so "why have you declined my card"
-stays routine. A message read as another company's problem or a what-if, or one that puts the decline with
+stays routine. A large loss ("written off", "£25,000") is one only in a message about a claim in the same
+sense (its intent, claim words or the conversation), not in a fragment the bot still has to ask about. A
+message read as another company's problem or a what-if, or one that puts the decline with
 someone else's insurer ("my mate's insurer refused his claim") without speaking to us, is never a complex case. Lists in
 ``complex_case.yml`` with their reasons.
 """
@@ -21,6 +23,7 @@ from actions.escalation.lexicon import BARE_REFUSAL, COMPLEX_CASE
 
 SETTINGS_PATH = Path(__file__).with_name("complex_case.yml")
 DECLINED = "declined_or_disputed_claim"
+LARGE_LOSS = "large_loss"
 
 
 @lru_cache(maxsize=1)
@@ -63,8 +66,13 @@ def complex_case_words(text: str, intent: Optional[str], earlier_texts: Iterable
     earlier_texts, earlier_intents = list(earlier_texts), list(earlier_intents)
     for category, pattern in COMPLEX_CASE.items():
         match = pattern.search(text)
-        if match is not None:
-            return category, match.group(0)
+        if match is None:
+            continue
+        if category == LARGE_LOSS and not about_a_claim(text, intent, earlier_texts, earlier_intents):
+            # "The garage said it's a write off" on its own: a size of loss, but whose, and is it a claim? The
+            # bot asks what it is about first (session 7); the claim, once named, brings the person.
+            continue
+        return category, match.group(0)
     bare = BARE_REFUSAL.search(text)
     if bare is not None and about_a_claim("", intent, earlier_texts, earlier_intents):
         return DECLINED, bare.group(0)
@@ -73,4 +81,11 @@ def complex_case_words(text: str, intent: Optional[str], earlier_texts: Iterable
 
 def never_complex(intent: Optional[str]) -> bool:
     return intent in _settings()[1]
+
+
+def amount_counts(text: str, intent: Optional[str], earlier_texts: Iterable[str] = (),
+                  earlier_intents: Iterable[Optional[str]] = ()) -> bool:
+    """A large amount is a large loss only in a message about a claim (its intent, its words or the
+    conversation's), never in one read as another company's or a what-if."""
+    return not never_complex(intent) and about_a_claim(text, intent, earlier_texts, earlier_intents)
 

@@ -15,7 +15,9 @@ words that caused it):
 - ``high_intensity``     one message in the care band "distressed" (``actions.emotion.bands``: validation and
                          a person offered), or an "upset" one at or above ``Thresholds.intensity``; a
                          "mild" message (a joke, a light remark) never, whatever its intensity, and
-                         possible low mood gets the gentle check-in instead (``check_in``);
+                         possible low mood gets the gentle check-in instead (``check_in``); a distressed
+                         request for a claim in so many words starts the claim instead, whose distressed
+                         acknowledgement offers the person (``actions.escalation.asked``);
 - ``rising_distress``    intensity climbing over the last turns (trajectory slope);
 - ``sustained_distress`` a smoothed level that stays high for several turns;
 - ``loop``               the same request twice in a row, or two fallbacks in a row.
@@ -33,7 +35,8 @@ from typing import Any, Sequence
 from actions.emotion.trajectory import conversation_trajectory
 from actions.emotion.bands import band_for
 from actions.emotion.risk import active_risk
-from actions.escalation.complex_case import complex_case_words, never_complex
+from actions.escalation.asked import asks_for_claim
+from actions.escalation.complex_case import amount_counts, complex_case_words
 from actions.emotion.figures import without_figures_of_speech
 from actions.escalation.lexicon import VULNERABILITY, first_match, largest_amount
 
@@ -173,13 +176,17 @@ def decide_message(turn: Turn, thresholds: Thresholds = Thresholds(),
         return Decision("unsupported_language", text, _priority("normal", score), immediate=True,
                         category=str(score.get("language", "")))
     # By meaning: "my card was declined at the shop" is not a declined claim (actions/escalation/complex_case.py).
-    match = complex_case_words(text, turn.intent, [t.text for t in earlier], [t.intent for t in earlier])
-    amount = 0.0 if never_complex(turn.intent) else largest_amount(text)
+    earlier_texts, earlier_intents = [t.text for t in earlier], [t.intent for t in earlier]
+    match = complex_case_words(text, turn.intent, earlier_texts, earlier_intents)
+    amount = largest_amount(text) if amount_counts(text, turn.intent, earlier_texts, earlier_intents) else 0.0
     if match or amount >= thresholds.large_loss_amount:
         category, words = match if match else ("large_loss", text)
         return Decision("complex_case", words, _priority("normal", score), immediate=False,
                         category=category, signals={"amount": amount} if amount else {})
     band, check_in = turn.band
+    if band == "distressed" and not check_in and asks_for_claim(text, turn.intent):
+        # The claim they asked for starts; its distressed acknowledgement offers a person beside it (asked.yml).
+        return None
     if (band == "distressed" and not check_in) or (band == "upset" and turn.intensity >= thresholds.intensity):
         cues = [str(cue) for cue in (score or {}).get("cues") or []]
         return Decision("high_intensity", charged_words(text, score), _priority("normal", score),

@@ -84,3 +84,30 @@ def test_a_decline_by_someone_elses_insurer_is_not_a_complex_case(text):
 ])
 def test_a_decline_of_ours_stays_a_complex_case(text):
     assert complex_case_words(text, None)[0] == "declined_or_disputed_claim"
+
+
+@pytest.mark.parametrize("text", ["The garage said it's a write off", "the mechanic reckons it's a total loss",
+                                  "the repairs are quoted at £23,500"])
+def test_a_large_loss_with_no_claim_to_be_about_is_asked_about_first(text):
+    # The understanding check's question ("a claim, your policy or cover…?") comes first; the claim, once
+    # named, brings the person.
+    assert decide_message(calm(text, "clarify_topic")) is None
+
+
+@pytest.mark.parametrize("text", ["The garage said my car's a write off, what happens with my claim?",
+                                  "the repairs are quoted at £23,500 on my policy"])
+def test_a_large_loss_in_words_about_a_claim_stays_a_complex_case(text):
+    assert decide_message(calm(text, "clarify_topic")).category == "large_loss"
+
+
+def test_a_large_loss_after_a_claim_was_named_stays_a_complex_case():
+    earlier = [calm("I want to make a claim", "file_claim")]
+    decision = decide_conversation(earlier + [calm("the garage said it's a write off", "inform")])
+    assert decision.trigger == "complex_case" and decision.category == "large_loss"
+
+
+@pytest.mark.parametrize("amount, complex_", [(9_999, False), (10_000, True), (10_001, True)])
+def test_the_large_loss_amount_is_pinned_for_a_claim(amount, complex_):
+    decision = decide_message(calm(f"the damage will cost £{amount:,} to fix", "file_claim"))
+    assert (decision is not None and decision.category == "large_loss") is complex_
+    assert decide_message(calm(f"the damage will cost £{amount:,} to fix", "clarify_topic")) is None

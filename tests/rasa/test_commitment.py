@@ -251,3 +251,94 @@ def test_an_other_company_guess_that_names_something_of_ours_is_asked_about(text
 def test_yours_is_read_only_for_an_other_company_guess():
     assert RULES.yours_from == frozenset({"other_company"})
     assert reading("make_complaint", "your app keeps logging me out") is None
+
+
+@pytest.mark.parametrize("text", ["wnat to make a clam", "i need to put in a claim for my glasses",
+                                  "I'd like to make a claim please",
+                                  "need to file a cliam for the fence"])
+@pytest.mark.parametrize("confidence", [0.3, 0.82, 0.99])
+def test_an_off_topic_guess_that_asks_for_a_claim_in_words_is_a_claim(text, confidence):
+    found = read_commitment("out_of_scope", confidence, text, RULES)
+    assert found is not None and found.intent == "file_claim"
+
+
+def test_a_claim_asked_for_in_words_is_still_read_as_a_claim_guess_would_be():
+    assert reading("out_of_scope", "Not a new claim, I want to make a claim follow-up on CLM-12345") == CLAIM_STATUS
+
+
+@pytest.mark.parametrize("text", ["do I need to make a claim for a scratch?", "should I file a claim or not?",
+                                  "the claim I made last year", "I claim the last biscuit", "clam chowder recipe",
+                                  # a polite request is shaped like a question: left to the readers (a limit)
+                                  "can you start a claim for me",
+                                  # hedged: a question about claiming, not a claim to start
+                                  "I might make a claim, not sure yet", "I may need to make a claim if it gets worse",
+                                  "what if I make a claim and it goes up", "thinking I might have to make a claim"])
+def test_a_question_or_no_request_is_left_to_the_readers_after_the_guard(text):
+    assert read_commitment("out_of_scope", 0.8, text, RULES) is None
+
+
+@pytest.mark.parametrize("intent", ["small_talk", "other_company", "ask_question", "greet"])
+def test_only_an_off_topic_guess_is_read_for_a_claim_asked_for(intent):
+    found = read_commitment(intent, 0.5, "I want to make a claim", RULES)
+    assert found is None or found.intent != "file_claim"
+
+
+@pytest.mark.parametrize("text", ["I've been charged twice for the renewal", "you took the premium twice this month",
+                                  "Wrong amount taken this month", "I think I've been over-charged",
+                                  "there's a payment from you I didn't authorise",
+                                  "you billed me double and still haven't refunded it"])
+@pytest.mark.parametrize("confidence", [0.3, 0.99])
+def test_a_problem_with_a_payment_we_took_is_a_complaint_not_a_how_to(text, confidence):
+    assert reading("ask_payment", text, confidence) == "make_complaint"
+
+
+@pytest.mark.parametrize("text", ["how do I pay my premium", "can I pay twice a year instead of monthly?",
+                                  "when will I get my refund", "can I change my payment date",
+                                  "is there a fee for paying monthly"])
+def test_a_question_about_paying_stays_a_payment_question(text):
+    assert reading("ask_payment", text) is None
+
+
+def test_a_payment_problem_is_read_only_from_a_payment_guess():
+    assert reading("ask_renewal", "I've been charged twice for the renewal") != "make_complaint"
+
+
+@pytest.mark.parametrize("intent", ["ask_question", "out_of_scope", "small_talk", "other_company"])
+@pytest.mark.parametrize("text", [
+    "our bike was nicked in spring and we claimed at once, you said yes but we haven't seen a penny",
+    "I reported the leak a month ago and still no word from anyone",
+    "sent you everything for the windscreen weeks ago, haven't received anything",
+])
+def test_a_chase_of_an_existing_claim_is_a_status_check_whatever_the_guess(intent, text):
+    assert reading(intent, text, 0.5) == CLAIM_STATUS
+
+
+@pytest.mark.parametrize("text", ["I reported it to the police, what do I do now?",  # no chase word
+                                  "I haven't received my documents",                  # no existing claim
+                                  "still no word, I want to make a new claim for the fence"])  # a new claim
+def test_without_both_words_or_with_a_new_claim_it_is_no_chase(text):
+    assert reading("ask_question", text) != CLAIM_STATUS
+
+
+@pytest.mark.parametrize("intent", ["ask_question", "out_of_scope", "small_talk", "other_company"])
+def test_no_training_example_of_those_intents_is_read_as_a_chase(intent):
+    assert [text for text in nlu_examples()[intent] if reading(intent, text) == CLAIM_STATUS] == []
+
+
+@pytest.mark.parametrize("runner_up", ["make_complaint", "ask_price_increase"])
+def test_another_company_tied_with_a_complaint_about_it_is_no_tie(runner_up):
+    ranking = [{"name": "other_company", "confidence": 0.48}, {"name": runner_up, "confidence": 0.48}]
+    intent, kept, why = guarded_intent(ranking[0], ranking, "the bus was late again this morning, I'm fed up", RULES)
+    assert intent == {"name": "other_company", "confidence": 1.0} and why["to"] == "other_company"
+    assert kept[0] == intent and kept[1]["name"] == runner_up
+
+
+@pytest.mark.parametrize("text, runner_up", [
+    ("the bus was late again this morning, I'm fed up", "small_talk"),    # a remark may be small talk: ask
+    ("your app was down again this morning, I'm fed up", "make_complaint"),  # ours: the complaint may be ours
+    ("nothing works and I'm fed up", "make_complaint"),                      # no company named
+])
+def test_the_tie_stands_for_another_runner_up_something_of_ours_or_no_company(text, runner_up):
+    ranking = [{"name": "other_company", "confidence": 0.48}, {"name": runner_up, "confidence": 0.47}]
+    intent, _, why = guarded_intent(ranking[0], ranking, text, RULES)
+    assert why is None or why["to"] != "other_company" or intent["confidence"] != 1.0

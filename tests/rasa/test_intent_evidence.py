@@ -114,3 +114,23 @@ def test_a_dead_machine_is_not_a_bereavement(text, kept):
     assert (intent["name"] == "disclose_bereavement") is kept
     if not kept:
         assert intent == {"name": "ask_coverage", "confidence": 0.05} and set_aside == ["disclose_bereavement"]
+
+
+@pytest.mark.parametrize("text", ["How do I add someone?", "can I pay someone else's premium",
+                                  "I want to name somebody on my policy"])
+@pytest.mark.parametrize("confidence, kept", [(0.79, False), (0.8, True), (0.81, True)])
+def test_a_request_for_a_person_needs_a_person_to_talk_to_below_the_bar(text, confidence, kept):
+    # "someone" alone is whom the customer adds, pays or names; below 0.8 that is no request for a person.
+    ranking = ranked(("request_human", confidence), ("handoff_accept", 0.09), ("out_of_scope", 0.04))
+    intent, _, set_aside = backed_intent(ranking[0], ranking, text, min_confidence=0.8)
+    assert (intent["name"] == "request_human") is kept
+    assert set_aside == ([] if kept else ["request_human"])
+
+
+@pytest.mark.parametrize("text", ["can someone call me back", "is there anyone I can speak to",
+                                  "I'd rather deal with a real person", "get me somebody who can sort this",
+                                  "put me through to the claims team"])
+def test_a_request_for_a_person_in_new_words_stands_below_the_bar(text):
+    ranking = ranked(("request_human", 0.5), ("handoff_accept", 0.2))
+    intent, _, set_aside = backed_intent(ranking[0], ranking, text, min_confidence=0.8)
+    assert intent["name"] == "request_human" and set_aside == []
