@@ -81,6 +81,10 @@ class RetrievalSettings:
     rescue_on_sure_match: Tuple[str, ...] = ()
     # intent -> the least cosine that may overrule it (retrieval.yml `rescue_min_cosine`)
     rescue_min_cosine: Tuple[Tuple[str, float], ...] = ()
+    # intent -> words the message must have to be taken from it (retrieval.yml `rescue_needs_words`)
+    rescue_needs_words: Tuple[Tuple[str, Pattern[str]], ...] = ()
+    # the intents after whose rescue the answer is followed by an offer to start a claim
+    offer_claim_after: Tuple[str, ...] = ()
 
     @classmethod
     def from_file(cls, directory: Path = KNOWLEDGE_DIR) -> "RetrievalSettings":
@@ -97,7 +101,10 @@ class RetrievalSettings:
                            float(raw["lexical_weight"]),
                            tuple(raw.get("rescue_on_sure_match") or ()),
                            tuple((str(intent), float(floor))
-                                 for intent, floor in (raw.get("rescue_min_cosine") or {}).items()))
+                                 for intent, floor in (raw.get("rescue_min_cosine") or {}).items()),
+                           tuple((str(intent), re.compile(pattern, re.IGNORECASE))
+                                 for intent, pattern in (raw.get("rescue_needs_words") or {}).items()),
+                           tuple(raw.get("offer_claim_after") or ()))
         except (KeyError, TypeError, ValueError, re.error) as error:
             raise ContentError(f"{RETRIEVAL_FILE}: {error!r}") from error
         if (not 0 < settings.answer_threshold <= settings.sure_score <= 1 or settings.margin < 0
@@ -169,6 +176,8 @@ def may_rescue(intent: Optional[str], text: str, entities: Sequence[Dict[str, An
     if below_rescue_floor(intent, decision, settings):
         return False
     head = (text or "")[:_QUESTION_WINDOW]
+    if any(name == intent and not pattern.search(head) for name, pattern in settings.rescue_needs_words):
+        return False
     return not any(name == intent and pattern.search(head) for name, pattern in settings.rescue_unless)
 
 

@@ -127,7 +127,22 @@ SURE_CLARIFY = Decision("clarify", Match("a", SURE), Match("b", SURE - 0.01))
     ("out_of_scope", "can my partner drive my car", [], ANSWER, True),
     ("nlu_fallback", "can my partner drive my car", [], CLARIFY, True),
     ("out_of_scope", "can my partner drive my car", [], NONE, False),
-    ("file_claim", "is it worth claiming for a scratch?", [], ANSWER, False),
+    # Read as a claim but asked as a question about cover or claiming (session 7): one clear entry answers it (and
+    # the claim is offered after it); a request to claim, a question about something else, a statement or a near-tie
+    # keeps the claim.
+    ("file_claim", "is it worth claiming for a scratch?", [], ANSWER, True),
+    ("file_claim", "My suitcase came off the carousel ripped open, can I claim?", [], ANSWER, True),
+    ("file_claim", "someone keyed my car overnight, is that covered?", [], ANSWER, True),
+    ("file_claim", "my phone got nicked on the bus, will my insurance pay", [], ANSWER, True),
+    ("file_claim", "the dog has eaten my glasses, am I covered", [], ANSWER, True),
+    ("file_claim", "My suitcase came off the carousel ripped open, can I claim?", [], CLARIFY, False),
+    ("file_claim", "My suitcase came off the carousel ripped open, can I claim?", [], NONE, False),
+    ("file_claim", "my car was stolen last night", [], ANSWER, False),
+    ("file_claim", "my car was stolen last night, what do I do now?", [], ANSWER, False),
+    ("file_claim", "I want to make a claim, is my roof covered for storm damage?", [], ANSWER, False),
+    ("file_claim", "I need to report a break-in, are we covered?", [], ANSWER, False),
+    ("file_claim", "can you help me claim for the storm damage? is it covered?", [], ANSWER, False),
+    ("file_claim", "how do I claim for a broken window?", [], ANSWER, False),
     ("inform", "is it worth claiming for a scratch?", [], ANSWER, True),
     ("inform", "it was a small scratch on the door", [], ANSWER, False),
     ("out_of_scope", "what's my excess", [], ANSWER, False),
