@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.knowledge import content  # noqa: E402
-from actions.knowledge.matching import Index, Match, RetrievalSettings, decide, personal_action  # noqa: E402
+from actions.knowledge.matching import (Index, Match, RetrievalSettings, best_question_sentence, decide,  # noqa: E402
+                                       personal_action)
 from rasa_addons import settings as rasa_settings  # noqa: E402
 from rasa_addons.sentence_encoder import SentenceEncoder  # noqa: E402
 
@@ -396,8 +397,17 @@ def verdict_for(question: dict, decision, settings: RetrievalSettings) -> str:
 
 def score_questions(questions: List[dict], encoder, full, settings: RetrievalSettings,
                     show_failures: bool = True) -> Counter:
-    decisions = [decide(full.search(v, settings.top_k, q["text"], settings.lexical_weight), settings)
-                 for v, q in zip(encoder.encode([q["text"] for q in questions]), questions)]
+    def search(text: str, vector=None):
+        vector = encoder.encode([text])[0] if vector is None else vector
+        return full.search(vector, settings.top_k, text, settings.lexical_weight)
+
+    decisions = []
+    for v, q in zip(encoder.encode([q["text"] for q in questions]), questions):
+        decision = decide(search(q["text"], v), settings)
+        if decision.outcome != "answer":  # as the retriever in Rasa: a question sentence of a longer message
+            sentence = best_question_sentence(q["text"], search, settings)
+            decision = sentence[2] if sentence is not None else decision
+        decisions.append(decision)
     tally = Counter()
     for question, decision in zip(questions, decisions):
         verdict = verdict_for(question, decision, settings)

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings as hyp_settings, strategies as st
 
-from actions.knowledge.matching import (Decision, Index, Match, below_rescue_floor, decide, looks_like_question,
-                                        matches_from_parse, may_rescue, personal_action)
+from actions.knowledge.matching import (Decision, Index, Match, below_rescue_floor, best_question_sentence, decide,
+                                       looks_like_question, matches_from_parse, may_rescue, personal_action,
+                                       question_sentences)
 
 EPS = 1e-6
 
@@ -284,3 +285,41 @@ def test_a_guard_question_gives_way_to_a_clear_answer(retrieval_settings, intent
 
 def test_a_claim_of_theirs_is_never_given_a_general_answer(retrieval_settings):
     assert may_rescue("clarify_claim", "what's going on with my claim?", [], SURE_ANSWER, retrieval_settings) is False
+
+
+# A question asked around a joke, a greeting or a story is ranked on its own (session 7).
+def test_only_the_question_sentences_of_a_longer_message_are_read():
+    text = 'Is my husband covered under "valuables"? Joking. Is our joint policy in both names though?'
+    assert question_sentences(text, 3) == ['Is my husband covered under "valuables"?',
+                                           "Is our joint policy in both names though?"]
+    assert question_sentences("We had the kitchen redone last month. It cost a lot.", 3) == []
+    assert question_sentences("Is our joint policy in both names?", 3) == []  # one sentence: the whole message
+    assert question_sentences("Hi there. Is it ok?", 3) == []  # "Hi there." is too short, leaving one sentence
+
+
+@pytest.mark.parametrize("most, expected", [(2, 2), (3, 3), (4, 3)])
+def test_at_most_so_many_question_sentences_are_ranked(most, expected):
+    text = "Is my shed covered? Is my bike covered? Is my car covered?"
+    assert question_sentences(text, most) == ["Is my shed covered?", "Is my bike covered?",
+                                              "Is my car covered?"][:expected]
+
+
+def test_the_question_sentence_one_entry_clearly_answers_is_taken(retrieval_settings):
+    rankings = {
+        "Is my husband covered under valuables?": [Match("valuables", 0.60, 0.60)],              # below the threshold
+        "Is our joint policy in both names though?": [Match("joint", 0.72, 0.72), Match("split", 0.50, 0.50)],
+    }
+    text = 'Is my husband covered under valuables? Joking. Is our joint policy in both names though?'
+    sentence, matches, decision = best_question_sentence(text, rankings.__getitem__, retrieval_settings)
+    assert sentence == "Is our joint policy in both names though?"
+    assert decision.outcome == "answer" and decision.best.entry_id == "joint"
+
+
+def test_a_near_tie_in_a_sentence_is_no_answer(retrieval_settings):
+    tie = [Match("a", 0.72, 0.72), Match("b", 0.72 - retrieval_settings.margin / 2, 0.71)]
+    assert best_question_sentence("Is it covered? Joking. Is it really covered?", lambda _: tie,
+                                  retrieval_settings) is None
+
+
+def test_the_settings_bound_the_question_sentences(retrieval_settings):
+    assert retrieval_settings.max_question_sentences == 3
