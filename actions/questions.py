@@ -3,7 +3,9 @@
 The retriever in Rasa (``rasa_addons/knowledge_retrieval.py``) has already ranked the entries for this
 message (``knowledge`` in the parse data); this action applies the same rule (``decide``) and answers with
 an opener for the question's kind and the customer's tone, the answer and its source, asks which of two
-close entries is meant, or says honestly that it has no checked answer and offers a person.
+close entries is meant, or says honestly that it has no checked answer and offers a person. A question the
+classifier read as a claim ("my case came off the carousel ripped, can I claim?") is answered, then the claim is
+offered (``offer_claim_after`` in knowledge/retrieval.yml).
 """
 from __future__ import annotations
 
@@ -24,6 +26,10 @@ KNOWLEDGE = content.load()
 SETTINGS = RetrievalSettings.from_file()
 FRAMES = Frames.from_file()
 ANSWER_SLOT = "kb_answer_id"
+# Set by the retriever in Rasa (rasa_addons/knowledge_retrieval.py) when it took the message from another intent.
+RESCUED_FROM = "intent_rescued_from"
+# Asks whether to start a claim, with buttons; "yes" starts it (data/rules/questions.yml).
+CLAIM_OFFER = "utter_offer_claim_after_answer"
 # A button under a clarifying question names the entry the customer chose.
 CHOSEN_ENTITY = "kb_entry"
 
@@ -57,6 +63,9 @@ class ActionAnswerQuestion(Action):
                 opener = FRAMES.opener(entry.kind, tracker.get_slot("emotion_tone"), _answers_given(tracker))
                 answer, source = answer_text(KNOWLEDGE, entry, opener)
                 dispatcher.utter_message(response="utter_kb_answer", kb_answer=answer, kb_source=source)
+                if (tracker.latest_message or {}).get(RESCUED_FROM) in SETTINGS.offer_claim_after:
+                    # Read as a claim, asked as a question ("…can I claim?"): answered, and the claim offered.
+                    return [SlotSet(ANSWER_SLOT, entry.id), FollowupAction(CLAIM_OFFER)]
                 return [SlotSet(ANSWER_SLOT, entry.id)]
             # The model's index is older than the content: say so honestly rather than guess.
             logger.warning("knowledge entry %s is not in knowledge/ (retrain the model)", decision.best.entry_id)

@@ -9,6 +9,7 @@ question labelled `none` must get no entry.
 
     .venv/bin/python bench/knowledge_bot.py bench/data/knowledge_questions2.yml
     .venv/bin/python bench/knowledge_bot.py bench/data/knowledge_questions2.yml --replay var/kb-bot-turns.jsonl
+    .venv/bin/python bench/knowledge_bot.py bench/data/knowledge_questions3.yml --figures-only --turns var/kb3-bot.jsonl
 """
 from __future__ import annotations
 
@@ -51,6 +52,9 @@ def main() -> int:
     parser.add_argument("--turns", type=Path, default=ROOT / "var" / "kb-bot-turns.jsonl")
     parser.add_argument("--replay", type=Path, help="score turns saved by an earlier run instead of a bot")
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--figures-only", action="store_true",
+                        help="print the tally, not the failing questions (a held-out set whose failures must not be "
+                             "read, such as knowledge_questions3.yml; judgement.py's own output is then discarded)")
     args = parser.parse_args()
     questions = yaml.safe_load(args.questions.read_text(encoding="utf-8"))["questions"]
     if not args.replay:
@@ -58,7 +62,8 @@ def main() -> int:
             handle.write(as_judgement_items(questions))
         subprocess.run([sys.executable, str(ROOT / "bench" / "judgement.py"), "--set", handle.name,
                         "--turns", str(args.turns), "--failures", str(args.turns.with_suffix(".failures.json")),
-                        "--concurrency", str(args.concurrency)], check=True, cwd=ROOT)
+                        "--concurrency", str(args.concurrency)], check=True, cwd=ROOT,
+                       stdout=subprocess.DEVNULL if args.figures_only else None)
     turns = {row["id"]: row["events"] for row in map(json.loads, (args.replay or args.turns).read_text(
         encoding="utf-8").splitlines()) if row}
     behaviours = Behaviours.load(ROOT / "bench" / "judgement_behaviours.yml")
@@ -80,7 +85,7 @@ def main() -> int:
         else:
             verdict = "entry: right" if entry in expected else "entry: wrong entry"
         tally[verdict] += 1
-        if verdict not in ("entry: right", "none: no entry"):
+        if not args.figures_only and verdict not in ("entry: right", "none: no entry"):
             print(f"  {verdict}: {question['text']!r} expected {'/'.join(expected)}, got {entry or label}")
     print(f"{args.questions.name} through the bot (n={len(questions)}): {dict(sorted(tally.items()))}")
     print(f"  not answered, what the bot did instead: {dict(instead.most_common())}")

@@ -14,6 +14,10 @@ message's metadata, and when the message alone finds no entry, the entries are r
 entry's question> <the follow-up>", the entry already given left out unless the follow-up alone ranks it first. The
 message's own ranking is kept under ``knowledge.follow_up.own``.
 
+**Question sentences.** A message of several sentences whose whole finds no clear entry has each sentence shaped
+like a question ranked on its own (``max_question_sentences`` in knowledge/retrieval.yml); one that a single entry
+clearly answers gives the message's ranking, the whole message's kept under ``knowledge.question_sentence.own``.
+
 The index (every entry's wordings and answer, encoded at training, and BM25 statistics of each entry's
 words, ``actions/knowledge/lexical.py``) is stored in the model, and Rasa's
 training cache includes the content's hash, so a changed answer file retrains the model. The message's
@@ -36,8 +40,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from actions.knowledge import content
-from actions.knowledge.matching import (Decision, Index, Match, RetrievalSettings, below_rescue_floor, decide,
-                                       may_rescue)
+from actions.knowledge.matching import (Decision, Index, Match, RetrievalSettings, below_rescue_floor,
+                                       best_question_sentence, decide, may_rescue)
 from rasa_addons import settings
 from rasa_addons.conversation_context import ANSWER_SLOT, CONTEXT_KEY
 from rasa_addons.sentence_encoder import SentenceEncoder
@@ -149,6 +153,10 @@ class KnowledgeRetriever(GraphComponent):
         decision = decide(matches, self._settings)
         return None if decision.outcome == "none" else (matches, decision, str(previous_id))
 
+    def _search_text(self, text: str) -> List[Match]:
+        return self._index.search(self._encoder.encode([text])[0], self._settings.top_k, text,
+                                  self._settings.lexical_weight)
+
     def _process_one(self, message: Message) -> None:
         text = message.get(TEXT) or ""
         matches = self._index.search(self._embedding(message), self._settings.top_k, text,
@@ -161,6 +169,14 @@ class KnowledgeRetriever(GraphComponent):
             matches, decision, previous_id = follow_up
             found = {"matches": [m.as_dict() for m in matches], "outcome": decision.outcome,
                      "follow_up": {"after": previous_id, "own": own}}
+        elif decision.outcome != "answer":
+            sentence = best_question_sentence(text, self._search_text, self._settings)
+            if sentence is not None:
+                # The question asked around a joke, a greeting or a story: its own ranking answers it.
+                own = found
+                _, matches, decision = sentence
+                found = {"matches": [m.as_dict() for m in matches], "outcome": decision.outcome,
+                         "question_sentence": {"own": own}}
         name = (message.get(INTENT) or {}).get("name")
         if below_rescue_floor(name, decision, self._settings):
             found["below_rescue_floor"] = True  # too weak to overrule the classifier: read as no answer after this

@@ -81,6 +81,12 @@ class RetrievalSettings:
     rescue_on_sure_match: Tuple[str, ...] = ()
     # intent -> the least cosine that may overrule it (retrieval.yml `rescue_min_cosine`)
     rescue_min_cosine: Tuple[Tuple[str, float], ...] = ()
+    # intent -> words the message must have to be taken from it (retrieval.yml `rescue_needs_words`)
+    rescue_needs_words: Tuple[Tuple[str, Pattern[str]], ...] = ()
+    # the intents after whose rescue the answer is followed by an offer to start a claim
+    offer_claim_after: Tuple[str, ...] = ()
+    # how many question sentences of a longer message are ranked on their own (retrieval.yml)
+    max_question_sentences: int = 0
 
     @classmethod
     def from_file(cls, directory: Path = KNOWLEDGE_DIR) -> "RetrievalSettings":
@@ -97,11 +103,15 @@ class RetrievalSettings:
                            float(raw["lexical_weight"]),
                            tuple(raw.get("rescue_on_sure_match") or ()),
                            tuple((str(intent), float(floor))
-                                 for intent, floor in (raw.get("rescue_min_cosine") or {}).items()))
+                                 for intent, floor in (raw.get("rescue_min_cosine") or {}).items()),
+                           tuple((str(intent), re.compile(pattern, re.IGNORECASE))
+                                 for intent, pattern in (raw.get("rescue_needs_words") or {}).items()),
+                           tuple(raw.get("offer_claim_after") or ()),
+                           int(raw.get("max_question_sentences") or 0))
         except (KeyError, TypeError, ValueError, re.error) as error:
             raise ContentError(f"{RETRIEVAL_FILE}: {error!r}") from error
         if (not 0 < settings.answer_threshold <= settings.sure_score <= 1 or settings.margin < 0
-                or settings.top_k < 2 or settings.lexical_weight < 0):
+                or settings.top_k < 2 or settings.lexical_weight < 0 or settings.max_question_sentences < 0):
             raise ContentError(f"{RETRIEVAL_FILE}: need 0 < answer_threshold <= sure_score <= 1, margin >= 0, "
                                "top_k >= 2, lexical_weight >= 0")
         return settings
@@ -169,6 +179,8 @@ def may_rescue(intent: Optional[str], text: str, entities: Sequence[Dict[str, An
     if below_rescue_floor(intent, decision, settings):
         return False
     head = (text or "")[:_QUESTION_WINDOW]
+    if any(name == intent and not pattern.search(head) for name, pattern in settings.rescue_needs_words):
+        return False
     return not any(name == intent and pattern.search(head) for name, pattern in settings.rescue_unless)
 
 
@@ -176,6 +188,33 @@ def below_rescue_floor(intent: Optional[str], decision: Decision, settings: Retr
     """Whether the best match is too weak to overrule the classifier's ``intent`` (``rescue_min_cosine``)."""
     floor = dict(settings.rescue_min_cosine).get(intent or "")
     return floor is not None and decision.best is not None and decision.best.cosine < floor
+
+
+# A sentence of fewer words says too little to be ranked on its own ("Joking.", "Thanks!").
+_MIN_SENTENCE_WORDS = 3
+
+
+def question_sentences(text: str, most: int) -> List[str]:
+    """The sentences of a message of more than one sentence that are shaped like a question, at most ``most``,
+    in order: the question a customer asks around a joke, a greeting or the story that led to it."""
+    head = (text or "")[:_QUESTION_WINDOW].strip()
+    sentences = [part.strip() for part in _SENTENCE_END.split(head) if len(part.split()) >= _MIN_SENTENCE_WORDS]
+    if len(sentences) < 2:
+        return []
+    return [sentence for sentence in sentences if looks_like_question(sentence)][:most]
+
+
+def best_question_sentence(text: str, search: Callable[[str], List[Match]],
+                           settings: RetrievalSettings) -> Optional[Tuple[str, List[Match], Decision]]:
+    """For a message the whole of which found no clear entry: the question sentence that one entry clearly answers
+    (the surest if several do), with its ranking and decision; None when none does. ``search`` ranks one text."""
+    found = []
+    for sentence in question_sentences(text, settings.max_question_sentences):
+        matches = search(sentence)
+        decision = decide(matches, settings)
+        if decision.outcome == "answer":
+            found.append((sentence, matches, decision))
+    return max(found, key=lambda item: item[2].best.cosine, default=None)
 
 
 def looks_like_question(text: str) -> bool:

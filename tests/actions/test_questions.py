@@ -129,3 +129,32 @@ async def test_questions_about_their_own_policy_go_to_the_policy_actions(make_tr
     events = await run(dispatcher, tracker, domain)
     assert events == [SlotSet("kb_answer_id", None), FollowupAction(action)]
     assert dispatcher.messages == []
+
+
+# A question the classifier read as a claim ("…can I claim?", knowledge/retrieval.yml offer_claim_after) is answered,
+# then the claim is offered: not started, and not offered after any other answer.
+@pytest.mark.parametrize("rescued_from, offered", [("file_claim", True), ("out_of_scope", False), (None, False)])
+async def test_a_claim_asked_about_as_a_question_is_answered_then_offered(make_tracker, dispatcher, domain,
+                                                                        rescued_from, offered):
+    tracker = asked(make_tracker, "my case came off the carousel ripped open, can I claim?",
+                    [("travel-lost-luggage", 0.82), ("travel-delayed-luggage", 0.61)])
+    if rescued_from:
+        tracker.latest_message["intent_rescued_from"] = rescued_from
+    events = await run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_kb_answer"]
+    expected = [SlotSet("kb_answer_id", "travel-lost-luggage")]
+    assert events == (expected + [FollowupAction("utter_offer_claim_after_answer")] if offered else expected)
+
+
+async def test_no_claim_is_offered_without_an_answer(make_tracker, dispatcher, domain):
+    tracker = asked(make_tracker, "my case came off the carousel ripped open, can I claim?",
+                    [("travel-lost-luggage", 0.70), ("travel-delayed-luggage", 0.69)])
+    tracker.latest_message["intent_rescued_from"] = "file_claim"
+    events = await run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_clarify_kb_question"]
+    assert FollowupAction("utter_offer_claim_after_answer") not in events
+
+
+def test_the_claim_offer_can_be_accepted_with_a_button(domain):
+    for variant in domain["responses"]["utter_offer_claim_after_answer"]:
+        assert [button["payload"] for button in variant["buttons"]] == ["/file_claim", "/deny"]

@@ -1,7 +1,7 @@
 """The benchmark's customer question sets stay held out: no entry wording is written within 0.85 cosine of one of
-their questions (bench/data/knowledge_questions.yml and knowledge_questions2.yml), so the sets measure wordings
-the knowledge base was not given. The wordings below were already that close when the second set was written
-(they predate it, or are the issue's own long-tail questions); nothing may join them."""
+their questions (bench/data/knowledge_questions.yml, knowledge_questions2.yml and knowledge_questions3.yml), so the
+sets measure wordings the knowledge base was not given. The wordings below were already that close when the second
+or the third set was written (they predate it, or are the issue's own long-tail questions); nothing may join them."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-QUESTION_SETS = [ROOT / "bench" / "data" / name for name in ("knowledge_questions.yml", "knowledge_questions2.yml")]
+QUESTION_SETS = [ROOT / "bench" / "data" / name for name in ("knowledge_questions.yml", "knowledge_questions2.yml",
+                                                                   "knowledge_questions3.yml")]
 NEAR = 0.85
 PREDATING = {
     "Is my bike covered when I'm on holiday?", "Can my partner drive my car on my policy?",
@@ -22,6 +23,14 @@ PREDATING = {
     "I want to make a complaint about how my claim was handled", "when will I hear about my complaint",
     "how long does a complaint take", "let my son talk to you about my policy",
     "What if I don't have receipts for what I'm claiming?", "do I need receipts to make a claim",
+    # already within 0.85 of a question of the third set when it was written (commit 7cd3694)
+    "I've been diagnosed with diabetes, do I tell my car insurer",
+    "car nicked off the drive with the engine running while I was defrosting it",
+    "do I need travel insurance if I've got the health card", "maximum trip length annual policy",
+    "I'm 80 can I get travel insurance", "I'm 81, can I still get travel insurance with you",
+    "will I have to see a doctor to get life cover", "will I need a medical exam for life cover",
+    "does my life insurance pay out if I die overseas", "my direct debit failed, am I still insured",
+    "I need a copy of my policy schedule", "can I take my complaint to the ombudsman",
 }
 
 
@@ -40,8 +49,8 @@ def questions() -> list[str]:
     return [q["text"] for path in QUESTION_SETS for q in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]]
 
 
-def test_both_question_sets_are_read(questions):
-    assert len(questions) == 50 + 60
+def test_every_question_set_is_read(questions):
+    assert len(questions) == 50 + 60 + 68
 
 
 def test_no_new_wording_is_near_a_benchmark_question(kb, encoder, questions):

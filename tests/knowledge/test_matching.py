@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings as hyp_settings, strategies as st
 
-from actions.knowledge.matching import (Decision, Index, Match, below_rescue_floor, decide, looks_like_question,
-                                        matches_from_parse, may_rescue, personal_action)
+from actions.knowledge.matching import (Decision, Index, Match, below_rescue_floor, best_question_sentence, decide,
+                                       looks_like_question, matches_from_parse, may_rescue, personal_action,
+                                       question_sentences)
 
 EPS = 1e-6
 
@@ -127,7 +128,22 @@ SURE_CLARIFY = Decision("clarify", Match("a", SURE), Match("b", SURE - 0.01))
     ("out_of_scope", "can my partner drive my car", [], ANSWER, True),
     ("nlu_fallback", "can my partner drive my car", [], CLARIFY, True),
     ("out_of_scope", "can my partner drive my car", [], NONE, False),
-    ("file_claim", "is it worth claiming for a scratch?", [], ANSWER, False),
+    # Read as a claim but asked as a question about cover or claiming (session 7): one clear entry answers it (and
+    # the claim is offered after it); a request to claim, a question about something else, a statement or a near-tie
+    # keeps the claim.
+    ("file_claim", "is it worth claiming for a scratch?", [], ANSWER, True),
+    ("file_claim", "My suitcase came off the carousel ripped open, can I claim?", [], ANSWER, True),
+    ("file_claim", "someone keyed my car overnight, is that covered?", [], ANSWER, True),
+    ("file_claim", "my phone got nicked on the bus, will my insurance pay", [], ANSWER, True),
+    ("file_claim", "the dog has eaten my glasses, am I covered", [], ANSWER, True),
+    ("file_claim", "My suitcase came off the carousel ripped open, can I claim?", [], CLARIFY, False),
+    ("file_claim", "My suitcase came off the carousel ripped open, can I claim?", [], NONE, False),
+    ("file_claim", "my car was stolen last night", [], ANSWER, False),
+    ("file_claim", "my car was stolen last night, what do I do now?", [], ANSWER, False),
+    ("file_claim", "I want to make a claim, is my roof covered for storm damage?", [], ANSWER, False),
+    ("file_claim", "I need to report a break-in, are we covered?", [], ANSWER, False),
+    ("file_claim", "can you help me claim for the storm damage? is it covered?", [], ANSWER, False),
+    ("file_claim", "how do I claim for a broken window?", [], ANSWER, False),
     ("inform", "is it worth claiming for a scratch?", [], ANSWER, True),
     ("inform", "it was a small scratch on the door", [], ANSWER, False),
     ("out_of_scope", "what's my excess", [], ANSWER, False),
@@ -239,7 +255,8 @@ _SETTINGS = RetrievalSettings.from_file()
 @pytest.mark.parametrize("cosine, rescued", [(0.69, False), (0.70, True), (0.71, True)])
 @pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback"])
 def test_an_off_topic_reading_needs_a_surer_match(retrieval_settings, intent, cosine, rescued):
-    assert dict(retrieval_settings.rescue_min_cosine) == {"out_of_scope": 0.70, "nlu_fallback": 0.70}
+    assert dict(retrieval_settings.rescue_min_cosine) == {"out_of_scope": 0.70, "nlu_fallback": 0.70,
+                                                          "file_claim": 0.70}
     answer = Decision("answer", Match("a", cosine))
     choice = Decision("clarify", Match("a", cosine), Match("b", cosine - 0.01))
     assert may_rescue(intent, "can my partner drive my car", [], answer, retrieval_settings) is rescued
@@ -269,3 +286,50 @@ def test_a_guard_question_gives_way_to_a_clear_answer(retrieval_settings, intent
 
 def test_a_claim_of_theirs_is_never_given_a_general_answer(retrieval_settings):
     assert may_rescue("clarify_claim", "what's going on with my claim?", [], SURE_ANSWER, retrieval_settings) is False
+
+
+# A question asked around a joke, a greeting or a story is ranked on its own (session 7).
+def test_only_the_question_sentences_of_a_longer_message_are_read():
+    text = 'Is my husband covered under "valuables"? Joking. Is our joint policy in both names though?'
+    assert question_sentences(text, 3) == ['Is my husband covered under "valuables"?',
+                                           "Is our joint policy in both names though?"]
+    assert question_sentences("We had the kitchen redone last month. It cost a lot.", 3) == []
+    assert question_sentences("Is our joint policy in both names?", 3) == []  # one sentence: the whole message
+    assert question_sentences("Hi there. Is it ok?", 3) == []  # "Hi there." is too short, leaving one sentence
+
+
+@pytest.mark.parametrize("most, expected", [(2, 2), (3, 3), (4, 3)])
+def test_at_most_so_many_question_sentences_are_ranked(most, expected):
+    text = "Is my shed covered? Is my bike covered? Is my car covered?"
+    assert question_sentences(text, most) == ["Is my shed covered?", "Is my bike covered?",
+                                              "Is my car covered?"][:expected]
+
+
+def test_the_question_sentence_one_entry_clearly_answers_is_taken(retrieval_settings):
+    rankings = {
+        "Is my husband covered under valuables?": [Match("valuables", 0.60, 0.60)],              # below the threshold
+        "Is our joint policy in both names though?": [Match("joint", 0.72, 0.72), Match("split", 0.50, 0.50)],
+    }
+    text = 'Is my husband covered under valuables? Joking. Is our joint policy in both names though?'
+    sentence, matches, decision = best_question_sentence(text, rankings.__getitem__, retrieval_settings)
+    assert sentence == "Is our joint policy in both names though?"
+    assert decision.outcome == "answer" and decision.best.entry_id == "joint"
+
+
+def test_a_near_tie_in_a_sentence_is_no_answer(retrieval_settings):
+    tie = [Match("a", 0.72, 0.72), Match("b", 0.72 - retrieval_settings.margin / 2, 0.71)]
+    assert best_question_sentence("Is it covered? Joking. Is it really covered?", lambda _: tie,
+                                  retrieval_settings) is None
+
+
+def test_the_settings_bound_the_question_sentences(retrieval_settings):
+    assert retrieval_settings.max_question_sentences == 3
+
+
+# A confident claim reading is overruled by a coverage question only on a surer match (session 7): pinned below, at
+# and above 0.70.
+@pytest.mark.parametrize("cosine, rescued", [(0.69, False), (0.70, True), (0.71, True)])
+def test_a_claim_reading_needs_a_surer_match(retrieval_settings, cosine, rescued):
+    answer = Decision("answer", Match("a", cosine))
+    assert may_rescue("file_claim", "my car got keyed last night, can I claim for it?", [], answer,
+                      retrieval_settings) is rescued
