@@ -11,11 +11,13 @@ Here each message's sentence-level blocks are taken in the order Rasa takes them
 order the featurizers added them, then the dense ones), their entries laid side by side with their column
 offsets, and one sparse matrix is made from all rows. Its entries, columns and type are Rasa's, so the
 classifier's probabilities are identical (tests/rasa/test_classifier_input.py compares both bit for bit on
-Heard's NLU data and the trained model). Training is unchanged (``_create_training_matrix`` is Rasa's).
+Heard's NLU data and the trained model). Training is unchanged (``_create_training_matrix`` is Rasa's). The
+classifier's weights are also kept column by column (``weights_by_column``), which spares a copy of all of them
+at every prediction.
 """
 from __future__ import annotations
 
-from typing import List
+from typing import Any, List
 
 import numpy as np
 import scipy.sparse
@@ -66,6 +68,18 @@ def create_x(messages: List[Message]) -> scipy.sparse.csr_matrix:
     return matrix.tocsr()
 
 
+def weights_by_column(clf: Any) -> None:
+    """Stores the classifier's weights column by column (the same values).
+
+    ``predict_proba`` multiplies the input by ``coef_.T``; scipy needs that operand row by row in memory, so with
+    the weights stored as trained (31 intents x 14,515 features) it copied all 3.6 MB of them for every message:
+    0.38 of the prediction's 0.43 ms. Stored the other way round, ``coef_.T`` is already laid out as scipy reads
+    it, and the same products are summed in the same order (the probabilities are compared bit for bit)."""
+    coef = getattr(clf, "coef_", None)
+    if isinstance(coef, np.ndarray) and coef.ndim == 2 and not coef.flags.f_contiguous:
+        clf.coef_ = np.asfortranarray(coef)
+
+
 _RASA_CREATE_X = LogisticRegressionClassifier._create_X
 
 
@@ -75,6 +89,7 @@ def install() -> bool:
         return False
 
     def _create_X(self: LogisticRegressionClassifier, messages: List[Message]) -> scipy.sparse.csr_matrix:
+        weights_by_column(self.clf)
         return create_x(messages)
 
     setattr(_create_X, _INSTALLED_MARK, True)

@@ -9,6 +9,7 @@ and the matrices (shape, type, entries) and the classifier's probabilities on th
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import os
@@ -43,6 +44,19 @@ def texts(limit: int) -> list[str]:
     return ODD + found[:limit]
 
 
+_by_column: dict = {}
+
+
+def by_column(clf):
+    """A copy of the classifier with its weights stored column by column, as the installed classifier keeps them."""
+    if id(clf) not in _by_column:
+        copied = copy.deepcopy(clf)
+        classifier_input.weights_by_column(copied)
+        assert copied.coef_.flags.f_contiguous and not clf.coef_.flags.f_contiguous
+        _by_column[id(clf)] = copied
+    return _by_column[id(clf)]
+
+
 def same(a, b) -> bool:
     a, b = a.tocsr(), b.tocsr()
     a.sort_indices(), b.sort_indices()
@@ -69,7 +83,7 @@ def main() -> None:
         if refusals:
             seen["refused_alike"] += len(refusals) == 2 and refusals[0] == refusals[1]
             return False
-        p_rasa, p_ours = classifier.clf.predict_proba(rasa), classifier.clf.predict_proba(ours)
+        p_rasa, p_ours = classifier.clf.predict_proba(rasa), by_column(classifier.clf).predict_proba(ours)
         seen["probabilities_differ"] += not np.array_equal(p_rasa, p_ours)
         seen["intents_differ"] += int((p_rasa.argmax(axis=1) != p_ours.argmax(axis=1)).sum())
         return True
@@ -99,9 +113,12 @@ def main() -> None:
     LogisticRegressionClassifier._create_X = RASA
     installed = [classifier_input.install(), classifier_input.install()]
     result = asyncio.run(agent.parse_message("when is my renewal due?"))
+    seen["installed"] = {"weights_by_column": any(
+        getattr(getattr(node, "_component", None), "clf", None) is not None
+        and node._component.clf.coef_.flags.f_contiguous for node in agent.processor.graph_runner._instantiated_nodes.values())}
     LogisticRegressionClassifier._create_X = RASA
     rasa_result = asyncio.run(agent.parse_message("when is my renewal due?"))
-    seen["installed"] = {"answers": installed, "same_parse": result["intent_ranking"] == rasa_result["intent_ranking"]}
+    seen["installed"].update(answers=installed, same_parse=result["intent_ranking"] == rasa_result["intent_ranking"])
     print(json.dumps(seen))
 
 
