@@ -113,9 +113,10 @@ def main() -> None:
     LogisticRegressionClassifier._create_X = RASA
     installed = [classifier_input.install(), classifier_input.install()]
     result = asyncio.run(agent.parse_message("when is my renewal due?"))
-    seen["installed"] = {"weights_by_column": any(
-        getattr(getattr(node, "_component", None), "clf", None) is not None
-        and node._component.clf.coef_.flags.f_contiguous for node in agent.processor.graph_runner._instantiated_nodes.values())}
+    classifiers = [node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
+                   if isinstance(getattr(node, "_component", None), LogisticRegressionClassifier)]
+    seen["installed"] = {"weights_by_column": bool(classifiers) and all(
+        classifier.clf.coef_.flags.f_contiguous for classifier in classifiers)}
     LogisticRegressionClassifier._create_X = RASA
     rasa_result = asyncio.run(agent.parse_message("when is my renewal due?"))
     seen["installed"].update(answers=installed, same_parse=result["intent_ranking"] == rasa_result["intent_ranking"])

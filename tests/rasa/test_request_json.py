@@ -12,7 +12,8 @@ def probed() -> dict:
 
 
 def test_bodies_read_back_as_json_dumps_wrote_them(probed):
-    # 200 conversations over Heard's domain (up to 25 turns, every script and emoji) 9 odd values and a list nested 900 deep.
+    # 200 conversations over Heard's domain (up to 25 turns, every script and emoji), 9 odd values and a list
+    # nested 900 deep.
     assert probed["payloads"] == 210
     assert probed["largest_body"] > 50_000
     assert probed["read_differ"] == 0
