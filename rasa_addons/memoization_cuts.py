@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.constants import POLICY_MAX_HISTORY
 from rasa.core.policies.memoization import AugmentedMemoizationPolicy
+from rasa.shared.constants import DEFAULT_SENDER_ID
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted, Event
@@ -47,8 +48,15 @@ def window_length(applied: List[Event], max_history: Optional[int]) -> Optional[
 
 
 def held(template: DialogueStateTracker, events: List[Event]) -> DialogueStateTracker:
-    """A tracker like Rasa's ``init_copy`` followed by ``update`` of each event, without applying any of them."""
-    tracker = template.init_copy()
+    """A tracker like Rasa's ``init_copy`` followed by ``update`` of each event, without applying any of them.
+
+    Its slots are the template's own objects, not copies reset to their initial values: a cut's slots are only
+    ever copied and reset again (to walk its states), so their values never matter, and copying Heard's 30-odd
+    slots for every cut of every prediction was ~5 % of the time Rasa held the GIL (docs/benchmarks.md,
+    "Session 7"). Nothing updates a cut: its states come from a replay on a tracker of their own."""
+    tracker = DialogueStateTracker(template.sender_id or DEFAULT_SENDER_ID, None, template._max_event_history,
+                                   is_rule_tracker=template.is_rule_tracker)
+    tracker.slots = template.slots
     tracker.events.extend(events)
     first = events[0] if events else None
     origin = getattr(template, WALK_KEY, None) or (template.sender_id,)

@@ -7,7 +7,9 @@ kept connections (``rasa_addons/kept_connections.py``); event classes are looked
 slots copied directly (``rasa_addons/hot_paths.py``); a conversation's dialogue states are continued from
 the last turn instead of rebuilt from its first event (``rasa_addons/dialogue_states.py``), the memoization
 policy's cuts are made without replaying events (``rasa_addons/memoization_cuts.py``) and the rules are
-found by the action they follow (``rasa_addons/rule_lookup.py``); the loaded model
+found by the action they follow (``rasa_addons/rule_lookup.py``); the intent classifier's input is built in one step
+(``rasa_addons/classifier_input.py``) and the graphs run in the order dask chose once (``rasa_addons/graph_order.py``);
+the loaded model
 is frozen out of the garbage collector's walks (``rasa_addons/settled_heap.py``);
 typed ``/intent{…}`` commands nobody offered are read as text (``rasa_addons/sealed_messages.py``); a
 follow-up question is read with the knowledge-base answer just given (``rasa_addons/conversation_context.py``);
@@ -24,9 +26,9 @@ import sys
 
 from rasa.__main__ import main as rasa_main
 
-from rasa_addons import (action_validation, channels, conversation_context, dialogue_states, hot_paths,
-                         kept_connections, lock_lease, memoization_cuts, nonblocking, redaction, relay_retry,
-                         rule_lookup, sealed_messages, settings, settled_heap, tracker_writes)
+from rasa_addons import (action_validation, channels, classifier_input, conversation_context, dialogue_states,
+                         graph_order, hot_paths, kept_connections, lock_lease, memoization_cuts, nonblocking, redaction,
+                         relay_retry, rule_lookup, sealed_messages, settings, settled_heap, tracker_writes)
 
 
 def main() -> None:
@@ -43,6 +45,8 @@ def main() -> None:
         dialogue_states.install(3 * settings.DIALOGUE_STATE_CACHE_SIZE)  # states continued, not rebuilt
     memoization_cuts.install()  # cuts hold their events unapplied; their states continue in the cache above
     rule_lookup.install()  # only the rules that can follow the previous action are tested
+    classifier_input.install()  # the classifier's input rows built in one step, not joined block by block
+    graph_order.install()  # each graph shape ordered by dask once, then run in that order without dask
     settled_heap.install()  # after the model loads, its objects are out of the garbage collector's way
     sealed_messages.install()  # after nonblocking: it wraps the off-loop parser
     conversation_context.install()  # outermost: the answer just given, for follow-up questions

@@ -57,6 +57,11 @@ class Memory:
         return found
 
 
+def slot_values(tracker) -> dict:
+    return {name: (json.dumps(slot.value, sort_keys=True, default=str), slot.has_been_set)
+            for name, slot in tracker.slots.items()}
+
+
 def ask(policy, run, tracker, domain, old_states, rule_only, eager: bool, states_fn) -> tuple:
     memory = Memory(policy, eager)
     policy._recall_states = memory
@@ -81,7 +86,7 @@ def main() -> None:
     dialogue_states.install(64)
     cached_states = Domain.states_for_tracker_history
     Domain.states_for_tracker_history = RASA_STATES
-    compared = differ = matched = asked = 0
+    compared = differ = matched = asked = slots_changed = slots_set = 0
     rasa_seconds = ours_seconds = 0.0
     clock = [2_000_000.0]
     for seed in range(conversations):
@@ -97,8 +102,12 @@ def main() -> None:
             old_states = policy._prediction_states(tracker, domain, rule_only_data=rule_only)
             for eager in (False, True):
                 rasa = ask(policy, RASA_TRUNCATION, tracker, domain, old_states, rule_only, eager, RASA_STATES)
+                slots_before = slot_values(tracker)
                 ours = ask(policy, memoization_cuts.recall_using_truncation, tracker, domain, old_states, rule_only,
                            eager, cached_states)
+                # Cuts share the conversation's slot objects: nothing may change them.
+                slots_changed += slot_values(tracker) != slots_before
+                slots_set += sum(was_set for _, was_set in slots_before.values())
                 compared += 1
                 differ += rasa[:2] != ours[:2]
                 matched += rasa[0] is not None
@@ -112,6 +121,7 @@ def main() -> None:
                       "capacities": [cached_states.cache.capacity, cached_states.cut_cache.capacity],
                       "conversation_walks": cached_states.cache.walked + cached_states.cache.continued,
                       "installed": [memoization_cuts.install(), memoization_cuts.install()],
+                      "slots_changed": slots_changed, "slots_set": slots_set,
                       "uses_ours": AugmentedMemoizationPolicy._recall_using_truncation is not RASA_TRUNCATION}))
 
 

@@ -81,7 +81,10 @@ def main() -> None:
     by_action, unnamed = rule_lookup.index(policy.lookup[RULES])
     installed = [rule_lookup.install(), rule_lookup.install()]
     print(json.dumps({"compared": compared, "differ": differ, "found_some": found, "rules": len(policy.lookup[RULES]),
-                      "indexed": sum(map(len, by_action.values())), "unnamed": len(unnamed),
+                      "indexed": sum(len(any_intent) + sum(map(len, by_intent.values()))
+                                     for by_intent, any_intent in by_action.values()),
+                      "by_intent": sum(sum(map(len, by_intent.values())) for by_intent, _ in by_action.values()),
+                      "unnamed": len(unnamed),
                       "same_index": rule_lookup.index(policy.lookup[RULES])[0] is by_action,
                       "installed": installed, "uses_index": RulePolicy._get_possible_keys is not RASA}))
 

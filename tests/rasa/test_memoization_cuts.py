@@ -18,6 +18,13 @@ def test_the_questions_and_answers_are_rasas(probed):
     assert probed["matched"] > 100  # the early return after a match is part of the comparison
 
 
+def test_the_conversations_slots_are_left_as_they_were(probed):
+    # Cut trackers hold the conversation's own slot objects instead of reset copies; asking about every cut leaves
+    # every slot's value and "has been set" as it was (hundreds of them set by the conversations' events).
+    assert probed["slots_set"] > 500
+    assert probed["slots_changed"] == 0
+
+
 def test_cuts_continue_their_walks_in_a_cache_of_their_own(probed):
     assert probed["capacities"] == [64, 128]
     assert probed["continued"] > probed["walked"] > 0
