@@ -125,14 +125,16 @@ def test_a_reply_made_by_the_replica_without_the_website_socket_reaches_it(produ
         sender = confirmed.get(timeout=30)
         client.emit("user_uttered", {"message": "hi"})
         received.get(timeout=120)  # the bot's greeting, from replica 0 itself
+        try:
+            while True:  # the rest of the greeting, until the socket has been quiet for 3 s
+                received.get(timeout=3)
+        except queue.Empty:
+            pass
         executed = httpx.post(f"{_rasa_url(production, 1)}/conversations/{sender}/execute",
                               params={"token": production.production.RASA_TOKEN, "output_channel": "latest"},
                               json={"name": "utter_greet"}, timeout=120)
         assert executed.status_code == 200, executed.text
-        expected = [e["text"] for e in executed.json()["tracker"]["events"] if e["event"] == "bot"][-1]
-        texts = []
-        while expected not in texts:
-            texts.append(received.get(timeout=30).get("text"))
+        assert received.get(timeout=30).get("text"), "the reply made by replica 1 never reached the socket on replica 0"
     finally:
         client.disconnect()
 
