@@ -5,4 +5,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PYTHONPATH="$ROOT"
-exec "$ROOT/.venv/bin/python" -m pytest "$@"
+# Two workers for two cores: tests wait on Rasa and the services as much as they compute (tests/conftest.py
+# groups them). HEARD_TEST_WORKERS=0 runs everything in this one process.
+exec "$ROOT/.venv/bin/python" -m pytest -n "${HEARD_TEST_WORKERS:-2}" --dist loadgroup "$@"

@@ -47,6 +47,9 @@ def _listening_ports() -> Iterator[int]:
     # theirs from below that range, starting at a random place so two runs on one machine rarely meet.
     low = min(_outgoing_port_range()[0], 32768)
     candidates = list(range(max(1024, low - 12000), low))
+    # Parallel workers (pytest-xdist) take disjoint shares, so two never hand out the same port.
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+    candidates = candidates[worker::max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))]
     start = random.randrange(len(candidates))
     return itertools.cycle(candidates[start:] + candidates[:start])
 
@@ -70,3 +73,12 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # ./heard test runs two pytest-xdist workers with --dist loadgroup: a file stays on one worker, so its module
+    # fixtures (a production profile, a Rasa probe) start once, and every end-to-end test shares one worker, so the
+    # session's stack starts once.
+    for item in items:
+        end_to_end = item.get_closest_marker("e2e") is not None or item.nodeid.startswith("tests/e2e/")
+        item.add_marker(pytest.mark.xdist_group("e2e" if end_to_end else item.nodeid.split("::")[0]))

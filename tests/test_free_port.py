@@ -24,3 +24,15 @@ def test_a_taken_port_is_passed_over(monkeypatch):
         busy = taken.getsockname()[1]
         monkeypatch.setattr(conftest, "_PORTS", iter([busy, busy, 23456]))
         assert free_port() == 23456
+
+
+def test_parallel_workers_take_disjoint_shares(monkeypatch):
+    def share(worker: str) -> set[int]:
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
+        monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "2")
+        ports = conftest._listening_ports()
+        return {next(ports) for _ in range(200)}
+
+    first, second = share("gw0"), share("gw1")
+    assert len(first) == len(second) == 200 and not first & second
+    assert {port % 2 for port in first} != {port % 2 for port in second}
