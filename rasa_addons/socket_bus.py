@@ -14,8 +14,9 @@ socket.io server this client manager:
 - JSON, never pickle: python-socketio's Redis manager pickles its messages and unpickles whatever arrives
   on the channel, so anyone able to publish to Redis could run code in Rasa. Here messages are JSON and a
   message that is not a JSON object is dropped.
-- At most once, like Redis pub/sub: a reply published while no replica holds the socket is lost to the
-  live view only; it is stored in the tracker, and the widget shows the conversation again on reconnect.
+- At most once, like Redis pub/sub: a reply published while no replica holds the socket, or while Redis is
+  away, is lost to the live view only; it stays in the conversation's record (Rasa's tracker store), which
+  the agent's console reads.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from typing import Any, AsyncIterator, Optional
 from socketio import AsyncRedisManager
 
 logger = logging.getLogger(__name__)
+PUBLISH_ATTEMPTS = 2  # the second on a fresh connection: one dropped connection costs no reply
 RECONNECT_FIRST_SECONDS = 0.1
 RECONNECT_MAX_SECONDS = 10.0
 
@@ -52,14 +54,19 @@ class JsonSocketBus(AsyncRedisManager):
                                   callback=callback, **kwargs)
 
     async def _publish(self, data: Any) -> Any:
-        payload = json.dumps(data)
-        for attempt in (1, 2):
+        try:
+            payload = json.dumps(data)
+        except (TypeError, ValueError) as error:  # a reply that cannot travel must not fail the turn
+            logger.warning("chat socket bus: not published, not JSON: %s", error)
+            return None
+        for attempt in range(1, PUBLISH_ATTEMPTS + 1):
             try:
-                if attempt == 2:
+                if attempt > 1:
                     self._redis_connect()
                 return await self.redis.publish(self.channel, payload)
             except Exception as error:  # redis' errors and OSError alike: a lost reply must not fail the turn
-                logger.warning("chat socket bus: publish failed (attempt %d of 2): %s", attempt, error)
+                logger.warning("chat socket bus: publish failed (attempt %d of %d): %s", attempt, PUBLISH_ATTEMPTS,
+                               error)
         return None
 
     async def _listen(self) -> AsyncIterator[dict]:

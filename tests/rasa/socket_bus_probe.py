@@ -25,12 +25,15 @@ UNREACHABLE_REDIS_URL = "redis://127.0.0.1:9/0"  # the discard port: nothing ans
 ROOM = "web:probe-customer"
 UNPICKLED: list[str] = []
 LISTEN_FAILURES: list[str] = []
+PUBLISH_FAILURES: list[str] = []
 
 
 class CountListenFailures(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if "cannot listen" in record.getMessage():
             LISTEN_FAILURES.append(record.getMessage())
+        if "publish failed" in record.getMessage() or "not JSON" in record.getMessage():
+            PUBLISH_FAILURES.append(record.getMessage())
 
 
 class Tripwire:
@@ -108,6 +111,9 @@ async def main() -> dict:
     without_redis = await wait_until(lambda: bool(lone))
     await asyncio.sleep(1.0)  # its listener keeps failing meanwhile: 0.1 + 0.2 + 0.4 + 0.8 s of back-off
     await server_c.emit("bot_uttered", {"text": "to nobody here"}, room="web:someone-else")  # logged, not raised
+    publish_failures = list(PUBLISH_FAILURES)
+    await server_b.emit("bot_uttered", {"text": {1, 2}}, room="web:someone-else")  # a set is no JSON: logged
+    not_json = PUBLISH_FAILURES[len(publish_failures):]
 
     for connected in (client, lone_client):
         await connected.disconnect()
@@ -121,6 +127,7 @@ async def main() -> dict:
         "across": across, "local": local, "alive": alive, "without_redis": without_redis,
         "received": [m["text"] for m in received], "unpickled": UNPICKLED,
         "published": published, "bus_class": JsonSocketBus.__name__,
+        "publish_failures": publish_failures, "not_json": not_json,
         "listen_failures": len(LISTEN_FAILURES), "delays": [reconnect_delay(n) for n in range(1, 10)],
     }
 

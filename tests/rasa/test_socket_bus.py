@@ -40,6 +40,12 @@ def test_listening_without_redis_backs_off_instead_of_spinning(probed):
     assert 3 <= probed["listen_failures"] <= 6
 
 
+def test_publishing_without_redis_tries_twice_then_gives_up_without_failing_the_turn(probed):
+    assert [failure.split(":")[1].strip() for failure in probed["publish_failures"]] == [
+        "publish failed (attempt 1 of 2)", "publish failed (attempt 2 of 2)"]
+    assert len(probed["not_json"]) == 1 and "not published, not JSON" in probed["not_json"][0]
+
+
 def test_without_a_url_sockets_stay_within_the_process(probed):
     assert probed["no_url_manager"] is True
     settings = RasaAddonSettings.from_env({})
