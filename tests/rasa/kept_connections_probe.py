@@ -14,6 +14,7 @@ from aiohttp import web
 from rasa.utils.endpoints import EndpointConfig
 
 from rasa_addons import kept_connections
+from tests.rasa.local_server import serve
 
 
 async def main(mode: str) -> dict:
@@ -27,11 +28,7 @@ async def main(mode: str) -> dict:
 
     app = web.Application()
     app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    runner, port = await serve(app)
     endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", token="secret", headers={"X-Heard": "a"})
     other = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Heard": "b"})
 

@@ -25,6 +25,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from rasa_addons import kept_connections, request_json
+from tests.rasa.local_server import serve
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 WORDS = ["claim", "flood", "Überschwemmung", "réclamation", "洪水", "😡", "don't", "a\\b", "\"quoted\"", "</script>",
@@ -107,11 +108,7 @@ async def main(conversations: int) -> dict:
 
     app = web.Application(client_max_size=2**26)
     app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    runner, port = await serve(app)
     counts["installed"] = [kept_connections.install(), kept_connections.install()]
     endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
     for payload in payloads:

@@ -19,6 +19,7 @@ import socketio
 from aiohttp import web
 
 from rasa_addons.socket_bus import JsonSocketBus, client_manager, reconnect_delay
+from tests.rasa.local_server import serve
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 UNREACHABLE_REDIS_URL = "redis://127.0.0.1:9/0"  # the discard port: nothing answers Redis there
@@ -52,11 +53,8 @@ async def start_server(url: str, channel: str) -> tuple[socketio.AsyncServer, we
 
     app = web.Application()
     sio.attach(app)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return sio, runner, site._server.sockets[0].getsockname()[1]
+    runner, port = await serve(app)
+    return sio, runner, port
 
 
 async def wait_until(condition, seconds: float = 5.0) -> bool:
