@@ -43,17 +43,31 @@ _CHASE_WORDS_PATH = Path(__file__).resolve().parent.parent / "rasa_addons" / "co
 OVERDUE_STATUSES = {ClaimStatus.RECEIVED, ClaimStatus.WITH_ASSESSOR, ClaimStatus.APPROVED}
 
 
-@lru_cache(maxsize=1)
-def _chase_words() -> re.Pattern:
-    phrases = yaml.safe_load(_CHASE_WORDS_PATH.read_text(encoding="utf-8"))["chase"]
+def _phrases(phrases) -> re.Pattern:
     ordered = sorted({phrase.lower() for phrase in phrases}, key=len, reverse=True)
     return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(phrase) for phrase in ordered) + r")(?![\w'])")
 
 
+@lru_cache(maxsize=1)
+def _chase_words() -> tuple[re.Pattern, re.Pattern]:
+    """(all chase words, the missed-call-back ones)."""
+    raw = yaml.safe_load(_CHASE_WORDS_PATH.read_text(encoding="utf-8"))
+    return _phrases(raw["chase"] + raw["missed_call_back"]), _phrases(raw["missed_call_back"])
+
+
+def _cleaned(text: Text) -> Text:
+    return " ".join((text or "")[:2000].lower().replace("’", "'").split())
+
+
 def is_chase(text: Text) -> bool:
     """The customer is chasing us ("ten days ago and heard nothing"), not just asking."""
-    cleaned = " ".join((text or "")[:2000].lower().replace("’", "'").split())
-    return bool(waited_for(cleaned) or _chase_words().search(cleaned))
+    cleaned = _cleaned(text)
+    return bool(waited_for(cleaned) or _chase_words()[0].search(cleaned))
+
+
+def missed_call_back(text: Text) -> bool:
+    """The customer says a call back from us never came ("nobody called me back")."""
+    return bool(_chase_words()[1].search(_cleaned(text)))
 
 
 def overdue_decision(text: Text, due: dt.date) -> Dict[str, Any]:
@@ -176,8 +190,9 @@ class ActionCheckClaimStatus(Action):
         resumed = gate.after_verification(tracker, self.name())
         text = gate.request_text(tracker, self.name()) if resumed else _latest_text(tracker)
         if is_chase(text) and not resumed:
-            # Owning the wait comes before any question or figure.
-            dispatcher.utter_message(response="utter_claim_chase_sorry")
+            # Owning the wait (or the call that never came) comes before any question or figure.
+            sorry = "utter_claim_call_back_missed_sorry" if missed_call_back(text) else "utter_claim_chase_sorry"
+            dispatcher.utter_message(response=sorry)
         typed = formats.read_claim_reference(text[:2000])
         reference: Optional[Text] = typed.value
         if reference is None and typed.problem == "digits":

@@ -41,6 +41,18 @@ def chased(text: Optional[Text]) -> Optional[Text]:
     return " ".join(match.group(1).lower().split()) if match else None
 
 
+# Unhappy with what a policy costs ("I'm not happy with the quote", "the renewal price is a joke"): a price is not a
+# service failure, so the reply does not own one (session 8: it got "that's not the service you should get from us").
+_PRICE = re.compile(r"\b(?:quote|quoted|price|prices|premium|premiums|renewal (?:price|cost)|too expensive|"
+                    r"so expensive|costs? (?:too much|so much)|gone up|went up|put up|increase|increased)\b",
+                    re.IGNORECASE)
+
+
+def about_price(text: Optional[Text]) -> bool:
+    """The customer is unhappy with a price or quote."""
+    return _PRICE.search(plain_text(text, max_length=2000)) is not None
+
+
 def claim_subject(text: Optional[Text]) -> Optional[Text]:
     """What the customer's claim is about, when they name it ("my boiler claim" -> "boiler claim")."""
     match = _CLAIM_SUBJECT.search(plain_text(text, max_length=2000))
@@ -78,6 +90,8 @@ class ActionAcknowledgeComplaint(Action):
             dispatcher.utter_message(
                 response="utter_complaint_acknowledge_incident", incident=incident.name, incident_spoken=incident.spoken
             )
+        elif about_price(text):
+            dispatcher.utter_message(response="utter_complaint_acknowledge_price")
         else:
             dispatcher.utter_message(response="utter_complaint_acknowledge")
         return []

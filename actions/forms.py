@@ -94,7 +94,11 @@ class ValidateClaimForm(FormValidationAction):
     def validate_customer_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        name = formats.clean_first_name(value if isinstance(value, str) else None)
+        text = value if isinstance(value, str) else None
+        name = formats.clean_first_name(text)
+        if name is None and formats.is_bare_agreement(text) and not tracker.get_slot("customer_name_agreed"):
+            # "Yes please" to "what's your first name?": asked once more (utter_ask_customer_name's variant).
+            return {"customer_name": None, "customer_name_agreed": True}
         slots: Dict[Text, Any] = {**name_slots(name), "customer_name_asked": True}
         if name is not None:
             return slots

@@ -139,7 +139,7 @@ class CommitmentRules:
             happened=_phrase_pattern(raw["happened"]),
             existing_claim=_phrase_pattern(raw["existing_claim"]),
             not_new_claim=_phrase_pattern(raw["not_new_claim"]),
-            chase=_phrase_pattern(raw["chase"]),
+            chase=_phrase_pattern(raw["chase"] + raw["missed_call_back"]),
             claim_words=_phrase_pattern(list(raw["claim_words"]) + _lookup_words(incident_lookup)),
             switching=_phrase_pattern(raw["switching"]),
             cancel_now=_phrase_pattern(raw["cancel_now"]),

@@ -124,11 +124,24 @@ _NOT_NAMES = {
     "last", "morning", "night", "afternoon", "evening", "week", "weekend", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "then", "after", "before", "while", "at", "on", "in",
 }
+# "What's your first name?" answered "yes please" or "yes, it's Sam": agreeing to give it is not declining it
+# (found by talking to the bot, session 7: "yes please" got "No problem, we can carry on without it").
+_AGREEMENT = re.compile(
+    r"^(?:(?:yes|yeah|yea|yep|yup|sure|ok|okay|of course|certainly|no problem|go on|go ahead|fine)"
+    r"(?:[\s,]+(?:please|thanks|thank you|of course|sure|no problem|go ahead))*)(?:[\s,!.:;-]+|$)",
+    re.IGNORECASE,
+)
 _COURTESIES = re.compile(r"(?:[\s,.!]+(?:thanks|thank you|thankyou|ta|cheers|please|speaking|here))+[\s,.!]*$",
                          re.IGNORECASE)
 # "Mary Jane Smith" is a name; a longer answer to "what's your first name?" is a sentence ("my grandad has
 # sadly left us and..."), and its first word must not become the name the bot calls the customer by.
 MAX_NAME_WORDS = 3
+
+
+def is_bare_agreement(text: Optional[str]) -> bool:
+    """The whole answer only agrees ("yes please", "sure!"): the customer is about to give what was asked."""
+    cleaned = plain_text(text, max_length=200).strip()
+    return bool(cleaned) and _AGREEMENT.fullmatch(cleaned) is not None
 
 
 def clean_first_name(text: Optional[str]) -> Optional[str]:
@@ -137,7 +150,7 @@ def clean_first_name(text: Optional[str]) -> Optional[str]:
     Markup is stripped, only letters (any script), hyphens and apostrophes are kept, the length is
     capped and the name is capitalised ("<b>mary-jane</b>" -> "Mary-Jane").
     """
-    cleaned = plain_text(text, max_length=200)
+    cleaned = _AGREEMENT.sub("", plain_text(text, max_length=200).strip())
     cleaned = _COURTESIES.sub("", _NAME_LEAD_INS.sub("", cleaned).strip())
     if len(cleaned.split()) > MAX_NAME_WORDS:
         return None

@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 from sqlalchemy import select
 
-from actions.claims import ActionCheckClaimStatus, is_chase
+from actions.claims import ActionCheckClaimStatus, is_chase, missed_call_back
 from actions.insurance.dates import say_date
 from actions.insurance.models import Claim, ClaimStatus
 from tests.actions.helpers import responses
@@ -37,6 +37,30 @@ async def test_a_chase_without_a_reference_owns_the_wait_then_asks_for_it(make_t
     events = await ActionCheckClaimStatus().run(dispatcher, make_tracker(text=CHASE, intent="claim_status"), domain)
     assert events == []
     assert responses(dispatcher) == ["utter_claim_chase_sorry", "utter_ask_claim_reference"]
+
+
+MISSED = "I rang on Monday about my claim and nobody called me back, this is the third time"
+
+
+@pytest.mark.parametrize("text, missed", [
+    (MISSED, True),
+    ("you said you'd ring me yesterday about the claim and never called", True),
+    ("still no callback about CLM-20814", True),
+    ("I sent all my documents for my claim ten days ago and heard nothing", False),
+    ("can someone call me back about my claim?", False),
+    ("who called me about my claim?", False),
+])
+def test_a_missed_call_back_is_a_chase_told_apart_from_other_chases(text, missed):
+    assert missed_call_back(text) is missed
+    assert is_chase(text) is (missed or text == CHASE)
+
+
+async def test_a_missed_call_back_is_owned_by_name_before_the_reference_is_asked(make_tracker, dispatcher, domain,
+                                                                                db_session):
+    events = await ActionCheckClaimStatus().run(dispatcher, make_tracker(text=MISSED, intent="claim_status"), domain)
+    assert events == []
+    assert responses(dispatcher) == ["utter_claim_call_back_missed_sorry", "utter_ask_claim_reference"]
+    assert all("call" in variant["text"] for variant in domain["responses"]["utter_claim_call_back_missed_sorry"])
 
 
 def _set_due(db_session, reference: str, due: dt.date, status: ClaimStatus | None = None) -> None:

@@ -32,6 +32,21 @@ async def test_plain_acknowledgement_otherwise(make_tracker, dispatcher, domain,
     assert responses(dispatcher) == ["utter_complaint_acknowledge"]
 
 
+@pytest.mark.parametrize(("text", "price"), [
+    ("I'm not happy with the quote", True),
+    ("the renewal price is a joke", True),
+    ("my premium went up by 40% for no reason", True),
+    ("your staff were rude to me on the phone", False),
+    ("you quoted me £900 for a one-bed flat, are you having a laugh", True),
+    ("the questionnaire was confusing", False),
+])
+async def test_a_price_is_acknowledged_without_owning_a_service_failure(make_tracker, dispatcher, domain, text, price):
+    await ActionAcknowledgeComplaint().run(dispatcher, make_tracker(text=text, intent="make_complaint"), domain)
+    assert responses(dispatcher) == ["utter_complaint_acknowledge_price" if price else "utter_complaint_acknowledge"]
+    if price:
+        assert all("service" not in variant["text"] for variant in domain["responses"]["utter_complaint_acknowledge_price"])
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("waited 2 weeks", "2 weeks"), ("FIVE DAYS and nothing", "Five days"), ("a few months now", "A few months"),

@@ -77,6 +77,42 @@ async def test_a_short_answer_a_refusal_or_a_question_is_not_taken_for_details(m
     assert responses(dispatcher) == ["utter_name_skipped"]
 
 
+@pytest.mark.parametrize("answer", ["yes please", "Yes!", "sure", "ok, go ahead", "yeah of course"])
+async def test_agreeing_to_give_a_name_is_asked_once_more_not_taken_as_declining(make_tracker, dispatcher, domain,
+                                                                                  answer, db_session):
+    tracker = form_tracker(make_tracker, "customer_name", answer)
+    events = await ValidateClaimForm().run(dispatcher, tracker, domain)
+    # Rasa's form asks for the still-empty slot again, with the thankful variant.
+    assert events == [SlotSet("customer_name", None), SlotSet("customer_name_agreed", True)]
+    assert dispatcher.messages == []
+
+
+async def test_a_second_bare_yes_skips_the_name(make_tracker, dispatcher, domain, db_session):
+    tracker = form_tracker(make_tracker, "customer_name", "yes", slots={"customer_name_agreed": True})
+    events = await ValidateClaimForm().run(dispatcher, tracker, domain)
+    assert events == name_skipped_events()
+    assert responses(dispatcher) == ["utter_name_skipped"]
+
+
+@pytest.mark.parametrize(("answer", "name"), [("yes, it's Sam", "Sam"), ("sure, Priya", "Priya"),
+                                              ("yeah my name is Tom", "Tom"), ("ok. Ade", "Ade")])
+async def test_a_name_after_a_yes_is_taken(make_tracker, dispatcher, domain, answer, name, db_session):
+    tracker = form_tracker(make_tracker, "customer_name", answer)
+    events = await ValidateClaimForm().run(dispatcher, tracker, domain)
+    assert events[:3] == [SlotSet("customer_name", name), SlotSet("name_vocative", f", {name}"),
+                          SlotSet("customer_name_asked", True)]
+
+
+async def test_the_name_question_after_a_yes_thanks_and_asks_plainly(domain):
+    variants = domain["responses"]["utter_ask_customer_name"]
+    agreed = [v["text"] for v in variants if v.get("condition")]
+    plain = [v["text"] for v in variants if not v.get("condition")]
+    assert agreed and all(v["condition"] == [{"type": "slot", "name": "customer_name_agreed", "value": True}]
+                          for v in variants if v.get("condition"))
+    assert all("first name" in text and "before we start" not in text for text in agreed)
+    assert plain
+
+
 async def test_details_do_not_replace_a_description_already_given(make_tracker, dispatcher, domain, db_session):
     tracker = form_tracker(make_tracker, "customer_name", "it was about 10am on the motorway",
                            slots={"incident_description": "a lorry hit my wing mirror"})

@@ -103,6 +103,11 @@ def test_low_mood_and_a_denied_risk_get_the_gentle_check_in():
     ("there's no point any more", True),
     ("what's the point of insurance if you won't pay out", False),   # about a product
     ("what's the point in claiming for a scratch?", False),
+    ("honestly can't be bothered with any of this anymore", True),   # session 8, talking to the bot
+    ("I just can't be bothered any more.", True),
+    ("can't be bothered to do anything", True),
+    ("I can't be bothered with the claim form, can someone ring me", False),   # about a task
+    ("can't be bothered any more with your hold music", False),
 ])
 def test_quiet_signs_of_low_mood_get_the_check_in(text, check_in):
     assert band_for(score(0.2), text, PINNED).check_in is check_in
