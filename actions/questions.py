@@ -61,7 +61,7 @@ class ActionAnswerQuestion(Action):
             entry = KNOWLEDGE.get(decision.best.entry_id)
             if entry is not None:
                 opener = FRAMES.opener(entry.kind, tracker.get_slot("emotion_tone"), _answers_given(tracker))
-                answer, source = answer_text(KNOWLEDGE, entry, opener)
+                answer, source = answer_text(KNOWLEDGE, entry, opener, (tracker.latest_message or {}).get("text"))
                 dispatcher.utter_message(response="utter_kb_answer", kb_answer=answer, kb_source=source)
                 if (tracker.latest_message or {}).get(RESCUED_FROM) in SETTINGS.offer_claim_after:
                     # Read as a claim, asked as a question ("…can I claim?"): answered, and the claim offered.

@@ -2,6 +2,7 @@
 answer, and where it comes from. Content is read once at import from knowledge/ (frames.yml, retrieval.yml)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
@@ -31,7 +32,24 @@ class Frames:
         return variants[turn % len(variants)]
 
 
-def answer_text(kb: KnowledgeBase, entry: Entry, opener: str) -> Tuple[str, str]:
-    """(the answer with its opener, the source line)."""
-    body = f"{opener} {entry.answer}".strip()
+# A vetted answer written for "Can I…?" starts "Yes"/"No"; asked "How do I…?" or "What happens if…?", that word
+# answers nothing ("How do I complain to the ombudsman?" got "Yes. If you're unhappy…", session 8), so it is left out.
+_WH_QUESTION = re.compile(r"^(?:(?:hi|hello|hey|hiya|ok|okay|so|and|but|um|erm|quick question|please)[\s,!.:-]+)*"
+                          r"(?:how|what|what'?s|whats|when|where|why|who|which|how'?s)\b", re.IGNORECASE)
+_YES_NO_LEAD = re.compile(r"^(?:yes|no)\s*(?:[,.:;!]|\s[-–—])\s*", re.IGNORECASE)
+
+
+def fitted_answer(answer: str, question: Optional[str]) -> str:
+    """The answer without a leading "Yes"/"No" when the customer did not ask a yes-or-no question."""
+    if not question or not _WH_QUESTION.match(" ".join(question[:500].replace("’", "'").split())):
+        return answer
+    rest = _YES_NO_LEAD.sub("", answer, count=1)
+    if rest == answer or not rest:
+        return answer
+    return rest[0].upper() + rest[1:]
+
+
+def answer_text(kb: KnowledgeBase, entry: Entry, opener: str, question: Optional[str] = None) -> Tuple[str, str]:
+    """(the answer with its opener, the source line); ``question`` is the customer's message."""
+    body = f"{opener} {fitted_answer(entry.answer, question)}".strip()
     return body, f"From {kb.section_for(entry).citation()}."
