@@ -39,7 +39,11 @@ _EMBEDDED_QUESTION = re.compile(
     r"\b(?:wondering (?:if|whether|what|how|about)|do you know (?:if|whether|what|how)|"
     r"(?:can|could) you (?:tell|explain to) me|tell me (?:if|whether|what|how|about)|"
     r"(?:i'd like to|i would like to|i want to|i wanted to|i need to|just want to) (?:know|check|find out|ask)|"
-    r"not sure (?:if|whether|what|how)|is it true)\b", re.IGNORECASE)
+    r"not sure (?:if|whether|what|how)|is it true)\b"
+    # A question after a comma or a dash, unpunctuated ("lol my dog ate my glasses, does home insurance cover that",
+    # session 8: got the product overview): a yes-or-no word with who or what it asks about right after it.
+    r"|[,;:\u2013\u2014-]\s*(?:do|does|is|are|am|can|could|will|would|should)\s+(?:i|we|you|it|this|that|they|my|our|"
+    r"the|your|home|car|travel|contents|buildings|insurance|policy|cover)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 

@@ -101,6 +101,10 @@ def test_a_match_keeps_its_parts_through_the_parse_data():
     ("can you tell me if hail damage is covered", True), ("I'd like to know if my son can drive it", True),
     ("It was parked outside. The window was smashed.", False), ("whatever happens I'm not paying that", False),
     ("I told him about the claim", False),
+    # A question after a comma or a dash, unpunctuated (session 8).
+    ("lol my dog ate my glasses, does home insurance cover that or am I on my own", True),
+    ("we're off to Spain next week - is my phone covered", True), ("the car's fine, it was a scratch", False),
+    ("the car's fine, is all I wanted to say", False), ("it's my fault, can't believe it", False),
 ])
 def test_question_form(text, expected):
     assert looks_like_question(text) is expected
