@@ -74,6 +74,9 @@ class RiskLexicon:
     # Harm to a thing only, the doer gone (risk_meaning.yml `property_only`), unless a person is in it.
     property_only: re.Pattern | None = None
     property_only_unless: re.Pattern | None = None
+    # Fear of losing a home, a job or money (risk_meaning.yml `losing_something`): hardship, not self-harm.
+    losing_something: re.Pattern | None = None
+    losing_something_unless: re.Pattern | None = None
 
     @classmethod
     def load(cls, path: Path = RISK_FILE) -> "RiskLexicon":
@@ -87,9 +90,12 @@ class RiskLexicon:
             for name, spec in data["context"].items())
         meaning = yaml.safe_load(SETTINGS_FILE.read_text(encoding="utf-8"))
         unless = meaning.get("property_only_unless")
+        losing_unless = meaning.get("losing_something_unless")
         return cls(patterns, contexts, _any_of(meaning["safe_now"]), _any_of(meaning["denial"]),
                    _any_of(meaning["property_only"]) if meaning.get("property_only") else None,
-                   re.compile(unless, re.IGNORECASE) if unless else None)
+                   re.compile(unless, re.IGNORECASE) if unless else None,
+                   _any_of(meaning["losing_something"]) if meaning.get("losing_something") else None,
+                   re.compile(losing_unless, re.IGNORECASE) if losing_unless else None)
 
 
 def _any_of(words: list[str]) -> re.Pattern:
@@ -176,6 +182,9 @@ def discount_meaning(text: str, category: str, risk_lexicon: RiskLexicon | None 
         return "safe_now"
     if as_category == "self_harm" and words.denial and words.denial.search(text):
         return "negation"
+    if (category == "self_harm" and words.losing_something and words.losing_something.search(text)
+            and not (words.losing_something_unless and words.losing_something_unless.search(text))):
+        return "losing_something"
     if (as_category == "threat" and words.property_only and words.property_only.search(text)
             and not (words.property_only_unless and words.property_only_unless.search(text))):
         return "property_only"

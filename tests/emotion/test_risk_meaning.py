@@ -314,3 +314,36 @@ def test_property_only_discounts_threat_alone():
     assert discount_meaning(text, "threat") == "property_only"
     assert discount_meaning(text, "danger_now") is None
     assert discount_meaning(text, "self_harm") is None
+
+
+# --- fear of losing a home or a job is hardship, not self-harm (risk_meaning.yml `losing_something`, session 8) --
+
+LOSS_SELF_HARM = {"kind": "at_risk", "category": "self_harm", "p": 0.97,
+                  "nearest": "I've lost everything and I want to end it"}
+
+
+@pytest.mark.parametrize("text", [
+    "I think I'm going to lose my house",
+    "we might lose our home if the claim isn't paid",
+    "I'm scared I'll lose my job over this",
+    "honestly we could end up losing the business",
+])
+def test_fear_of_losing_a_home_or_a_job_is_not_read_as_self_harm(text):
+    assert discount_meaning(text, "self_harm") == "losing_something"
+    assert active_risk(text, {"risk_meaning": LOSS_SELF_HARM}) is None
+
+
+@pytest.mark.parametrize("text", [
+    "I'm going to lose my house and there's no way out",
+    "we'll lose the house, everyone would be better off without me",
+    "I'm going to lose my job and I don't want to be here anymore",
+    "I've lost my house",  # a loss that has happened is not this fear: the reading stands
+])
+def test_losing_something_with_no_way_out_stays_at_risk(text):
+    assert discount_meaning(text, "self_harm") is None
+
+
+def test_losing_something_discounts_self_harm_alone():
+    text = "I think I'm going to lose my house"
+    assert discount_meaning(text, "threat") is None and discount_meaning(text, "danger_now") is None
+    assert discount_meaning(text, "low_mood") is None
