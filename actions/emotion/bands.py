@@ -53,6 +53,8 @@ class BandSettings:
     light_topic: re.Pattern | None = None
     plain_event_kinds: frozenset[str] = frozenset()
     feeling: re.Pattern | None = None
+    # An accident with everyone said to be unhurt, told without distress or feeling: at most upset, like a theft.
+    unhurt: re.Pattern | None = None
 
     @classmethod
     def load(cls, path: Path = BANDS_FILE) -> "BandSettings":
@@ -62,7 +64,8 @@ class BandSettings:
                    distress_words=_any_of(data["distress_words"]), grievance=_any_of(data["grievance_words"]),
                    not_own_event=re.compile("|".join(data["not_own_event_words"]), re.IGNORECASE),
                    low_mood=_any_of(data["low_mood_words"]), light_topic=_any_of(data["light_topic_words"]),
-                   plain_event_kinds=frozenset(data["plain_event_kinds"]), feeling=_any_of(data["feeling_words"]))
+                   plain_event_kinds=frozenset(data["plain_event_kinds"]), feeling=_any_of(data["feeling_words"]),
+                   unhurt=_any_of(data["unhurt_words"]))
 
     def with_thresholds(self, upset: float, distressed: float) -> "BandSettings":
         return replace(self, upset=upset, distressed=distressed)
@@ -159,7 +162,9 @@ def read_band(score: dict[str, Any], text: str, band_settings: BandSettings | No
         return Band("mild", reasons + [f'light remark: "{light.group(0)}"'])
     distress, grievance = distress_share(score)
     events = {kind for kind, _ in _cue_kinds(score) if kind in _EVENT_KINDS}
-    plainly_told = bool(events) and events <= s.plain_event_kinds and not distress_words and not (
+    plain_kinds = s.plain_event_kinds | (
+        {"accident or illness"} if s.unhurt is not None and s.unhurt.search(text) else frozenset())
+    plainly_told = bool(events) and events <= plain_kinds and not distress_words and not (
         s.feeling is not None and s.feeling.search(text))
     return Charged(care_score(score, s), distress, grievance, float(score.get("valence") or 0.0), floor,
                    reasons + [f"intensity {float(score.get('intensity') or 0.0):.2f}"], floor_reasons,

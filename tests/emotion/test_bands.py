@@ -75,6 +75,24 @@ def test_a_theft_told_plainly_is_upset_however_the_model_reads_it(text, cues, ex
     assert ("told plainly" in result.reasons) == (expected == "upset")
 
 
+CRASH = 'accident or illness: "crashed"'
+
+
+@pytest.mark.parametrize("text, cues, expected", [
+    ("my son crashed my car, he's fine but the car's a mess", [CRASH], "upset"),  # session 8, talking to the bot
+    ("crashed into a bollard, nobody hurt", [CRASH], "upset"),
+    ("we crashed on the motorway, everyone's fine", [CRASH], "upset"),
+    ("my son crashed my car", [CRASH], "distressed"),  # nobody said to be unhurt
+    ("my son crashed my car, he's fine but I'm shaking", [CRASH], "distressed"),  # a feeling word
+    ("crashed the car, nobody hurt, but the house flooded too", [CRASH, 'damage to home: "flooded"'], "distressed"),
+    ("nobody has called me about the crash", [CRASH], "distressed"),  # "nobody" without "hurt"
+])
+def test_an_accident_with_everyone_unhurt_told_plainly_is_upset(text, cues, expected):
+    result = band_for(score(0.8, -0.8, cues, fear=0.45, sadness=0.45), text, PINNED)
+    assert result.band == expected
+    assert ("told plainly" in result.reasons) == (expected == "upset")
+
+
 def test_distress_words_and_grievances_set_floors_too():
     assert band(score(0.1), "The house burned down. We're safe but we've lost everything.") == "distressed"
     assert band(score(0.1), "The claim line hung up on me. Twice.") == "upset"
