@@ -43,7 +43,10 @@ _EMBEDDED_QUESTION = re.compile(
     # A question after a comma or a dash, unpunctuated ("lol my dog ate my glasses, does home insurance cover that",
     # session 8: got the product overview): a yes-or-no word with who or what it asks about right after it.
     r"|[,;:\u2013\u2014-]\s*(?:do|does|is|are|am|can|could|will|would|should)\s+(?:i|we|you|it|this|that|they|my|our|"
-    r"the|your|home|car|travel|contents|buildings|insurance|policy|cover)\b", re.IGNORECASE)
+    r"the|your|home|car|travel|contents|buildings|insurance|policy|cover)\b"
+    # … or a wh-question ("Just moved house, what do I need to do": got the claim documents list).
+    r"|[,;:\u2013\u2014-]\s*(?:how|what|when|where|why|which|who)\s+(?:do|does|did|is|are|can|could|should|would|will|"
+    r"happens|about|now)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 

@@ -105,6 +105,8 @@ def test_a_match_keeps_its_parts_through_the_parse_data():
     ("lol my dog ate my glasses, does home insurance cover that or am I on my own", True),
     ("we're off to Spain next week - is my phone covered", True), ("the car's fine, it was a scratch", False),
     ("the car's fine, is all I wanted to say", False), ("it's my fault, can't believe it", False),
+    ("Just moved house, what do I need to do", True), ("car's been written off - what happens now", True),
+    ("I know what I saw, the other driver was on his phone", False), ("that's when it happened", False),
 ])
 def test_question_form(text, expected):
     assert looks_like_question(text) is expected
