@@ -35,10 +35,19 @@ _VERB_CLAIM = {"to", "i", "we", "you", "they", "and", "or", "not", "never", "can
                "will", "did", "do", "didn't", "won't", "can't", "cannot", "must", "might", "may"}
 
 
+# "Taken twice this month" is a payment taken twice, not a customer chasing us (session 8: "why is my direct debit
+# taken twice this month" got "Having to chase us twice this month…"): the count of a charge is not a chase.
+_CHARGED_BEFORE = re.compile(r"\b(?:taken|charged|debited|billed|paid|deducted|collected|came out|come out|gone out|"
+                             r"went out|withdrawn)(?:\s+\S+){0,3}\s*$", re.IGNORECASE)
+
+
 def chased(text: Optional[Text]) -> Optional[Text]:
     """How often the customer says they have had to contact us ("three times this week"), in their words."""
-    match = _CHASED.search(plain_text(text, max_length=2000))
-    return " ".join(match.group(1).lower().split()) if match else None
+    cleaned = plain_text(text, max_length=2000)
+    for match in _CHASED.finditer(cleaned):
+        if not _CHARGED_BEFORE.search(cleaned[max(0, match.start() - 60):match.start()]):
+            return " ".join(match.group(1).lower().split())
+    return None
 
 
 # Unhappy with what a policy costs ("I'm not happy with the quote", "the renewal price is a joke"): a price is not a

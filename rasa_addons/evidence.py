@@ -26,7 +26,9 @@ EVIDENCE: Dict[str, re.Pattern] = {
         r"lost (?:my|our|her|his) (?!job|home|house|keys|phone|wallet|bag|card|policy)\w+|lost (?:her|his) battle|"
         r"killed|no longer with us|(?:has|have|had) (?:sadly )?left us|slipped away|laid (?:\w+ ){0,2}to rest|"
         r"didn'?t (?:make it|survive)|lost (?:him|her)\b|gone to heaven|\bR\.?I\.?P\b|(?:is|'s) gone\b|"
-        r"took (?:him|her)\b", _FLAGS),
+        r"took (?:him|her)\b|lost (?:mum|mam|mom|dad|nan|nana|gran|granny|grandad|grandpa|grandma)\b|never came home|"
+        r"not with us any ?more|no longer (?:here|alive)|ashes|in memory of|memorial|probate|buried|burial|cremat",
+        _FLAGS),
     "disclose_serious_injury": re.compile(
         r"injur|hurt|hospital|a&e|ambulance|intensive care|\bicu\b|surgery|operation|broke|broken|fractur|burn|"
         r"whiplash|wheelchair|can'?t walk|unconscious|airlift|heart attack|stroke|paraly|pain|lost an? (?:finger|"
@@ -72,6 +74,11 @@ DENIALS: Dict[str, re.Pattern] = {
         r"(?:dead|died|gone dead)\b", _FLAGS),
 }
 
+# Intents that need words at any confidence: "I'm so sorry for your loss" said to someone whose father is alive ("I'm
+# writing on behalf of my elderly father, he's confused…", read as bereavement at 0.98 in session 8) is worse than
+# asking what they need.
+ALWAYS_NEEDS_WORDS = frozenset({"disclose_bereavement"})
+
 # What a denied intent's message is instead: an accident in which nobody was hurt is an accident to
 # report. It takes the denied guess's confidence (the classifier was sure of an accident), so the
 # FallbackClassifier does not turn a plain report into "could you say that another way?".
@@ -100,7 +107,8 @@ def backed_intent(intent: Optional[Intent], ranking: List[Intent], text: str, *,
             ranking = [entry for entry in ranking if entry.get("name") != name]
             intent = dict(ranking[0]) if ranking else {"name": None, "confidence": 0.0}
             continue
-        if float(intent.get("confidence") or 0.0) >= min_confidence or evidence[name].search(text):
+        sure = float(intent.get("confidence") or 0.0) >= min_confidence and name not in ALWAYS_NEEDS_WORDS
+        if sure or evidence[name].search(text):
             break
         set_aside.append(name)
         ranking = [entry for entry in ranking if entry.get("name") != name]

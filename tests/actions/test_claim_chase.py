@@ -46,6 +46,7 @@ MISSED = "I rang on Monday about my claim and nobody called me back, this is the
     (MISSED, True),
     ("you said you'd ring me yesterday about the claim and never called", True),
     ("still no callback about CLM-20814", True),
+    ("I was told someone would ring me today about CLM-20814 and still nothing", True),
     ("I sent all my documents for my claim ten days ago and heard nothing", False),
     ("can someone call me back about my claim?", False),
     ("who called me about my claim?", False),

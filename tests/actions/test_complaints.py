@@ -85,7 +85,11 @@ async def test_a_named_claim_and_a_wait_are_said_back_together(make_tracker, dis
 @pytest.mark.parametrize(("text", "expected"), [
     ("called twice", "twice"), ("I've emailed FIVE TIMES this month", "five times this month"),
     ("10 times now", "10 times now"), ("a few times", "a few times"), ("three weeks", None),
-    ("sometimes it works", None), ("", None), (None, None)])
+    ("sometimes it works", None), ("", None), (None, None),
+    # A charge counted is not a chase (session 8), unless the customer also chased.
+    ("why is my direct debit taken twice this month", None), ("you've charged me three times", None),
+    ("the premium came out of my account twice", None),
+    ("you took it twice and I've called twice about it", "twice")])
 def test_chased(text, expected):
     assert chased(text) == expected
 

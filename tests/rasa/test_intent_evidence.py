@@ -55,6 +55,27 @@ def test_a_backed_or_confident_guess_stands(text, confidence):
     assert intent["name"] == "report_fraud" and kept == ranking and set_aside == []
 
 
+@pytest.mark.parametrize("confidence", [0.79, 0.8, 0.99])
+def test_bereavement_needs_its_words_at_any_confidence(confidence):
+    ranking = ranked(("disclose_bereavement", confidence), ("ask_question", 0.01))
+    text = "I'm writing on behalf of my elderly father, he's confused and thinks his policy was cancelled"
+    intent, _, set_aside = backed_intent(ranking[0], ranking, text, min_confidence=0.8)
+    assert intent["name"] == "ask_question" and set_aside == ["disclose_bereavement"]
+    # Fraud at the same confidences keeps the ordinary rule: confident enough on its own from 0.8.
+    fraud = ranked(("report_fraud", confidence), ("ask_question", 0.01))
+    assert backed_intent(fraud[0], fraud, text, min_confidence=0.8)[0]["name"] == (
+        "report_fraud" if confidence >= 0.8 else "ask_question")
+
+
+@pytest.mark.parametrize("text", ["we lost mum in May and the car's still in her name",
+                                  "Dad went into hospital in March and never came home",
+                                  "I'm dealing with probate on my uncle's house",
+                                  "we scattered her ashes last week, what happens to her travel cover"])
+def test_bereavement_said_without_the_usual_words_is_still_backed(text):
+    ranking = ranked(("disclose_bereavement", 0.99), ("ask_question", 0.01))
+    assert backed_intent(ranking[0], ranking, text, min_confidence=0.8)[0]["name"] == "disclose_bereavement"
+
+
 def test_two_unbacked_sensitive_guesses_in_a_row_are_both_set_aside():
     ranking = ranked(("disclose_hardship", 0.5), ("report_fraud", 0.3), ("make_complaint", 0.2))
     intent, _, set_aside = backed_intent(ranking[0], ranking, "this is ridiculous", min_confidence=0.8)
