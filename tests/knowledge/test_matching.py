@@ -116,6 +116,11 @@ def test_question_form(text, expected):
     ("what's my excess", "action_explain_coverage"), ("How much is my home excess?", "action_explain_coverage"),
     ("when does my policy renew", "action_explain_renewal"), ("what is an excess", None),
     ("is my bike covered when I'm on holiday?", None), ("Can my partner drive my car on my policy?", None),
+    ("What's the excess on my home policy?", "action_explain_coverage"),
+    ("how much is the excess for our car", "action_explain_coverage"),
+    ("what is the excess usually, compared with other insurers, on my mind lately", None),
+    ("the excess amount on my motor", "action_explain_coverage"),  # 8 characters between: within the 12
+    ("the excess that applies on my policy", None),  # 14 characters between: beyond the 12
 ])
 def test_personal_questions_go_to_the_policy_actions(retrieval_settings, text, action):
     assert personal_action(text, retrieval_settings) == action
