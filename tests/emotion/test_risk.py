@@ -76,6 +76,9 @@ def test_the_customers_own_risk_is_active(text, category):
     ("Does life insurance pay out for suicide?", "hypothetical"),
     ("What if the house is on fire while I'm away?", "hypothetical"),
     ("Is suicide covered?", "cover_question"),
+    # "No claims" is a discount, not a denial: the question is hypothetical (session 8 got a check-in for it).
+    ("What happens to my no claims if someone else hits me", "hypothetical"),
+    ("what happens to my no-claims bonus if a van hits me", "vehicle"),
 ])
 def test_words_in_context_are_read_but_not_active(text, discount):
     readings = read_risk(text)
