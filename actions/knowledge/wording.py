@@ -34,14 +34,19 @@ class Frames:
 
 # A vetted answer written for "Can I…?" starts "Yes"/"No"; asked "How do I…?" or "What happens if…?", that word
 # answers nothing ("How do I complain to the ombudsman?" got "Yes. If you're unhappy…", session 8), so it is left out.
-_WH_QUESTION = re.compile(r"^(?:(?:hi|hello|hey|hiya|ok|okay|so|and|but|um|erm|quick question|please)[\s,!.:-]+)*"
-                          r"(?:how|what|what'?s|whats|when|where|why|who|which|how'?s)\b", re.IGNORECASE)
+_WH_QUESTION = re.compile(r"(?:^|[.!?,;:-]\s*)(?:(?:hi|hello|hey|hiya|ok|okay|so|and|but|um|erm|quick question|please)"
+                          r"[\s,!.:-]+)*(?:how|what|what'?s|whats|when|where|why|who|which|how'?s)\b", re.IGNORECASE)
+# A yes-or-no question anywhere ("…, can I claim?") keeps the answer's "Yes"/"No".
+_YES_NO_QUESTION = re.compile(r"(?:^|[.!?,;:-]\s*)(?:(?:hi|hello|hey|hiya|ok|okay|so|and|but|also|please)[\s,!.:-]+)*"
+                              r"(?:can|could|do|does|did|is|are|am|will|would|should|shall|have|has)\s+(?:i|we|you|it|"
+                              r"this|that|they|he|she|my|our|the|your|there|a|an)\b", re.IGNORECASE)
 _YES_NO_LEAD = re.compile(r"^(?:yes|no)\s*(?:[,.:;!]|\s[-–—])\s*", re.IGNORECASE)
 
 
 def fitted_answer(answer: str, question: Optional[str]) -> str:
     """The answer without a leading "Yes"/"No" when the customer did not ask a yes-or-no question."""
-    if not question or not _WH_QUESTION.match(" ".join(question[:500].replace("’", "'").split())):
+    asked = " ".join((question or "")[:500].replace("’", "'").split())
+    if not _WH_QUESTION.search(asked) or _YES_NO_QUESTION.search(asked):
         return answer
     rest = _YES_NO_LEAD.sub("", answer, count=1)
     if rest == answer or not rest:

@@ -104,3 +104,15 @@ async def test_a_past_date_on_a_claim_not_waiting_on_us_is_not_called_overdue(ma
     events = await ActionCheckClaimStatus().run(dispatcher, tracker, domain)
     assert events == [SlotSet("claim_reference", "CLM-20814")]
     assert responses(dispatcher) == ["utter_claim_status"]
+
+
+def test_the_reference_is_asked_with_care_when_the_customer_is_upset(domain):
+    variants = domain["responses"]["utter_ask_claim_reference"]
+    by_tone: dict = {}
+    for variant in variants:
+        tone = next((c["value"] for c in variant.get("condition") or [] if c["name"] == "emotion_tone"), None)
+        by_tone.setdefault(tone, []).append(variant["text"])
+    assert set(by_tone) == {None, "upset", "distressed", "at_risk"}
+    assert all("sorry" in text.lower() and "CLM" in text for tone in ("upset", "distressed", "at_risk")
+               for text in by_tone[tone])
+    assert not any("sorry" in text.lower() for text in by_tone[None])  # a calm question stays plain

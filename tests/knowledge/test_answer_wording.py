@@ -16,7 +16,10 @@ OMBUDSMAN = "Yes. If you're unhappy with our final response, you can ask the Fin
     ("hi, what's the fee to cancel?", "No, there's no cancellation fee.", "There's no cancellation fee."),
     ("What happens if I miss a payment", "Yes: we'll write to you first.", "We'll write to you first."),
     ("whats the deal with named drivers", "Yes - up to four.", "Up to four."),
-    # A yes-or-no question keeps its answer's first word.
+    ("I've lost my wallet with my licence in it, what should I do", "No, it doesn't affect your cover.",
+     "It doesn't affect your cover."),
+    # A yes-or-no question keeps its answer's first word, wherever it is asked.
+    ("I've lost my licence, can I still drive? what do I do", "Yes, while you wait.", "Yes, while you wait."),
     ("Can I go to the ombudsman?", OMBUDSMAN, OMBUDSMAN),
     ("is there a fee to cancel", "No, there's no cancellation fee.", "No, there's no cancellation fee."),
     ("my dog ate my glasses, does home insurance cover that?", "Yes, with Home Plus.", "Yes, with Home Plus."),
