@@ -49,6 +49,10 @@ class _Walk:
     turn_was_hidden: bool = False
     # All the tracker's events, reverted and restarted ones too: the conversation's own tracker only grows.
     tracker_length: int = 0
+    # The state after all of ``events`` and how many events it was made after: the RulePolicy asks two or three
+    # times per prediction for the same tracker, and nothing it depends on changes until an event is added.
+    final: Optional[State] = None
+    final_after: int = -1
 
 
 def _prior_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
@@ -138,6 +142,7 @@ class DialogueStateCache:
         # Calls that continued a kept walk, and calls that walked from the first event (bench/load.py reads them).
         self.continued = 0
         self.walked = 0
+        self.finals_reused = 0  # calls that found the state after the last event already made
 
     def __len__(self) -> int:
         return len(self._walks)
@@ -174,12 +179,16 @@ class DialogueStateCache:
                                  ignore_rule_only_turns, rule_only_data)
                 walk.prior.update(event)
                 walk.events.append(event)
-            # Rasa's last step reads the tracker after every event; it is not kept, as the next event changes it.
-            final, _, _ = _state_at(domain, walk, walk.prior, False, omit_unset_slots, ignore_rule_only_turns,
-                                    rule_only_data)
+            # Rasa's last step reads the tracker after every event: kept until the next event changes it.
+            if walk.final_after != len(walk.events):
+                walk.final, _, _ = _state_at(domain, walk, walk.prior, False, omit_unset_slots,
+                                             ignore_rule_only_turns, rule_only_data)
+                walk.final_after = len(walk.events)
+            else:
+                self.finals_reused += 1
             states = [_copy(state) for state in walk.states]
-            if final is not None:
-                states.append(_copy(final))
+            if walk.final is not None:
+                states.append(_copy(walk.final))
             if keep:
                 walk.tracker_length = len(tracker.events)
                 self._walks.pop(key, None)

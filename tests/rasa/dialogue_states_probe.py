@@ -93,16 +93,19 @@ def read_back(sender: str, events: list) -> DialogueStateTracker:
 def main() -> None:
     conversations = int(sys.argv[1]) if len(sys.argv) > 1 else 40
     cache = DialogueStateCache(capacity=64)
-    compared = mismatches = 0
+    compared = mismatches = turns = 0
     clock = [1_000_000.0]
     for seed in range(conversations):
         rng = random.Random(seed)
         sender = f"conversation-{seed % 7}"  # senders come back: erased and restarted conversations
         events: list = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
         for _ in range(rng.randint(3, 14)):
+            turns += 1
             events += turn(rng, clock)
             tracker = read_back(sender, events)
-            for call in CALLS:
+            # Every kind of call twice on the same tracker, as the RulePolicy asks: the second finds the state after
+            # the last event already made (and the first caller's changes to its copy must not have reached it).
+            for call in CALLS + CALLS:
                 ours = cache.states(DOMAIN, tracker, **call)
                 compared += 1
                 if ours != RASA(DOMAIN, tracker, **call):
@@ -116,6 +119,7 @@ def main() -> None:
             compared += 1
             mismatches += cache.states(DOMAIN, cut, **call) != RASA(DOMAIN, cut, **call)
     print(json.dumps({"compared": compared, "mismatches": mismatches, "continued": cache.continued,
+                      "finals_reused": cache.finals_reused, "turns": turns,
                       "walked": cache.walked, "plain": plain_conversation(), "capacity": capacity(),
                       "other_domain": other_domain(), "installed": installed()}))
 
