@@ -20,6 +20,7 @@ two on many conversations); callers get copies, so changing them cannot change t
 """
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -83,7 +84,8 @@ def _same_event(kept: Event, new: Event) -> bool:
 def _continues(walk: _Walk, applied: List[Event]) -> bool:
     if len(walk.events) > len(applied):
         return False
-    return all(_same_event(kept, new) for kept, new in zip(walk.events, applied))
+    # The same objects (every call after the first in a turn) are compared without a call each.
+    return all(kept is new or _same_event(kept, new) for kept, new in zip(walk.events, applied))
 
 
 def _state_at(
@@ -143,6 +145,10 @@ class DialogueStateCache:
         self.continued = 0
         self.walked = 0
         self.finals_reused = 0  # calls that found the state after the last event already made
+        self.frozen_again = 0  # calls whose rule-only data was not the object (and contents) of the call before
+        # The policies pass the same rule-only data (one object per model) on every call: frozen once, and again
+        # only if that object is not what it was (compared with a copy, as its contents could change).
+        self._frozen_data: Tuple[Any, Any, Hashable] = (None, None, None)
 
     def __len__(self) -> int:
         return len(self._walks)
@@ -157,7 +163,7 @@ class DialogueStateCache:
     ) -> List[State]:
         """What ``domain.states_for_tracker_history(tracker, …)`` returns, continuing an earlier walk if it can."""
         key = (getattr(tracker, WALK_KEY, None) or tracker.sender_id, tracker.is_rule_tracker, omit_unset_slots, ignore_rule_only_turns,
-               _frozen(rule_only_data))
+               self._frozen_rule_only_data(rule_only_data))
         applied = tracker.applied_events()
         with self._lock:
             kept = self._walks.get(key)
@@ -196,6 +202,17 @@ class DialogueStateCache:
                 while len(self._walks) > self.capacity:
                     self._walks.popitem(last=False)
         return states
+
+    def _frozen_rule_only_data(self, rule_only_data: Optional[Dict[Text, Any]]) -> Hashable:
+        if rule_only_data is None:
+            return None
+        data, copied, frozen = self._frozen_data
+        if rule_only_data is data and rule_only_data == copied:
+            return frozen
+        frozen = _frozen(rule_only_data)
+        self._frozen_data = (rule_only_data, copy.deepcopy(rule_only_data), frozen)
+        self.frozen_again += 1
+        return frozen
 
     @staticmethod
     def _append(domain: Domain, walk: _Walk, prior: DialogueStateTracker, hide_rule_turn: bool,

@@ -24,6 +24,13 @@ def test_every_call_gives_rasas_states_on_random_conversations(probed):
     assert 200 < probed["finals_reused"] <= len(CALLS_PER_TURN) * probed["turns"]
 
 
+def test_rule_only_data_is_frozen_again_only_when_it_changed(probed):
+    # The probe passes one rule-only object all along: frozen at its first call only.
+    assert probed["frozen_again"] == 1
+    # Changed in place between calls (two slots added): frozen again and walked again, answers still Rasa's.
+    assert probed["rule_only_changed"] == {"same": [True] * 4, "frozen_again": 3, "walked": 3}
+
+
 def test_a_growing_conversation_continues_its_walks_and_cut_trackers_do_not_push_them_out(probed):
     # 10 turns x 3 kinds of call: the first of each kind walks, the rest continue; the 10 cut trackers walk
     # (one of them starts where the conversation's session does, so its walk continues) and are not kept.
