@@ -92,6 +92,14 @@ def _engine_kwargs(original: Callable[[Any], Dict[Text, Any]]) -> Callable[[Any]
     return create_engine_kwargs
 
 
+def _insert(store: SQLTrackerStore) -> Any:
+    """The events table's INSERT, built once per store (it was built, and its cache key made, on every save)."""
+    statement = store.__dict__.get("_heard_insert")
+    if statement is None:
+        statement = store.__dict__["_heard_insert"] = store.SQLEvent.__table__.insert()
+    return statement
+
+
 def _store_new_events(store: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
     with store.session_scope() as session:
         already = getattr(tracker, STORED_MARK, None)
@@ -111,7 +119,7 @@ def _store_new_events(store: SQLTrackerStore, tracker: DialogueStateTracker) -> 
         if rows:
             # One INSERT for all of a turn's events (executemany): Rasa's ORM adds them one by one, which
             # was a tenth of Rasa's busy time under load (bench/load.py, py-spy).
-            session.execute(store.SQLEvent.__table__.insert(), rows)
+            session.execute(_insert(store), rows)
         session.commit()
     setattr(tracker, STORED_MARK, len(tracker.events))
 
