@@ -20,6 +20,7 @@ two on many conversations); callers get copies, so changing them cannot change t
 """
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -49,6 +50,10 @@ class _Walk:
     turn_was_hidden: bool = False
     # All the tracker's events, reverted and restarted ones too: the conversation's own tracker only grows.
     tracker_length: int = 0
+    # The state after all of ``events`` and how many events it was made after: the RulePolicy asks two or three
+    # times per prediction for the same tracker, and nothing it depends on changes until an event is added.
+    final: Optional[State] = None
+    final_after: int = -1
 
 
 def _prior_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
@@ -79,7 +84,8 @@ def _same_event(kept: Event, new: Event) -> bool:
 def _continues(walk: _Walk, applied: List[Event]) -> bool:
     if len(walk.events) > len(applied):
         return False
-    return all(_same_event(kept, new) for kept, new in zip(walk.events, applied))
+    # The same objects (every call after the first in a turn) are compared without a call each.
+    return all(kept is new or _same_event(kept, new) for kept, new in zip(walk.events, applied))
 
 
 def _state_at(
@@ -138,6 +144,11 @@ class DialogueStateCache:
         # Calls that continued a kept walk, and calls that walked from the first event (bench/load.py reads them).
         self.continued = 0
         self.walked = 0
+        self.finals_reused = 0  # calls that found the state after the last event already made
+        self.frozen_again = 0  # calls whose rule-only data was not the object (and contents) of the call before
+        # The policies pass the same rule-only data (one object per model) on every call: frozen once, and again
+        # only if that object is not what it was (compared with a copy, as its contents could change).
+        self._frozen_data: Tuple[Any, Any, Hashable] = (None, None, None)
 
     def __len__(self) -> int:
         return len(self._walks)
@@ -152,7 +163,7 @@ class DialogueStateCache:
     ) -> List[State]:
         """What ``domain.states_for_tracker_history(tracker, …)`` returns, continuing an earlier walk if it can."""
         key = (getattr(tracker, WALK_KEY, None) or tracker.sender_id, tracker.is_rule_tracker, omit_unset_slots, ignore_rule_only_turns,
-               _frozen(rule_only_data))
+               self._frozen_rule_only_data(rule_only_data))
         applied = tracker.applied_events()
         with self._lock:
             kept = self._walks.get(key)
@@ -174,12 +185,16 @@ class DialogueStateCache:
                                  ignore_rule_only_turns, rule_only_data)
                 walk.prior.update(event)
                 walk.events.append(event)
-            # Rasa's last step reads the tracker after every event; it is not kept, as the next event changes it.
-            final, _, _ = _state_at(domain, walk, walk.prior, False, omit_unset_slots, ignore_rule_only_turns,
-                                    rule_only_data)
+            # Rasa's last step reads the tracker after every event: kept until the next event changes it.
+            if walk.final_after != len(walk.events):
+                walk.final, _, _ = _state_at(domain, walk, walk.prior, False, omit_unset_slots,
+                                             ignore_rule_only_turns, rule_only_data)
+                walk.final_after = len(walk.events)
+            else:
+                self.finals_reused += 1
             states = [_copy(state) for state in walk.states]
-            if final is not None:
-                states.append(_copy(final))
+            if walk.final is not None:
+                states.append(_copy(walk.final))
             if keep:
                 walk.tracker_length = len(tracker.events)
                 self._walks.pop(key, None)
@@ -187,6 +202,17 @@ class DialogueStateCache:
                 while len(self._walks) > self.capacity:
                     self._walks.popitem(last=False)
         return states
+
+    def _frozen_rule_only_data(self, rule_only_data: Optional[Dict[Text, Any]]) -> Hashable:
+        if rule_only_data is None:
+            return None
+        data, copied, frozen = self._frozen_data
+        if rule_only_data is data and rule_only_data == copied:
+            return frozen
+        frozen = _frozen(rule_only_data)
+        self._frozen_data = (rule_only_data, copy.deepcopy(rule_only_data), frozen)
+        self.frozen_again += 1
+        return frozen
 
     @staticmethod
     def _append(domain: Domain, walk: _Walk, prior: DialogueStateTracker, hide_rule_turn: bool,

@@ -36,6 +36,8 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 import sqlalchemy
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from rasa_addons import tracker_reads
+
 logger = logging.getLogger(__name__)
 
 STORED_MARK = "_heard_events_stored"  # on a tracker: how many of its events are in the store
@@ -90,6 +92,14 @@ def _engine_kwargs(original: Callable[[Any], Dict[Text, Any]]) -> Callable[[Any]
     return create_engine_kwargs
 
 
+def _insert(store: SQLTrackerStore) -> Any:
+    """The events table's INSERT, built once per store (it was built, and its cache key made, on every save)."""
+    statement = store.__dict__.get("_heard_insert")
+    if statement is None:
+        statement = store.__dict__["_heard_insert"] = store.SQLEvent.__table__.insert()
+    return statement
+
+
 def _store_new_events(store: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
     with store.session_scope() as session:
         already = getattr(tracker, STORED_MARK, None)
@@ -109,7 +119,7 @@ def _store_new_events(store: SQLTrackerStore, tracker: DialogueStateTracker) -> 
         if rows:
             # One INSERT for all of a turn's events (executemany): Rasa's ORM adds them one by one, which
             # was a tenth of Rasa's busy time under load (bench/load.py, py-spy).
-            session.execute(store.SQLEvent.__table__.insert(), rows)
+            session.execute(_insert(store), rows)
         session.commit()
     setattr(tracker, STORED_MARK, len(tracker.events))
 
@@ -132,12 +142,12 @@ def _with_fast_sqlite(original_init: Callable[..., None]) -> Callable[..., None]
 
 
 def install() -> bool:
-    """Replaces SQLTrackerStore's save and read with the ones above; False when already installed."""
+    """Replaces SQLTrackerStore's save and read with the ones above (the read's statement prebuilt,
+    rasa_addons/tracker_reads.py); False when already installed."""
     if getattr(SQLTrackerStore.save, _INSTALLED_MARK, False):
         return False
     rasa_tracker_store.create_engine_kwargs = _engine_kwargs(rasa_tracker_store.create_engine_kwargs)
     SQLTrackerStore.__init__ = _with_fast_sqlite(SQLTrackerStore.__init__)  # type: ignore[method-assign]
-    original_retrieve = SQLTrackerStore._retrieve
 
     async def save(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
@@ -150,7 +160,7 @@ def install() -> bool:
 
     async def _retrieve(self: SQLTrackerStore, sender_id: Text,
                         fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
-        tracker = await _with_retry("read", lambda: original_retrieve(self, sender_id, fetch_events_from_all_sessions))
+        tracker = await _with_retry("read", lambda: tracker_reads.retrieve(self, sender_id, fetch_events_from_all_sessions))
         if tracker is not None and not fetch_events_from_all_sessions:
             # The same session's events that save() counts, so the mark and the store agree.
             setattr(tracker, STORED_MARK, len(tracker.events))

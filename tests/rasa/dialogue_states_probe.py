@@ -93,16 +93,19 @@ def read_back(sender: str, events: list) -> DialogueStateTracker:
 def main() -> None:
     conversations = int(sys.argv[1]) if len(sys.argv) > 1 else 40
     cache = DialogueStateCache(capacity=64)
-    compared = mismatches = 0
+    compared = mismatches = turns = 0
     clock = [1_000_000.0]
     for seed in range(conversations):
         rng = random.Random(seed)
         sender = f"conversation-{seed % 7}"  # senders come back: erased and restarted conversations
         events: list = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
         for _ in range(rng.randint(3, 14)):
+            turns += 1
             events += turn(rng, clock)
             tracker = read_back(sender, events)
-            for call in CALLS:
+            # Every kind of call twice on the same tracker, as the RulePolicy asks: the second finds the state after
+            # the last event already made (and the first caller's changes to its copy must not have reached it).
+            for call in CALLS + CALLS:
                 ours = cache.states(DOMAIN, tracker, **call)
                 compared += 1
                 if ours != RASA(DOMAIN, tracker, **call):
@@ -116,6 +119,8 @@ def main() -> None:
             compared += 1
             mismatches += cache.states(DOMAIN, cut, **call) != RASA(DOMAIN, cut, **call)
     print(json.dumps({"compared": compared, "mismatches": mismatches, "continued": cache.continued,
+                      "finals_reused": cache.finals_reused, "turns": turns, "frozen_again": cache.frozen_again,
+                      "rule_only_changed": rule_only_changed(),
                       "walked": cache.walked, "plain": plain_conversation(), "capacity": capacity(),
                       "other_domain": other_domain(), "installed": installed()}))
 
@@ -157,6 +162,20 @@ def capacity() -> dict:
     except ValueError as error:
         refused = str(error)
     return {"walked": walked, "kept": len(cache), "refused": refused, "one": DialogueStateCache(capacity=1).capacity}
+
+
+def rule_only_changed() -> dict:
+    """The same rule-only data object changed in place between two calls: its new contents make a new walk."""
+    cache = DialogueStateCache(capacity=8)
+    tracker = read_back("rule-only", plain_turns(4, [0.0]))
+    data = {RULE_ONLY_SLOTS: [], RULE_ONLY_LOOPS: []}
+    same = []
+    for change in (None, SLOTS[0].name, SLOTS[1].name, None):
+        if change:
+            data[RULE_ONLY_SLOTS].append(change)
+        call = dict(ignore_rule_only_turns=True, rule_only_data=data)
+        same.append(cache.states(DOMAIN, tracker, **call) == RASA(DOMAIN, tracker, **call))
+    return {"same": same, "frozen_again": cache.frozen_again, "walked": cache.walked}
 
 
 def installed() -> dict:

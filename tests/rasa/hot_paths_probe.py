@@ -3,12 +3,15 @@
     .venv-rasa/bin/python tests/rasa/hot_paths_probe.py
 
 Event classes: the same class for every name, the subclasses walked once per name. Slot copies: the same
-copy of every slot of Heard's domain, and the same dialogue states for a conversation.
+copy of every slot of Heard's domain, and the same dialogue states for a conversation. Applied events: the same
+event objects, in the same order, for every prefix of random conversations (tests/rasa/dialogue_states_probe.py's
+turns: rewinds, restarts, new sessions, forms run again), as Rasa's own method finds them.
 """
 from __future__ import annotations
 
 import copy
 import json
+import random
 from pathlib import Path
 
 import rasa.shared.utils.common as common
@@ -17,8 +20,37 @@ from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_addons import hot_paths
+from tests.rasa.dialogue_states_probe import turn
 
 DOMAIN = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+RASA_APPLIED = DialogueStateTracker.applied_events
+
+
+def applied_events(conversations: int = 120) -> dict:
+    """Ours against Rasa's on every prefix of random conversations; counts what the comparison went through."""
+    record = {"compared": 0, "differ": 0, "undone": 0, "loop_undone": 0}
+    undo_loop = DialogueStateTracker._undo_till_previous_loop_execution
+
+    def counted(*args):
+        record["loop_undone"] += 1
+        return undo_loop(*args)
+
+    DialogueStateTracker._undo_till_previous_loop_execution = staticmethod(counted)
+    try:
+        clock = [1_000.0]
+        for seed in range(conversations):
+            rng = random.Random(seed)
+            tracker = DialogueStateTracker.from_events(f"c{seed}", [ActionExecuted("action_listen")], DOMAIN.slots)
+            for _ in range(rng.randint(4, 16)):
+                for event in turn(rng, clock):
+                    tracker.update(event)
+                    theirs, ours = RASA_APPLIED(tracker), hot_paths.applied_events(tracker)
+                    record["compared"] += 1
+                    record["differ"] += [id(e) for e in theirs] != [id(e) for e in ours]
+                    record["undone"] += len(theirs) < len(tracker.events)
+    finally:
+        DialogueStateTracker._undo_till_previous_loop_execution = staticmethod(undo_loop)
+    return record
 
 
 def answers() -> dict:
@@ -55,6 +87,7 @@ def dialogue_states() -> str:
 
 def main() -> None:
     rasa_answers, rasa_copies, rasa_states = answers(), slot_copies(), dialogue_states()
+    applied = applied_events()
     installed = [hot_paths.install(), hot_paths.install()]
     walks = []
     original = common.all_subclasses
@@ -73,7 +106,8 @@ def main() -> None:
                       "same_states": dialogue_states() == rasa_states,
                       "direct_copy": getattr(DOMAIN.slots[0].__class__, "__copy__", None) is hot_paths._copy_slot, "slots": len(DOMAIN.slots), "installed": installed, "walks_first": walks_first,
                       "walks_for_100_events": len(walks) - walks_first,
-                      "read_back": sorted({type(event).__name__ for event in events})}))
+                      "read_back": sorted({type(event).__name__ for event in events}), "applied": applied,
+                      "applied_installed": DialogueStateTracker.applied_events is hot_paths.applied_events}))
 
 
 if __name__ == "__main__":

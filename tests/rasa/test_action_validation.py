@@ -25,3 +25,13 @@ def test_the_schema_is_not_checked_again_per_response(probed):
 
 def test_installing_twice_is_a_no_op(probed):
     assert probed["installed"] == [True, False]
+
+
+def test_random_responses_get_rasas_verdict_and_valid_ones_the_shortcut(probed):
+    # Responses of 0-6 events of eleven kinds, a third with one field broken, some with odd "responses" or "events".
+    random = probed["random"]
+    assert random["compared"] == 600 and random["differ"] == 0
+    assert 100 < random["refused"] < 300  # every refused response went through the full schema, as its error shows
+    assert random["shortcut"] == random["compared"] - random["refused"]  # every accepted one was shown so
+    assert len(random["kinds"]) >= 11 and "nope" in random["kinds"]
+    assert probed["branches"] == 23  # one single-branch validator per kind of event in Rasa's schema

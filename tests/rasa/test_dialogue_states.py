@@ -5,6 +5,8 @@ import pytest
 
 from tests.conftest import run_rasa_probe
 
+CALLS_PER_TURN = ["plain", "omit unset slots", "rule-only turns ignored"]  # dialogue_states_probe.CALLS
+
 
 @pytest.fixture(scope="module")
 def probed() -> dict:
@@ -17,6 +19,16 @@ def test_every_call_gives_rasas_states_on_random_conversations(probed):
     assert probed["compared"] > 1500
     assert probed["mismatches"] == 0
     assert probed["continued"] > 0 and probed["walked"] > 0
+    # Each kind of call is made twice per turn: a second call whose first kept its walk reuses the state after the
+    # last event (after a rewind or a reused sender the first walks afresh and may not keep it); a first call never.
+    assert 200 < probed["finals_reused"] <= len(CALLS_PER_TURN) * probed["turns"]
+
+
+def test_rule_only_data_is_frozen_again_only_when_it_changed(probed):
+    # The probe passes one rule-only object all along: frozen at its first call only.
+    assert probed["frozen_again"] == 1
+    # Changed in place between calls (two slots added): frozen again and walked again, answers still Rasa's.
+    assert probed["rule_only_changed"] == {"same": [True] * 4, "frozen_again": 3, "walked": 3}
 
 
 def test_a_growing_conversation_continues_its_walks_and_cut_trackers_do_not_push_them_out(probed):

@@ -32,3 +32,12 @@ def test_every_slot_of_the_domain_is_copied_as_rasa_copies_it(probed):
 
 def test_a_conversation_has_the_same_dialogue_states(probed):
     assert probed["same_states"] is True
+
+
+def test_applied_events_are_rasas_on_random_conversations(probed):
+    applied = probed["applied"]
+    assert applied["compared"] > 4000
+    assert applied["differ"] == 0
+    assert applied["undone"] > 1000  # prefixes where a rewind, a restart or a new session left events out
+    assert applied["loop_undone"] > 50  # a form's repeated runs undone
+    assert probed["applied_installed"] is True
