@@ -321,6 +321,22 @@ def test_at_most_so_many_question_sentences_are_ranked(most, expected):
                                               "Is my car covered?"][:expected]
 
 
+def test_a_question_after_a_long_story_is_read():
+    story = "We've had a leak under the bath for ages that nobody noticed. " * 6  # about 370 characters
+    text = f"{story}Now the kitchen ceiling has a big brown stain. Is a stained ceiling covered?"
+    assert len(text) > 300
+    assert question_sentences(text, 3) == ["Is a stained ceiling covered?"]
+    assert looks_like_question(text)  # the closing characters are read too
+
+
+def test_sentences_beyond_the_window_are_not_read():
+    from actions.knowledge.matching import _SENTENCES_WINDOW
+    filler = "It was raining hard that day. " * 60
+    just_inside = filler[:_SENTENCES_WINDOW - 40] + ". Is my shed covered?"
+    assert "Is my shed covered?" in question_sentences(just_inside, 3)
+    assert question_sentences(filler[:_SENTENCES_WINDOW] + " Is my shed covered?", 3) == []
+
+
 def test_the_question_sentence_one_entry_clearly_answers_is_taken(retrieval_settings):
     rankings = {
         "Is my husband covered under valuables?": [Match("valuables", 0.60, 0.60)],              # below the threshold
