@@ -55,7 +55,13 @@ EVIDENCE: Dict[str, re.Pattern] = {
         r"airline|aviva|direct line|admiral|churchill|the aa|rac|other insurer|pet insur\w*|royal mail|evri|dpd|"
         r"paypal|payment|dealership|garage|rental|hotel|sky|bt|vodafone|ee|o2|post office|employer|tax office|"
         r"dentist|doctors?|mortgage lender|loan company|furniture|builder|removals|customs|software|laptop|"
-        r"parking|football club|ticketmaster|concert|taxi|uber|cab|gp|gp surgery|pharmacy|vet)\b", _FLAGS),
+        r"parking|football club|ticketmaster|concert|taxi|uber|cab|gp|gp surgery|pharmacy|vet|"
+        # Session 8 (nlu5): plurals, and the names people tweet at instead of "my bank" (the companies of
+        # data/nlu/wider_elsewhere.yml; names only in held-out probe 5 were left out so that it stays a fair test).
+        r"banks|cards|shops|stores|couriers|trains|buses|airlines|airports?|airways|provider|finance company|"
+        r"click and collect|cinema|leisure centre|planning office|easyjet|jet2|tui|hsbc|monzo|lloyds|natwest|"
+        r"halifax|revolut|starling|virgin media|talktalk|giffgaff|edf|ovo|severn trent|yodel|dhl|dfs|argos|asda|"
+        r"ikea|john lewis|just eat|avanti|spotify|hmrc|dvla|airbnb|booking\.com)\b", _FLAGS),
 }
 
 # Words that take an intent's evidence back: "I need to report an accident. Nobody was hurt." shares the
