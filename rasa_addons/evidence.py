@@ -27,7 +27,10 @@ EVIDENCE: Dict[str, re.Pattern] = {
         r"killed|no longer with us|(?:has|have|had) (?:sadly )?left us|slipped away|laid (?:\w+ ){0,2}to rest|"
         r"didn'?t (?:make it|survive)|lost (?:him|her)\b|gone to heaven|\bR\.?I\.?P\b|(?:is|'s) gone\b|"
         r"took (?:him|her)\b|lost (?:mum|mam|mom|dad|nan|nana|gran|granny|grandad|grandpa|grandma)\b|never came home|"
-        r"not with us any ?more|no longer (?:here|alive)|ashes|in memory of|memorial|probate|buried|burial|cremat",
+        r"not with us any ?more|no longer (?:here|alive)|ashes|in memory of|memorial|probate|buried|burial|cremat|"
+        # Gentle words for a death ("grandma went peacefully in her sleep"): bereavement needs words at any confidence.
+        r"peaceful(?:ly)?\b|in (?:her|his|their) sleep|at peace\b|lost (?:her|his|their) fight|in heaven|angels|"
+        r"last breath|(?:her|his|their) last days|lost (?:him|her|them)\b",
         _FLAGS),
     "disclose_serious_injury": re.compile(
         r"injur|hurt|hospital|a&e|ambulance|intensive care|\bicu\b|surgery|operation|broke|broken|fractur|burn|"

@@ -24,7 +24,7 @@ from stack.processes import rasa_model_path
 from stack.production import DATABASES, ProductionStack
 from stack.production_settings import ProductionSettings
 from stack.supervision import Supervisor
-from tests.conftest import free_port
+from tests.conftest import _outgoing_port_range, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -33,9 +33,13 @@ ROUTINE = ["hi", "what does my home insurance cover?", "how do I pay my premium?
 
 
 def _free_block(size: int = 300) -> int:
+    # Below the ports free_port hands out (and so below the kernel's outgoing range): a block drawn from 20000-40000
+    # once met an outgoing connection or the other worker's server on actions-2's port ("Address already in use",
+    # session 8's fresh-clone run).
+    high = min(_outgoing_port_range()[0], 32768) - 12000 - size
     for _ in range(50):
-        base = random.randrange(20000, 40000)
-        if not any(_taken(base + offset + i) for offset in (0, 100, 200) for i in range(2)):
+        base = random.randrange(max(1024, high - 2000), high)
+        if all(_bindable(base + offset + i) for offset in (0, 100, 200) for i in range(2)):
             return base
     raise RuntimeError("no free port block")
 
@@ -43,6 +47,15 @@ def _free_block(size: int = 300) -> int:
 def _taken(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 @pytest.fixture(scope="module")

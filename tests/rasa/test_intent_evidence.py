@@ -70,7 +70,9 @@ def test_bereavement_needs_its_words_at_any_confidence(confidence):
 @pytest.mark.parametrize("text", ["we lost mum in May and the car's still in her name",
                                   "Dad went into hospital in March and never came home",
                                   "I'm dealing with probate on my uncle's house",
-                                  "we scattered her ashes last week, what happens to her travel cover"])
+                                  "we scattered her ashes last week, what happens to her travel cover",
+                                  "grandma went peacefully in her sleep", "Dad's at peace now",
+                                  "mum lost her fight last month and her car is still insured"])
 def test_bereavement_said_without_the_usual_words_is_still_backed(text):
     ranking = ranked(("disclose_bereavement", 0.99), ("ask_question", 0.01))
     assert backed_intent(ranking[0], ranking, text, min_confidence=0.8)[0]["name"] == "disclose_bereavement"
