@@ -189,7 +189,8 @@ class ActionCheckClaimStatus(Action):
     ) -> List[EventType]:
         resumed = gate.after_verification(tracker, self.name())
         text = gate.request_text(tracker, self.name()) if resumed else _latest_text(tracker)
-        if is_chase(text) and not resumed:
+        chased = is_chase(text) and not resumed
+        if chased:
             # Owning the wait (or the call that never came) comes before any question or figure.
             sorry = "utter_claim_call_back_missed_sorry" if missed_call_back(text) else "utter_claim_chase_sorry"
             dispatcher.utter_message(response=sorry)
@@ -201,7 +202,8 @@ class ActionCheckClaimStatus(Action):
         if reference is None:
             reference = formats.read_claim_reference(tracker.get_slot("claim_reference")).value
         if reference is None:
-            dispatcher.utter_message(response="utter_ask_claim_reference")
+            # After the apology, the plain question: a second "I'm sorry" in a row reads as a script.
+            dispatcher.utter_message(response="utter_ask_which_claim" if chased else "utter_ask_claim_reference")
             return []
         verified = gate.verified_customer(tracker)
         if verified is None:

@@ -36,7 +36,7 @@ async def test_a_chase_without_a_reference_owns_the_wait_then_asks_for_it(make_t
                                                                          db_session):
     events = await ActionCheckClaimStatus().run(dispatcher, make_tracker(text=CHASE, intent="claim_status"), domain)
     assert events == []
-    assert responses(dispatcher) == ["utter_claim_chase_sorry", "utter_ask_claim_reference"]
+    assert responses(dispatcher) == ["utter_claim_chase_sorry", "utter_ask_which_claim"]
 
 
 MISSED = "I rang on Monday about my claim and nobody called me back, this is the third time"
@@ -60,7 +60,7 @@ async def test_a_missed_call_back_is_owned_by_name_before_the_reference_is_asked
                                                                                 db_session):
     events = await ActionCheckClaimStatus().run(dispatcher, make_tracker(text=MISSED, intent="claim_status"), domain)
     assert events == []
-    assert responses(dispatcher) == ["utter_claim_call_back_missed_sorry", "utter_ask_claim_reference"]
+    assert responses(dispatcher) == ["utter_claim_call_back_missed_sorry", "utter_ask_which_claim"]
     assert all("call" in variant["text"] for variant in domain["responses"]["utter_claim_call_back_missed_sorry"])
 
 
@@ -116,3 +116,7 @@ def test_the_reference_is_asked_with_care_when_the_customer_is_upset(domain):
     assert all("sorry" in text.lower() and "CLM" in text for tone in ("upset", "distressed", "at_risk")
                for text in by_tone[tone])
     assert not any("sorry" in text.lower() for text in by_tone[None])  # a calm question stays plain
+
+
+def test_the_question_after_an_apology_has_no_second_sorry(domain):
+    assert all("sorry" not in variant["text"].lower() for variant in domain["responses"]["utter_ask_which_claim"])
