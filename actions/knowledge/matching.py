@@ -216,8 +216,7 @@ def question_sentences(text: str, most: int) -> List[str]:
     sentences = [part.strip() for part in _SENTENCE_END.split(head) if len(part.split()) >= _MIN_SENTENCE_WORDS]
     if len(sentences) < 2:
         return []
-    asked = [number for number, sentence in enumerate(sentences) if looks_like_question(sentence)][:most]
-    return [sentences[number] for number in asked]
+    return [sentence for sentence in sentences if looks_like_question(sentence)][:most]
 
 
 def best_question_sentence(text: str, search: Callable[[str], List[Match]],

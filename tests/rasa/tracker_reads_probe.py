@@ -20,10 +20,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-RASA_RETRIEVE = SQLTrackerStore._retrieve
+from rasa_addons import tracker_reads, tracker_writes
+from tests.rasa.dialogue_states_probe import DOMAIN, turn
 
-from rasa_addons import tracker_reads, tracker_writes  # noqa: E402
-from tests.rasa.dialogue_states_probe import DOMAIN, turn  # noqa: E402
+# Rasa's own read, kept before tracker_writes.install() (called below) puts Heard's in its place.
+RASA_RETRIEVE = SQLTrackerStore._retrieve
 
 
 def sql_store(url: str, domain=DOMAIN) -> SQLTrackerStore:
