@@ -3,17 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-import yaml
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.chase_words import chase_words, cleaned, missed_call_back
 from actions.complaints import waited_for
 from actions.identity import gate
 from actions.identity import service as identity
@@ -37,37 +34,14 @@ STATUS_TEXT = {
 }
 
 
-# Chase words are shared with the NLU's commitment guard (a chase is claim status, not a new claim).
-_CHASE_WORDS_PATH = Path(__file__).resolve().parent.parent / "rasa_addons" / "commitment.yml"
 # A next step past its date on a claim still in our hands is our failing: say so and offer a person.
 OVERDUE_STATUSES = {ClaimStatus.RECEIVED, ClaimStatus.WITH_ASSESSOR, ClaimStatus.APPROVED}
 
 
-def _phrases(phrases) -> re.Pattern:
-    ordered = sorted({phrase.lower() for phrase in phrases}, key=len, reverse=True)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(phrase) for phrase in ordered) + r")(?![\w'])")
-
-
-@lru_cache(maxsize=1)
-def _chase_words() -> tuple[re.Pattern, re.Pattern]:
-    """(all chase words, the missed-call-back ones)."""
-    raw = yaml.safe_load(_CHASE_WORDS_PATH.read_text(encoding="utf-8"))
-    return _phrases(raw["chase"] + raw["missed_call_back"]), _phrases(raw["missed_call_back"])
-
-
-def _cleaned(text: Text) -> Text:
-    return " ".join((text or "")[:2000].lower().replace("’", "'").split())
-
-
 def is_chase(text: Text) -> bool:
     """The customer is chasing us ("ten days ago and heard nothing"), not just asking."""
-    cleaned = _cleaned(text)
-    return bool(waited_for(cleaned) or _chase_words()[0].search(cleaned))
-
-
-def missed_call_back(text: Text) -> bool:
-    """The customer says a call back from us never came ("nobody called me back")."""
-    return bool(_chase_words()[1].search(_cleaned(text)))
+    text = cleaned(text)
+    return bool(waited_for(text) or chase_words()[0].search(text))
 
 
 def overdue_decision(text: Text, due: dt.date) -> Dict[str, Any]:

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.insurance.formats import plain_text
+from actions.chase_words import missed_call_back
 from actions.insurance.incidents import find_incident_type
 
 _NUMBER_WORDS = r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a few|few)"
@@ -99,6 +100,8 @@ class ActionAcknowledgeComplaint(Action):
             dispatcher.utter_message(
                 response="utter_complaint_acknowledge_incident", incident=incident.name, incident_spoken=incident.spoken
             )
+        elif missed_call_back(text or ""):
+            dispatcher.utter_message(response="utter_complaint_acknowledge_call_back")
         elif about_price(text):
             dispatcher.utter_message(response="utter_complaint_acknowledge_price")
         else:

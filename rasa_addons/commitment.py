@@ -22,6 +22,8 @@ starts only when the message backs it; otherwise the guess is read again by its 
   too ("we claimed in January … we haven't seen any money");
 - an off-topic guess on a statement that asks for a claim in so many words ("wnat to make a clam") is read as
   a claim guess would be;
+- a call back from us that never came, told with no claim named ("you said someone would call on Tuesday")
+  and read as a remark or a question, is a complaint (sorry, owned by name);
 - a payment guess that tells of a problem with money we took ("charged twice", "wrong amount taken") is a
   complaint (``make_complaint``: sorry, and customer relations offered), not a how-to.
 
@@ -123,6 +125,8 @@ class CommitmentRules:
     payment_problem_from: frozenset = frozenset()
     chase_from: frozenset = frozenset()
     payment_problem: Optional[re.Pattern] = None
+    claim_as_topic: Optional[re.Pattern] = None
+    missed_call_back: Optional[re.Pattern] = None
 
     @classmethod
     def load(cls, path: Path = RULES_PATH, incident_lookup: Path = INCIDENT_LOOKUP_PATH,
@@ -159,6 +163,8 @@ class CommitmentRules:
             claim_asked_from=frozenset(raw.get("claim_asked_from_intents") or ()),
             claim_asked=_claim_asked(claim_asked),
             claim_asked_hedges=_phrase_pattern(raw.get("claim_asked_hedges") or ["if"]),
+            claim_as_topic=_phrase_pattern(raw["claim_as_topic"]) if raw.get("claim_as_topic") else None,
+            missed_call_back=_phrase_pattern(raw["missed_call_back"]),
             cancel_someone_elses=re.compile(
                 r"\bcancel\w*\s+(?:my|the|our|a|this)\s+(?:[\w']+\s+){0,2}?" +
                 _phrase_pattern(raw["cancel_someone_elses"]).pattern),
@@ -198,6 +204,12 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
         existing = rules.existing_claim.search(words)
         if existing and rules.chase.search(words) and not _NEW_CLAIM.search(words):
             return Reading(CLAIM_STATUS, f"chases an existing claim ({existing.group(0)!r})")
+        missed = rules.missed_call_back.search(words) if rules.missed_call_back is not None else None
+        theirs = EVIDENCE[OTHER_COMPANY].search(words) and not rules.ours.search(words)
+        if missed and not existing and not theirs:
+            # "You said someone would call on Tuesday. It's Friday." read as a remark: our failing, owned.
+            # "The estate agent hasn't called me back": theirs, not ours.
+            return Reading(COMPLAINT, f"a call back from us that never came ({missed.group(0)!r})")
     if (intent in rules.switching_from and rules.switching.search(words)
             and not rules.cancel_now.search(words)):
         return Reading(SWITCHING_QUESTION, "moving to another insurer is a question, not a cancellation")
@@ -258,6 +270,10 @@ def _claim_reading(confidence: float, words: str, rules: CommitmentRules, text: 
         return Reading(CLAIM_QUESTION, f"a question or what-if, not an incident ({what_if.group(0).strip()!r})")
     if existing and not asks_new and not happened:
         return Reading(CLARIFY_CLAIM, f"names a claim without saying new or existing ({existing.group(0)!r})")
+    topic = rules.claim_as_topic.search(words) if rules.claim_as_topic is not None else None
+    told = {m.group(0) for m in rules.claim_words.finditer(words)} - {"claim", "claiming"}
+    if topic and not asks_new and not happened and not told and not rules.incident_signs.search(words):
+        return Reading(CLARIFY_CLAIM, f"a claim as the topic, new or existing not said ({topic.group(0)!r})")
     names_incident = rules.claim_words.search(words) or happened or rules.incident_signs.search(words)
     if confidence < rules.min_confidence and not rules.claim_words.search(words):
         return Reading(CLARIFY_POLICY, f"claim at {confidence:.2f} with no word of an incident or a claim")

@@ -35,7 +35,11 @@ EVIDENCE: Dict[str, re.Pattern] = {
     "disclose_serious_injury": re.compile(
         r"injur|hurt|hospital|a&e|ambulance|intensive care|\bicu\b|surgery|operation|broke|broken|fractur|burn|"
         r"whiplash|wheelchair|can'?t walk|unconscious|airlift|heart attack|stroke|paraly|pain|lost an? (?:finger|"
-        r"hand|leg|arm|eye|foot)|life-changing|bleeding|concussion|coma", _FLAGS),
+        r"hand|leg|arm|eye|foot)|life-changing|bleeding|concussion|coma|"
+        # Injury said without the usual words: injury needs words at any confidence (ALWAYS_NEEDS_WORDS).
+        r"paramedic|stitches|crutches|neck brace|ventilator|life support|critical(?:ly)? (?:condition|ill)|"
+        r"in a bad way|x-?ray|physio|disab|amputat|scar(?:s|red)? for life|can'?t (?:move|feel|see|stand)|"
+        r"wounded|bruis|sprain|dislocat|fell off|knocked (?:out|down|over)", _FLAGS),
     "disclose_hardship": re.compile(
         r"afford|money|debt|struggl|redundan|lost (?:my|our|his|her) jobs?|skint|\bbroke\b|bills?\b|payday|"
         r"universal credit|benefits|sick pay|financ|hardship|can'?t (?:pay|make|keep up|cover)|nothing left|"
@@ -64,7 +68,9 @@ EVIDENCE: Dict[str, re.Pattern] = {
         r"banks|cards|shops|stores|couriers|trains|buses|airlines|airports?|airways|provider|finance company|"
         r"click and collect|cinema|leisure centre|planning office|easyjet|jet2|tui|hsbc|monzo|lloyds|natwest|"
         r"halifax|revolut|starling|virgin media|talktalk|giffgaff|edf|ovo|severn trent|yodel|dhl|dfs|argos|asda|"
-        r"ikea|john lewis|just eat|avanti|spotify|hmrc|dvla|airbnb|booking\.com)\b", _FLAGS),
+        r"ikea|john lewis|just eat|avanti|spotify|hmrc|dvla|airbnb|booking\.com|"
+        # Session 9: bills and utilities by what people call them, and car dealers.
+        r"phone bill|gas bill|energy bill|water board|council tax|car dealer|dealers?)\b", _FLAGS),
 }
 
 # Words that take an intent's evidence back: "I need to report an accident. Nobody was hurt." shares the
@@ -86,7 +92,10 @@ DENIALS: Dict[str, re.Pattern] = {
 # Intents that need words at any confidence: "I'm so sorry for your loss" said to someone whose father is alive ("I'm
 # writing on behalf of my elderly father, he's confused…", read as bereavement at 0.98 in session 8) is worse than
 # asking what they need.
-ALWAYS_NEEDS_WORDS = frozenset({"disclose_bereavement"})
+# Session 9: "I'm scared to drive since the accident" read as a serious injury at 0.84 opened with "if someone still
+# needs urgent medical help, please call 999": fear after an accident is not an injury, and the injury rule's first
+# words are as heavy as bereavement's.
+ALWAYS_NEEDS_WORDS = frozenset({"disclose_bereavement", "disclose_serious_injury"})
 
 # What a denied intent's message is instead: an accident in which nobody was hurt is an accident to
 # report. It takes the denied guess's confidence (the classifier was sure of an accident), so the

@@ -76,7 +76,10 @@ class RiskLexicon:
     property_only_unless: re.Pattern | None = None
     # Fear of losing a home, a job or money (risk_meaning.yml `losing_something`): hardship, not self-harm.
     losing_something: re.Pattern | None = None
-    losing_something_unless: re.Pattern | None = None
+    # Exasperation idioms ("at the end of my rope"): frustration or low mood, not self-harm (`exasperation`).
+    exasperation: re.Pattern | None = None
+    # Either of the two above beside these words of no way out stays at risk (`no_way_out`).
+    no_way_out: re.Pattern | None = None
 
     @classmethod
     def load(cls, path: Path = RISK_FILE) -> "RiskLexicon":
@@ -90,12 +93,13 @@ class RiskLexicon:
             for name, spec in data["context"].items())
         meaning = yaml.safe_load(SETTINGS_FILE.read_text(encoding="utf-8"))
         unless = meaning.get("property_only_unless")
-        losing_unless = meaning.get("losing_something_unless")
+        no_way_out = meaning.get("no_way_out")
         return cls(patterns, contexts, _any_of(meaning["safe_now"]), _any_of(meaning["denial"]),
                    _any_of(meaning["property_only"]) if meaning.get("property_only") else None,
                    re.compile(unless, re.IGNORECASE) if unless else None,
                    _any_of(meaning["losing_something"]) if meaning.get("losing_something") else None,
-                   re.compile(losing_unless, re.IGNORECASE) if losing_unless else None)
+                   _any_of(meaning["exasperation"]) if meaning.get("exasperation") else None,
+                   re.compile(no_way_out, re.IGNORECASE) if no_way_out else None)
 
 
 def _any_of(words: list[str]) -> re.Pattern:
@@ -182,9 +186,11 @@ def discount_meaning(text: str, category: str, risk_lexicon: RiskLexicon | None 
         return "safe_now"
     if as_category == "self_harm" and words.denial and words.denial.search(text):
         return "negation"
-    if (category == "self_harm" and words.losing_something and words.losing_something.search(text)
-            and not (words.losing_something_unless and words.losing_something_unless.search(text))):
+    no_way_out = words.no_way_out is not None and words.no_way_out.search(text) is not None
+    if category == "self_harm" and words.losing_something and words.losing_something.search(text) and not no_way_out:
         return "losing_something"
+    if category == "self_harm" and words.exasperation and words.exasperation.search(text) and not no_way_out:
+        return "exasperation"
     if (as_category == "threat" and words.property_only and words.property_only.search(text)
             and not (words.property_only_unless and words.property_only_unless.search(text))):
         return "property_only"

@@ -47,6 +47,16 @@ async def test_a_price_is_acknowledged_without_owning_a_service_failure(make_tra
         assert all("service" not in variant["text"] for variant in domain["responses"]["utter_complaint_acknowledge_price"])
 
 
+@pytest.mark.parametrize(("text", "call_back"), [
+    ("you said someone would call on Tuesday. It's Friday.", True),
+    ("nobody rang me back like they promised", True),
+    ("someone called me rudely on Tuesday", False),
+])
+async def test_a_call_back_that_never_came_is_owned_by_name(make_tracker, dispatcher, domain, text, call_back):
+    await ActionAcknowledgeComplaint().run(dispatcher, make_tracker(text=text, intent="make_complaint"), domain)
+    assert responses(dispatcher) == ["utter_complaint_acknowledge_call_back" if call_back else "utter_complaint_acknowledge"]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("waited 2 weeks", "2 weeks"), ("FIVE DAYS and nothing", "Five days"), ("a few months now", "A few months"),

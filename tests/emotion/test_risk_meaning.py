@@ -347,3 +347,29 @@ def test_losing_something_discounts_self_harm_alone():
     text = "I think I'm going to lose my house"
     assert discount_meaning(text, "threat") is None and discount_meaning(text, "danger_now") is None
     assert discount_meaning(text, "low_mood") is None
+
+
+# --- an idiom of running out of patience is not self-harm (risk_meaning.yml `exasperation`, session 9) ---------
+
+@pytest.mark.parametrize("text", [
+    "Honestly I'm at the end of my rope with all of this",
+    "I've reached the end of my tether with this claim",
+    "at my wits end with you lot",
+])
+def test_an_exasperated_idiom_is_not_read_as_self_harm(text):
+    assert discount_meaning(text, "self_harm") == "exasperation"
+    assert active_risk(text, {"risk_meaning": LOSS_SELF_HARM}) is None
+
+
+@pytest.mark.parametrize("text", [
+    "I'm at the end of my rope and I can't go on",
+    "at the end of my tether, everyone would be better off without me",
+    "I'm at the end of the road",  # not the idiom: the reading stands
+])
+def test_an_exasperated_idiom_with_no_way_out_stays_at_risk(text):
+    assert discount_meaning(text, "self_harm") is None
+
+
+def test_an_exasperated_idiom_discounts_self_harm_alone():
+    text = "I'm at the end of my rope"
+    assert discount_meaning(text, "threat") is None and discount_meaning(text, "low_mood") is None

@@ -163,6 +163,16 @@ SURE_CLARIFY = Decision("clarify", Match("a", SURE), Match("b", SURE - 0.01))
     ("inform", "is it worth claiming for a scratch?", [], ANSWER, True),
     ("inform", "it was a small scratch on the door", [], ANSWER, False),
     ("out_of_scope", "what's my excess", [], ANSWER, False),
+    # A remark is taken from only on a sure match with one clear entry, question or not.
+    ("small_talk", "my neighbour's kid kicked a football through our window lol", [], SURE_ANSWER, True),
+    ("small_talk", "my neighbour's kid kicked a football through our window lol", [], JUST_BELOW_SURE, False),
+    ("small_talk", "my neighbour's kid kicked a football through our window lol", [], SURE_CLARIFY, False),
+    ("small_talk", "are we covered if the kids break something lol?", [], JUST_BELOW_SURE, False),
+    ("small_talk", "are we covered if the kids break something lol?", [], SURE_ANSWER, True),
+    # A shop's opening times are not ours; our own hours, asked as off topic, still are.
+    ("out_of_scope", "What time does Tesco close today?", [], ANSWER, False),
+    ("out_of_scope", "is the post office open on saturdays?", [], ANSWER, False),
+    ("out_of_scope", "what time do you close today?", [], ANSWER, True),
     ("out_of_scope", "is HOM-204815 covered for floods?", [{"entity": "policy_number"}], ANSWER, False),
     ("ask_coverage", "is my bike covered on holiday", [], ANSWER, True),
     ("ask_coverage", "is my bike covered on holiday", [], CLARIFY, False),
@@ -272,7 +282,7 @@ _SETTINGS = RetrievalSettings.from_file()
 @pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback"])
 def test_an_off_topic_reading_needs_a_surer_match(retrieval_settings, intent, cosine, rescued):
     assert dict(retrieval_settings.rescue_min_cosine) == {"out_of_scope": 0.70, "nlu_fallback": 0.70,
-                                                          "file_claim": 0.70}
+                                                          "file_claim": 0.70, "small_talk": 0.80}
     answer = Decision("answer", Match("a", cosine))
     choice = Decision("clarify", Match("a", cosine), Match("b", cosine - 0.01))
     assert may_rescue(intent, "can my partner drive my car", [], answer, retrieval_settings) is rescued

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from rasa_addons.commitment import (
-    CLAIM_QUESTION, CLAIM_STATUS, CLARIFY_CLAIM, CLARIFY_POLICY, OTHER_COMPANY, SWITCHING_QUESTION, WITHDRAWN,
+    CLAIM_QUESTION, CLAIM_STATUS, CLARIFY_CLAIM, CLARIFY_POLICY, COMPLAINT, OTHER_COMPANY, SWITCHING_QUESTION, WITHDRAWN,
     default_rules, guarded_intent, read_commitment,
 )
 from tests.rasa.test_intent_evidence import nlu_examples
@@ -101,6 +101,33 @@ def test_a_claim_named_without_new_or_existing_is_asked_about():
     assert reading("file_claim", "I want to talk about my claim") == CLARIFY_CLAIM
     assert reading("file_claim", "I want to make a claim") is None
     assert reading("file_claim", "I want to start a new claim, my other claim is fine") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("need help with a claim", CLARIFY_CLAIM),
+    ("hi, I've got a question about a claim", CLARIFY_CLAIM),
+    ("I need help making a new claim", None),  # a new claim asked for
+    ("need help with a claim, a tree came down on the garage", None),  # an incident told
+    ("need help with a claim, someone reversed into me", None),  # an incident sign
+    ("need help with a claim, it happened yesterday", None),
+])
+def test_a_claim_named_only_as_the_topic_is_asked_about(text, expected):
+    assert reading("file_claim", text) == expected
+
+
+@pytest.mark.parametrize("intent, text, expected", [
+    ("small_talk", "you said someone would call on Tuesday. It's Friday.", COMPLAINT),
+    ("out_of_scope", "was supposed to call me back yesterday, nothing", COMPLAINT),
+    ("ask_question", "nobody rang me back like they promised", COMPLAINT),
+    ("small_talk", "someone would call me back, they said, and then... nothing lol", COMPLAINT),
+    ("small_talk", "my claim: someone would call me, they said", CLAIM_STATUS),  # the claim named: a chase
+    ("small_talk", "haha my mum said she would call", None),  # not a call from us
+    ("request_human", "you said someone would call me", None),  # not a chase_from guess
+    ("other_company", "the estate agent said they would call and nobody did", None),  # theirs
+    ("other_company", "your team said they would call and nobody did", COMPLAINT),  # ours named
+])
+def test_a_call_back_that_never_came_is_our_failing(intent, text, expected):
+    assert reading(intent, text) == expected
 
 
 # min_confidence_without_evidence is 0.6: pinned just below, at and above, for a message with no words of

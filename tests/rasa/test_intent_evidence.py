@@ -67,6 +67,16 @@ def test_bereavement_needs_its_words_at_any_confidence(confidence):
         "report_fraud" if confidence >= 0.8 else "ask_question")
 
 
+@pytest.mark.parametrize("confidence", [0.79, 0.8, 0.99])
+def test_an_injury_needs_its_words_at_any_confidence(confidence):
+    ranking = ranked(("disclose_serious_injury", confidence), ("ask_question", 0.01))
+    intent, _, set_aside = backed_intent(ranking[0], ranking, "I'm scared to drive since the accident",
+                                         min_confidence=0.8)
+    assert intent["name"] == "ask_question" and set_aside == ["disclose_serious_injury"]
+    told = "my son is in a bad way after the crash, the paramedics took him"
+    assert backed_intent(ranking[0], ranking, told, min_confidence=0.8)[0]["name"] == "disclose_serious_injury"
+
+
 @pytest.mark.parametrize("text", ["we lost mum in May and the car's still in her name",
                                   "Dad went into hospital in March and never came home",
                                   "I'm dealing with probate on my uncle's house",
