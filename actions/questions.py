@@ -1,7 +1,8 @@
 """action_answer_question: a general insurance question answered from the vetted knowledge base.
 
 The retriever in Rasa (``rasa_addons/knowledge_retrieval.py``) has already ranked the entries for this
-message (``knowledge`` in the parse data); this action applies the same rule (``decide``) and answers with
+message (``knowledge`` in the parse data); this action applies the same rule (``decide``, or the entry the retriever
+answered by a clear lead: ``decision_from_parse``) and answers with
 an opener for the question's kind and the customer's tone, the answer and its source, asks which of two
 close entries is meant, or says honestly that it has no checked answer and offers a person. A question the
 classifier read as a claim ("my case came off the carousel ripped, can I claim?") is answered, then the claim is
@@ -17,7 +18,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import content
-from actions.knowledge.matching import Decision, Match, RetrievalSettings, decide, matches_from_parse, personal_action
+from actions.knowledge.matching import Decision, Match, RetrievalSettings, decision_from_parse, personal_action
 from actions.knowledge.wording import Frames, answer_text
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def _chosen_entry(tracker: Tracker) -> Decision:
     for entity in (tracker.latest_message or {}).get("entities") or []:
         if entity.get("entity") == CHOSEN_ENTITY and KNOWLEDGE.get(str(entity.get("value"))):
             return Decision("answer", Match(str(entity["value"]), 1.0))
-    return decide(matches_from_parse(tracker.latest_message or {}), SETTINGS)
+    return decision_from_parse(tracker.latest_message or {}, SETTINGS)
 
 
 def _answers_given(tracker: Tracker) -> int:

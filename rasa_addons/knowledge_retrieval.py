@@ -14,6 +14,12 @@ message's metadata, and when the message alone finds no entry, the entries are r
 entry's question> <the follow-up>", the entry already given left out unless the follow-up alone ranks it first. The
 message's own ranking is kept under ``knowledge.follow_up.own``.
 
+**A clear lead.** A question read as off topic (or not read) whose best entry is under the rescue floor, or even
+under the answer threshold, or one read as a question for us whose best entry is under the answer threshold, is
+still answered when that entry clearly leads the second (``rescue_on_clear_lead`` in
+knowledge/retrieval.yml); the parse data then says ``knowledge.clear_lead`` and ``action_answer_question`` answers
+with that entry.
+
 **Question sentences.** A message of several sentences whose whole finds no clear entry has each sentence shaped
 like a question ranked on its own (``max_question_sentences`` in knowledge/retrieval.yml); one that a single entry
 clearly answers gives the message's ranking, the whole message's kept under ``knowledge.question_sentence.own``.
@@ -41,7 +47,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from actions.knowledge import content
 from actions.knowledge.matching import (Decision, Index, Match, RetrievalSettings, below_rescue_floor,
-                                       best_question_sentence, decide, may_rescue)
+                                       best_question_sentence, clear_lead, decide, may_rescue)
 from rasa_addons import settings
 from rasa_addons.conversation_context import ANSWER_SLOT, CONTEXT_KEY
 from rasa_addons.sentence_encoder import SentenceEncoder
@@ -178,6 +184,16 @@ class KnowledgeRetriever(GraphComponent):
                 found = {"matches": [m.as_dict() for m in matches], "outcome": decision.outcome,
                          "question_sentence": {"own": own}}
         name = (message.get(INTENT) or {}).get("name")
+        if ((decision.outcome == "none" or below_rescue_floor(name, decision, self._settings))
+                and clear_lead(name, text, matches, self._settings)):
+            # Under the answer threshold (or this reading's floor), but one entry clearly leads the others: a long
+            # question whose story lowers its cosine against every entry (retrieval.yml `rescue_on_clear_lead`).
+            lead = Decision("answer", matches[0], by_clear_lead=True)
+            # Read as a question for us already, it needs no rescue: the action answers with the leading entry.
+            if name == self._settings.intent or may_rescue(name, text, message.get(ENTITIES) or [], lead,
+                                                            self._settings):
+                decision = lead
+                found.update(outcome="answer", clear_lead=True)
         if below_rescue_floor(name, decision, self._settings):
             found["below_rescue_floor"] = True  # too weak to overrule the classifier: read as no answer after this
         message.set(KNOWLEDGE_KEY, found, add_to_output=True)

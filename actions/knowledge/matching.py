@@ -94,6 +94,11 @@ class RetrievalSettings:
     offer_claim_after: Tuple[str, ...] = ()
     # how many question sentences of a longer message are ranked on their own (retrieval.yml)
     max_question_sentences: int = 0
+    # readings for which a question one entry clearly leads is answered under answer_threshold or their rescue floor
+    # (retrieval.yml `rescue_on_clear_lead`): the least cosine and the least lead on the ranking score over the second
+    clear_lead_intents: Tuple[str, ...] = ()
+    clear_lead_min_cosine: float = 1.0
+    clear_lead: float = 1.0
 
     @classmethod
     def from_file(cls, directory: Path = KNOWLEDGE_DIR) -> "RetrievalSettings":
@@ -114,14 +119,25 @@ class RetrievalSettings:
                            tuple((str(intent), re.compile(pattern, re.IGNORECASE))
                                  for intent, pattern in (raw.get("rescue_needs_words") or {}).items()),
                            tuple(raw.get("offer_claim_after") or ()),
-                           int(raw.get("max_question_sentences") or 0))
+                           int(raw.get("max_question_sentences") or 0),
+                           *_clear_lead_settings(raw.get("rescue_on_clear_lead")))
         except (KeyError, TypeError, ValueError, re.error) as error:
             raise ContentError(f"{RETRIEVAL_FILE}: {error!r}") from error
         if (not 0 < settings.answer_threshold <= settings.sure_score <= 1 or settings.margin < 0
                 or settings.top_k < 2 or settings.lexical_weight < 0 or settings.max_question_sentences < 0):
             raise ContentError(f"{RETRIEVAL_FILE}: need 0 < answer_threshold <= sure_score <= 1, margin >= 0, "
                                "top_k >= 2, lexical_weight >= 0")
+        if settings.clear_lead_intents and not (0 < settings.clear_lead_min_cosine <= 1
+                                                and settings.clear_lead > settings.margin):
+            raise ContentError(f"{RETRIEVAL_FILE}: rescue_on_clear_lead needs 0 < min_cosine <= 1 and a lead above "
+                               "the margin (a lead inside it is a near-tie)")
         return settings
+
+
+def _clear_lead_settings(raw: Optional[Dict[str, Any]]) -> Tuple[Tuple[str, ...], float, float]:
+    if not raw:
+        return (), 1.0, 1.0
+    return tuple(str(intent) for intent in raw["intents"]), float(raw["min_cosine"]), float(raw["lead"])
 
 
 @dataclass(frozen=True)
@@ -131,6 +147,8 @@ class Decision:
     outcome: str
     best: Optional[Match] = None
     runner_up: Optional[Match] = None
+    # answered by ``clear_lead`` under answer_threshold or the reading's rescue floor
+    by_clear_lead: bool = False
 
 
 def decide(matches: Sequence[Match], settings: RetrievalSettings) -> Decision:
@@ -145,6 +163,28 @@ def decide(matches: Sequence[Match], settings: RetrievalSettings) -> Decision:
             and best.cosine < settings.sure_score):
         return Decision("clarify", best, runner_up)
     return Decision("answer", best)
+
+
+def clear_lead(intent: Optional[str], text: str, matches: Sequence[Match], settings: RetrievalSettings) -> bool:
+    """Whether a question the classifier read as ``intent`` (one of ``clear_lead_intents``) clearly asks one entry:
+    the best entry's cosine is at least ``clear_lead_min_cosine`` and it leads the second on the ranking score by
+    ``clear_lead`` or more (retrieval.yml ``rescue_on_clear_lead``). Only a message shaped like a question: a
+    statement with a clear lead ("The garage said it's a write off") tells us about something, it does not ask."""
+    if intent not in settings.clear_lead_intents or len(matches) < 2:
+        return False
+    best, second = matches[0], matches[1]
+    # Rounded as the parse data stores scores, so a lead of exactly ``clear_lead`` counts however it was summed.
+    lead = round(best.score - second.score, 4)
+    return best.cosine >= settings.clear_lead_min_cosine and lead >= settings.clear_lead and looks_like_question(text)
+
+
+def decision_from_parse(parse_data: Dict[str, Any], settings: RetrievalSettings) -> Decision:
+    """The retriever's decision for a message as stored in its parse data: ``decide`` on its ranking, or the best
+    entry when the retriever answered it by a clear lead (``knowledge.clear_lead``)."""
+    matches = matches_from_parse(parse_data)
+    if matches and ((parse_data or {}).get("knowledge") or {}).get("clear_lead"):
+        return Decision("answer", matches[0], by_clear_lead=True)
+    return decide(matches, settings)
 
 
 def matches_from_parse(parse_data: Dict[str, Any]) -> List[Match]:
@@ -192,9 +232,11 @@ def may_rescue(intent: Optional[str], text: str, entities: Sequence[Dict[str, An
 
 
 def below_rescue_floor(intent: Optional[str], decision: Decision, settings: RetrievalSettings) -> bool:
-    """Whether the best match is too weak to overrule the classifier's ``intent`` (``rescue_min_cosine``)."""
+    """Whether the best match is too weak to overrule the classifier's ``intent`` (``rescue_min_cosine``); an answer
+    by a clear lead (``clear_lead``) has passed its own bar."""
     floor = dict(settings.rescue_min_cosine).get(intent or "")
-    return floor is not None and decision.best is not None and decision.best.cosine < floor
+    return (floor is not None and decision.best is not None and not decision.by_clear_lead
+            and decision.best.cosine < floor)
 
 
 # A sentence of fewer words says too little to be ranked on its own ("Joking.", "Thanks!").

@@ -158,3 +158,18 @@ async def test_no_claim_is_offered_without_an_answer(make_tracker, dispatcher, d
 def test_the_claim_offer_can_be_accepted_with_a_button(domain):
     for variant in domain["responses"]["utter_offer_claim_after_answer"]:
         assert [button["payload"] for button in variant["buttons"]] == ["/file_claim", "/deny"]
+
+
+async def test_an_answer_the_retriever_gave_by_a_clear_lead_is_given(make_tracker, dispatcher, domain):
+    # Under the answer threshold, but the retriever marked a clear lead (retrieval.yml `rescue_on_clear_lead`).
+    text = "My son has got his provisional and wants to practise in my car at weekends. What do we need to do?"
+    tracker = asked(make_tracker, text, [("motor-learner-driver", 0.83), ("motor-add-driver", 0.60)])
+    tracker.latest_message["knowledge"]["matches"][0].update(dense=THRESHOLD - 0.02, lexical=0.4)
+    tracker.latest_message["knowledge"]["matches"][1].update(dense=0.58, lexical=0.04)
+    tracker.latest_message["knowledge"]["clear_lead"] = True
+    assert await run(dispatcher, tracker, domain) == [SlotSet("kb_answer_id", "motor-learner-driver")]
+    assert responses(dispatcher) == ["utter_kb_answer"]
+    dispatcher.messages.clear()
+    del tracker.latest_message["knowledge"]["clear_lead"]
+    await run(dispatcher, tracker, domain)
+    assert responses(dispatcher) != ["utter_kb_answer"]  # the same ranking unmarked: no checked answer

@@ -1,5 +1,5 @@
 """The benchmark's customer question sets stay held out: no entry wording is written within 0.85 cosine of one of
-their questions (bench/data/knowledge_questions.yml and knowledge_questions2.yml to knowledge_questions4.yml), so the
+their questions (bench/data/knowledge_questions.yml and knowledge_questions2.yml to knowledge_questions5.yml), so the
 sets measure wordings the knowledge base was not given. The wordings below were already that close when the second
 or the third set was written (they predate it, or are the issue's own long-tail questions); nothing may join them."""
 from __future__ import annotations
@@ -12,7 +12,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION_SETS = [ROOT / "bench" / "data" / name for name in (
-    "knowledge_questions.yml", "knowledge_questions2.yml", "knowledge_questions3.yml", "knowledge_questions4.yml")]
+    "knowledge_questions.yml", "knowledge_questions2.yml", "knowledge_questions3.yml", "knowledge_questions4.yml",
+    "knowledge_questions5.yml")]
 NEAR = 0.85
 PREDATING = {
     "Is my bike covered when I'm on holiday?", "Can my partner drive my car on my policy?",
@@ -52,7 +53,7 @@ def questions() -> list[str]:
 
 
 def test_every_question_set_is_read(questions):
-    assert len(questions) == 50 + 60 + 68 + 94
+    assert len(questions) == 50 + 60 + 68 + 94 + 101
 
 
 def test_no_new_wording_is_near_a_benchmark_question(kb, encoder, questions):
