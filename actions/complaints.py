@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.insurance.formats import plain_text
 from actions.chase_words import missed_call_back
+from actions.insurance.formats import plain_text
 from actions.insurance.incidents import find_incident_type
 
 _NUMBER_WORDS = r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a few|few)"

@@ -205,10 +205,9 @@ def read_commitment(intent: Optional[str], confidence: float, text: str,
         if existing and rules.chase.search(words) and not _NEW_CLAIM.search(words):
             return Reading(CLAIM_STATUS, f"chases an existing claim ({existing.group(0)!r})")
         missed = rules.missed_call_back.search(words) if rules.missed_call_back is not None else None
-        theirs = EVIDENCE[OTHER_COMPANY].search(words) and not rules.ours.search(words)
-        if missed and not existing and not theirs:
-            # "You said someone would call on Tuesday. It's Friday." read as a remark: our failing, owned.
-            # "The estate agent hasn't called me back": theirs, not ours.
+        # "You said someone would call on Tuesday. It's Friday." read as a remark: our failing, owned.
+        # "The estate agent hasn't called me back": theirs, not ours.
+        if missed and not existing and not (EVIDENCE[OTHER_COMPANY].search(words) and not rules.ours.search(words)):
             return Reading(COMPLAINT, f"a call back from us that never came ({missed.group(0)!r})")
     if (intent in rules.switching_from and rules.switching.search(words)
             and not rules.cancel_now.search(words)):
@@ -271,8 +270,7 @@ def _claim_reading(confidence: float, words: str, rules: CommitmentRules, text: 
     if existing and not asks_new and not happened:
         return Reading(CLARIFY_CLAIM, f"names a claim without saying new or existing ({existing.group(0)!r})")
     topic = rules.claim_as_topic.search(words) if rules.claim_as_topic is not None else None
-    told = {m.group(0) for m in rules.claim_words.finditer(words)} - {"claim", "claiming"}
-    if topic and not asks_new and not happened and not told and not rules.incident_signs.search(words):
+    if topic and not asks_new and not happened and not _tells_an_incident(words, rules):
         return Reading(CLARIFY_CLAIM, f"a claim as the topic, new or existing not said ({topic.group(0)!r})")
     names_incident = rules.claim_words.search(words) or happened or rules.incident_signs.search(words)
     if confidence < rules.min_confidence and not rules.claim_words.search(words):
@@ -280,6 +278,12 @@ def _claim_reading(confidence: float, words: str, rules: CommitmentRules, text: 
     if confidence < rules.max_question_confidence and not names_incident and looks_like_question(text or words):
         return Reading(WITHDRAWN, f"a question at {confidence:.2f} that names no incident or claim")
     return None
+
+
+def _tells_an_incident(words: str, rules: CommitmentRules) -> bool:
+    """Whether the message names what happened: a claim word other than "claim" itself, or an incident sign."""
+    named = {match.group(0) for match in rules.claim_words.finditer(words)} - {"claim", "claiming"}
+    return bool(named) or rules.incident_signs.search(words) is not None
 
 
 Intent = Dict[str, Any]
