@@ -316,20 +316,24 @@ def test_property_only_discounts_threat_alone():
     assert discount_meaning(text, "self_harm") is None
 
 
-# --- fear of losing a home or a job is hardship, not self-harm (risk_meaning.yml `losing_something`, session 8) --
+# --- fear of losing a home or a job is hardship, and an idiom of running out of patience is frustration, not
+# self-harm (risk_meaning.yml `losing_something`, session 8; `exasperation`, session 9; both unless `no_way_out`) ---
 
 LOSS_SELF_HARM = {"kind": "at_risk", "category": "self_harm", "p": 0.97,
                   "nearest": "I've lost everything and I want to end it"}
 
 
-@pytest.mark.parametrize("text", [
-    "I think I'm going to lose my house",
-    "we might lose our home if the claim isn't paid",
-    "I'm scared I'll lose my job over this",
-    "honestly we could end up losing the business",
+@pytest.mark.parametrize("text, reason", [
+    ("I think I'm going to lose my house", "losing_something"),
+    ("we might lose our home if the claim isn't paid", "losing_something"),
+    ("I'm scared I'll lose my job over this", "losing_something"),
+    ("honestly we could end up losing the business", "losing_something"),
+    ("Honestly I'm at the end of my rope with all of this", "exasperation"),
+    ("I've reached the end of my tether with this claim", "exasperation"),
+    ("at my wits end with you lot", "exasperation"),
 ])
-def test_fear_of_losing_a_home_or_a_job_is_not_read_as_self_harm(text):
-    assert discount_meaning(text, "self_harm") == "losing_something"
+def test_a_fear_of_losing_something_or_an_exasperated_idiom_is_not_read_as_self_harm(text, reason):
+    assert discount_meaning(text, "self_harm") == reason
     assert active_risk(text, {"risk_meaning": LOSS_SELF_HARM}) is None
 
 
@@ -338,38 +342,15 @@ def test_fear_of_losing_a_home_or_a_job_is_not_read_as_self_harm(text):
     "we'll lose the house, everyone would be better off without me",
     "I'm going to lose my job and I don't want to be here anymore",
     "I've lost my house",  # a loss that has happened is not this fear: the reading stands
-])
-def test_losing_something_with_no_way_out_stays_at_risk(text):
-    assert discount_meaning(text, "self_harm") is None
-
-
-def test_losing_something_discounts_self_harm_alone():
-    text = "I think I'm going to lose my house"
-    assert discount_meaning(text, "threat") is None and discount_meaning(text, "danger_now") is None
-    assert discount_meaning(text, "low_mood") is None
-
-
-# --- an idiom of running out of patience is not self-harm (risk_meaning.yml `exasperation`, session 9) ---------
-
-@pytest.mark.parametrize("text", [
-    "Honestly I'm at the end of my rope with all of this",
-    "I've reached the end of my tether with this claim",
-    "at my wits end with you lot",
-])
-def test_an_exasperated_idiom_is_not_read_as_self_harm(text):
-    assert discount_meaning(text, "self_harm") == "exasperation"
-    assert active_risk(text, {"risk_meaning": LOSS_SELF_HARM}) is None
-
-
-@pytest.mark.parametrize("text", [
     "I'm at the end of my rope and I can't go on",
     "at the end of my tether, everyone would be better off without me",
     "I'm at the end of the road",  # not the idiom: the reading stands
 ])
-def test_an_exasperated_idiom_with_no_way_out_stays_at_risk(text):
+def test_with_no_way_out_the_reading_stays_at_risk(text):
     assert discount_meaning(text, "self_harm") is None
 
 
-def test_an_exasperated_idiom_discounts_self_harm_alone():
-    text = "I'm at the end of my rope"
-    assert discount_meaning(text, "threat") is None and discount_meaning(text, "low_mood") is None
+@pytest.mark.parametrize("text", ["I think I'm going to lose my house", "I'm at the end of my rope"])
+def test_these_discounts_apply_to_self_harm_alone(text):
+    assert discount_meaning(text, "threat") is None and discount_meaning(text, "danger_now") is None
+    assert discount_meaning(text, "low_mood") is None
